@@ -1,0 +1,293 @@
+//! Households (KK) and the visits that record their sanitation.
+//!
+//! Every record carries a client-made UUID v7, so a phone can create it offline and a retried sync
+//! can never store it twice. A visit is a fact: appended, never edited; a correction is a new visit.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::area::AreaCode;
+use crate::category::Category;
+use crate::gps::GeoPoint;
+
+/// How far in the future a visit time may be, to allow for phone clocks that run a little fast.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::minutes(10);
+/// Limits that keep one record small.
+pub const MAX_NAME_LEN: usize = 120;
+pub const MAX_UNIT_LEN: usize = 60;
+pub const MAX_DEVICE_LEN: usize = 100;
+pub const MAX_KK_PER_HOUSE: u16 = 50;
+
+/// A household (rumah tangga) as registered by a sanitarian.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Household {
+    pub id: Uuid,
+    pub village: AreaCode,
+    /// Name of the head of family (kepala keluarga).
+    pub head_name: String,
+    /// Number of family units (KK) living in the house.
+    pub kk_count: u16,
+    #[serde(default)]
+    pub dusun: Option<String>,
+    #[serde(default)]
+    pub rw: Option<String>,
+    #[serde(default)]
+    pub rt: Option<String>,
+    #[serde(default)]
+    pub gps: Option<GeoPoint>,
+}
+
+/// Answers to the household checklist seen at verification; `None` is "not asked".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checklist {
+    /// The toilet has a lid or water seal.
+    #[serde(default)]
+    pub closed_toilet: Option<bool>,
+    /// The pit is more than 10 m from a dug well, or watertight.
+    #[serde(default)]
+    pub safe_from_well: Option<bool>,
+    #[serde(default)]
+    pub strong_slab: Option<bool>,
+    /// Infant and elderly faeces go into the toilet.
+    #[serde(default)]
+    pub child_faeces_safe: Option<bool>,
+    #[serde(default)]
+    pub all_members_use: Option<bool>,
+    #[serde(default)]
+    pub water_and_soap: Option<bool>,
+    /// No faeces around the house, garden or river.
+    #[serde(default)]
+    pub no_faeces_around: Option<bool>,
+}
+
+impl Checklist {
+    fn answers(&self) -> [Option<bool>; 7] {
+        [
+            self.closed_toilet,
+            self.safe_from_well,
+            self.strong_slab,
+            self.child_faeces_safe,
+            self.all_members_use,
+            self.water_and_soap,
+            self.no_faeces_around,
+        ]
+    }
+
+    /// Every item asked and answered yes.
+    pub fn all_pass(&self) -> bool {
+        self.answers().iter().all(|a| *a == Some(true))
+    }
+
+    /// Items answered no.
+    pub fn failures(&self) -> usize {
+        self.answers().iter().filter(|a| **a == Some(false)).count()
+    }
+}
+
+/// One visit to a household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    /// Username of the sanitarian (or verifier) who made the visit.
+    pub sanitarian: String,
+    pub visited_at: DateTime<Utc>,
+    pub category: Category,
+    #[serde(default)]
+    pub checklist: Checklist,
+    #[serde(default)]
+    pub gps: Option<GeoPoint>,
+    /// Lowercase hex SHA-256 of the photo taken, if any (the photo itself travels separately).
+    #[serde(default)]
+    pub photo_sha256: Option<String>,
+    pub device_id: String,
+}
+
+/// Why a record is invalid. `code()` is the stable machine code used on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RecordError {
+    #[error("id {0} harus UUID versi 7 (id must be a UUID v7)")]
+    NotUuidV7(Uuid),
+    #[error("kode {0} bukan kode desa/kelurahan (not a village code)")]
+    NotAVillage(AreaCode),
+    #[error("kolom {field} wajib diisi (field is required)")]
+    Missing { field: &'static str },
+    #[error("kolom {field} terlalu panjang, paling banyak {max} karakter (field too long)")]
+    TooLong { field: &'static str, max: usize },
+    #[error("jumlah KK harus 1 sampai {MAX_KK_PER_HOUSE} (kk_count out of range)")]
+    KkOutOfRange,
+    #[error("waktu kunjungan {0} ada di masa depan (visit time is in the future)")]
+    InTheFuture(DateTime<Utc>),
+    #[error(
+        "photo_sha256 harus 64 karakter heksadesimal huruf kecil (photo_sha256 must be 64 lowercase hex chars)"
+    )]
+    BadPhotoHash,
+}
+
+impl RecordError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecordError::NotUuidV7(_) => "id_not_uuid_v7",
+            RecordError::NotAVillage(_) => "not_a_village",
+            RecordError::Missing { .. } => "field_missing",
+            RecordError::TooLong { .. } => "field_too_long",
+            RecordError::KkOutOfRange => "kk_out_of_range",
+            RecordError::InTheFuture(_) => "visit_in_future",
+            RecordError::BadPhotoHash => "bad_photo_hash",
+        }
+    }
+}
+
+fn require_v7(id: Uuid) -> Result<(), RecordError> {
+    if id.get_version_num() == 7 { Ok(()) } else { Err(RecordError::NotUuidV7(id)) }
+}
+
+fn require_text(field: &'static str, value: &str, max: usize) -> Result<(), RecordError> {
+    if value.trim().is_empty() {
+        return Err(RecordError::Missing { field });
+    }
+    if value.chars().count() > max {
+        return Err(RecordError::TooLong { field, max });
+    }
+    Ok(())
+}
+
+fn optional_text(field: &'static str, value: Option<&String>, max: usize) -> Result<(), RecordError> {
+    match value {
+        Some(text) if text.chars().count() > max => Err(RecordError::TooLong { field, max }),
+        _ => Ok(()),
+    }
+}
+
+impl Household {
+    /// Checks the rules a household must meet wherever it is created (phone or server).
+    pub fn validate(&self) -> Result<(), RecordError> {
+        require_v7(self.id)?;
+        if !self.village.is_village() {
+            return Err(RecordError::NotAVillage(self.village));
+        }
+        require_text("head_name", &self.head_name, MAX_NAME_LEN)?;
+        if self.kk_count == 0 || self.kk_count > MAX_KK_PER_HOUSE {
+            return Err(RecordError::KkOutOfRange);
+        }
+        optional_text("dusun", self.dusun.as_ref(), MAX_UNIT_LEN)?;
+        optional_text("rw", self.rw.as_ref(), MAX_UNIT_LEN)?;
+        optional_text("rt", self.rt.as_ref(), MAX_UNIT_LEN)?;
+        Ok(())
+    }
+}
+
+impl Visit {
+    /// Checks the rules a visit must meet; `now` and `skew` bound how far ahead its time may be.
+    pub fn validate(&self, now: DateTime<Utc>, skew: Duration) -> Result<(), RecordError> {
+        require_v7(self.id)?;
+        require_v7(self.household_id)?;
+        require_text("sanitarian", &self.sanitarian, MAX_NAME_LEN)?;
+        require_text("device_id", &self.device_id, MAX_DEVICE_LEN)?;
+        if self.visited_at > now + skew {
+            return Err(RecordError::InTheFuture(self.visited_at));
+        }
+        if let Some(hash) = &self.photo_sha256 {
+            let hex =
+                hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !hex {
+                return Err(RecordError::BadPhotoHash);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn household(village: &str) -> Household {
+        Household {
+            id: Uuid::now_v7(),
+            village: AreaCode::parse(village).unwrap(),
+            head_name: "La Ode Hamid".to_owned(),
+            kk_count: 1,
+            dusun: Some("Dusun I".to_owned()),
+            rw: None,
+            rt: None,
+            gps: None,
+        }
+    }
+
+    pub(crate) fn visit(household: &Household, category: Category, at: DateTime<Utc>) -> Visit {
+        Visit {
+            id: Uuid::now_v7(),
+            household_id: household.id,
+            sanitarian: "sanitarian1".to_owned(),
+            visited_at: at,
+            category,
+            checklist: Checklist::default(),
+            gps: None,
+            photo_sha256: None,
+            device_id: "device-1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_good_household_and_visit_validate() {
+        let h = household("74.04.11.2002");
+        assert_eq!(h.validate(), Ok(()));
+        let v = visit(&h, Category::Aman, Utc::now());
+        assert_eq!(v.validate(Utc::now(), DEFAULT_CLOCK_SKEW), Ok(()));
+    }
+
+    #[test]
+    fn household_rules_have_stable_codes() {
+        let mut h = household("74.04.11");
+        assert_eq!(h.validate().unwrap_err().code(), "not_a_village");
+        h = household("74.04.11.2002");
+        h.id = Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
+        assert_eq!(h.validate().unwrap_err().code(), "id_not_uuid_v7");
+        h = household("74.04.11.2002");
+        h.head_name = "  ".to_owned();
+        assert_eq!(h.validate().unwrap_err().code(), "field_missing");
+        h = household("74.04.11.2002");
+        h.kk_count = 0;
+        assert_eq!(h.validate().unwrap_err().code(), "kk_out_of_range");
+        h = household("74.04.11.2002");
+        h.rt = Some("x".repeat(MAX_UNIT_LEN + 1));
+        assert_eq!(h.validate().unwrap_err().code(), "field_too_long");
+    }
+
+    #[test]
+    fn a_visit_from_the_future_or_with_a_bad_photo_hash_is_refused() {
+        let h = household("74.04.11.2002");
+        let now = Utc::now();
+        let v = visit(&h, Category::Aman, now + Duration::hours(1));
+        assert_eq!(v.validate(now, DEFAULT_CLOCK_SKEW).unwrap_err().code(), "visit_in_future");
+        let v = visit(&h, Category::Aman, now + Duration::minutes(5));
+        assert!(v.validate(now, DEFAULT_CLOCK_SKEW).is_ok());
+        let mut v = visit(&h, Category::Aman, now);
+        v.photo_sha256 = Some("ABC".to_owned());
+        assert_eq!(v.validate(now, DEFAULT_CLOCK_SKEW).unwrap_err().code(), "bad_photo_hash");
+        v.photo_sha256 = Some("a".repeat(64));
+        assert!(v.validate(now, DEFAULT_CLOCK_SKEW).is_ok());
+    }
+
+    #[test]
+    fn the_checklist_passes_only_when_every_item_is_yes() {
+        let mut c = Checklist::default();
+        assert!(!c.all_pass());
+        c = Checklist {
+            closed_toilet: Some(true),
+            safe_from_well: Some(true),
+            strong_slab: Some(true),
+            child_faeces_safe: Some(true),
+            all_members_use: Some(true),
+            water_and_soap: Some(true),
+            no_faeces_around: Some(true),
+        };
+        assert!(c.all_pass());
+        c.strong_slab = Some(false);
+        assert!(!c.all_pass());
+        assert_eq!(c.failures(), 1);
+    }
+}

@@ -1,0 +1,24 @@
+//! Pure Stop BABS rules: no IO, no async, no database.
+//!
+//! Vocabulary: a *village* is a desa or kelurahan (the fourth level of a Kemendagri [`AreaCode`]);
+//! a *household* is a house with one or more family units (*KK*); a *visit* records the household's
+//! sanitation [`Category`]; a village's [`Tally`] counts KK by the latest visit of each household;
+//! its [`VillageStatus`] moves from open defecation to verified ODF (*SBS*) and back.
+
+#![forbid(unsafe_code)]
+
+pub mod area;
+pub mod category;
+pub mod coverage;
+pub mod gps;
+pub mod household;
+pub mod status;
+pub mod wilayah;
+
+pub use area::{AreaCode, AreaCodeError, AreaKind, Level};
+pub use category::{Category, LegacyCode, UnknownCategory};
+pub use coverage::{Eligibility, Ratio, Tally, VillageCoverage};
+pub use gps::{Boundary, GeoPoint, GpsError, GpsFlag};
+pub use household::{Checklist, Household, RecordError, Visit};
+pub use status::{EventKind, StatusChange, StatusEvent, TransitionError, VillageState, VillageStatus};
+pub use wilayah::{LevelCounts, Place, RowError, RowProblem, Wilayah, WilayahLoad};
