@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod area;
 pub mod category;
 pub mod coverage;
@@ -15,6 +16,7 @@ pub mod household;
 pub mod status;
 pub mod wilayah;
 
+pub use access::{Role, Scope};
 pub use area::{AreaCode, AreaCodeError, AreaKind, Level};
 pub use category::{Category, LegacyCode, UnknownCategory};
 pub use coverage::{Eligibility, Ratio, Tally, VillageCoverage};

@@ -121,6 +121,23 @@ impl EventKind {
         EventKind::Revoke,
     ];
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Trigger => "trigger",
+            EventKind::Claim => "claim",
+            EventKind::Withdraw => "withdraw",
+            EventKind::StartVerification => "start_verification",
+            EventKind::Pass => "pass",
+            EventKind::Fail => "fail",
+            EventKind::SlipDetected => "slip_detected",
+            EventKind::Revoke => "revoke",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     /// Events that must say why (a failure, a slip, a revocation, a withdrawal).
     pub fn needs_reason(self) -> bool {
         matches!(self, EventKind::Fail | EventKind::SlipDetected | EventKind::Revoke | EventKind::Withdraw)
@@ -237,6 +254,14 @@ mod tests {
         let err = state.apply(&event(EventKind::Pass, 0)).unwrap_err();
         assert_eq!(err.code(), "transition_not_allowed");
         assert_eq!(state, VillageState::default());
+    }
+
+    #[test]
+    fn event_names_round_trip_and_match_serde() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));
+        }
     }
 
     #[test]

@@ -1,0 +1,44 @@
+//! The store's one error type. Problems a caller can fix (a taken username, a disallowed status
+//! change) are their own variants; everything else is `Database` and is a 5xx for the server.
+
+use odf_domain::{AreaCode, TransitionError};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("nama pengguna {0:?} sudah dipakai (username taken)")]
+    UsernameTaken(String),
+    #[error("{what} {key} tidak ditemukan (not found)")]
+    NotFound { what: &'static str, key: String },
+    #[error("{0} bukan desa/kelurahan yang terdaftar (not a known village)")]
+    UnknownVillage(AreaCode),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("alamat basis data tidak sah: {0} (invalid database URL)")]
+    InvalidUrl(String),
+    #[error("data tersimpan rusak: {0} (corrupt stored data)")]
+    Corrupt(String),
+    #[error("kesalahan basis data (database error): {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrasi gagal (migration failed): {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// A stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::UsernameTaken(_) => "username_taken",
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::UnknownVillage(_) => "unknown_village",
+            StoreError::Transition(err) => err.code(),
+            StoreError::InvalidUrl(_) => "invalid_database_url",
+            StoreError::Corrupt(_) => "corrupt_data",
+            StoreError::Database(_) | StoreError::Migrate(_) => "database_error",
+        }
+    }
+
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt(what.to_string())
+    }
+}

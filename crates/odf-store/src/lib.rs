@@ -1,0 +1,135 @@
+//! The server's persistence: one [`Store`] trait, implemented for embedded SQLite ([`SqliteStore`],
+//! the default) and PostgreSQL ([`PgStore`]). Both run the same conformance suite
+//! (`tests/conformance.rs`).
+//!
+//! Vocabulary:
+//! - *ingest*: storing a pushed batch of households and visits in one transaction, with one
+//!   [`Outcome`] per record. Records are keyed by their client-made UUID: the same id with the same
+//!   content is a `Duplicate`, with other content a `Conflict`; neither changes anything.
+//! - *tally*: per-village counts of KK by the latest visit of each household, kept in the same
+//!   transaction as the visits; [`Store::recount`] recomputes them from raw visits to prove it.
+//! - *change feed*: every household, visit, status, boundary and certificate change gets a
+//!   monotonic `seq`; clients pull what changed in their scope since a cursor.
+//! - *audit log*: append-only, hash-chained.
+//!
+//! The SQL is written once in `queries.rs` and compiled for each backend (see `sqlite.rs`); the
+//! backends differ only in how they connect, migrate and serialise writers.
+
+#![forbid(unsafe_code)]
+
+use std::future::Future;
+
+use odf_domain::{AreaCode, Place, Scope, StatusChange, StatusEvent, Tally, VillageState};
+use uuid::Uuid;
+
+mod boundaries;
+mod error;
+pub mod model;
+mod plan;
+mod postgres;
+mod sqlite;
+mod url;
+
+pub use boundaries::{BoundaryParseError, boundary_from_geojson, parse_boundaries};
+pub use error::StoreError;
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use url::{Backend, DatabaseUrl};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything the server stores. Every method is one transaction: it either happens whole or not at
+/// all, and nothing is reported as stored before it is committed.
+pub trait Store: Clone + Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`.
+    fn backend_name(&self) -> &'static str;
+
+    /// Applies any migrations not yet applied (also done when the store is opened).
+    fn migrate(&self) -> impl Future<Output = Result<()>> + Send;
+
+    // --- places ---
+
+    /// Inserts new places and renames changed ones, by code; parents must come first or exist.
+    fn import_areas(&self, places: &[Place]) -> impl Future<Output = Result<ImportReport>> + Send;
+    /// Sets boundaries (and centroids) of known areas; unknown codes are reported, not stored.
+    fn import_boundaries(
+        &self,
+        boundaries: &[AreaBoundary],
+    ) -> impl Future<Output = Result<ImportReport>> + Send;
+    /// One area with its boundary.
+    fn area(&self, code: AreaCode) -> impl Future<Output = Result<Option<AreaRecord>>> + Send;
+    /// Every area at or under `under` (everything for `None`), in code order, without boundaries.
+    fn areas(&self, under: Option<AreaCode>) -> impl Future<Output = Result<Vec<AreaRecord>>> + Send;
+
+    // --- users and sessions ---
+
+    fn create_user(&self, user: NewUser) -> impl Future<Output = Result<UserRecord>> + Send;
+    fn user(&self, id: Uuid) -> impl Future<Output = Result<Option<UserRecord>>> + Send;
+    fn user_by_username(&self, username: &str) -> impl Future<Output = Result<Option<UserRecord>>> + Send;
+    fn list_users(&self) -> impl Future<Output = Result<Vec<UserRecord>>> + Send;
+    fn set_user_disabled(&self, username: &str, disabled: bool) -> impl Future<Output = Result<()>> + Send;
+    fn create_session(&self, session: NewSession) -> impl Future<Output = Result<()>> + Send;
+    fn session(&self, token_hash: [u8; 32]) -> impl Future<Output = Result<Option<SessionRecord>>> + Send;
+    /// Marks a session revoked; `false` when there was no such active session.
+    fn revoke_session(&self, token_hash: [u8; 32]) -> impl Future<Output = Result<bool>> + Send;
+
+    // --- households and visits ---
+
+    /// Stores a batch in one transaction and says what happened to each record, in batch order
+    /// (households first, then visits).
+    fn ingest(&self, batch: IngestBatch) -> impl Future<Output = Result<Vec<RecordOutcome>>> + Send;
+    fn household(&self, id: Uuid) -> impl Future<Output = Result<Option<StoredHousehold>>> + Send;
+    fn households_in(&self, village: AreaCode) -> impl Future<Output = Result<Vec<StoredHousehold>>> + Send;
+    /// A household's visits, oldest first.
+    fn visits_of(&self, household: Uuid) -> impl Future<Output = Result<Vec<StoredVisit>>> + Send;
+    fn visit_count(&self) -> impl Future<Output = Result<i64>> + Send;
+
+    // --- tallies ---
+
+    fn village_tally(&self, village: AreaCode) -> impl Future<Output = Result<Tally>> + Send;
+    /// Tallies of every village with data at or under `under`, in code order.
+    fn tallies(&self, under: Option<AreaCode>)
+    -> impl Future<Output = Result<Vec<(AreaCode, Tally)>>> + Send;
+    /// Recomputes every village tally from raw households and visits and lists disagreements.
+    fn recount(&self) -> impl Future<Output = Result<RecountReport>> + Send;
+
+    // --- village status ---
+
+    fn village_state(&self, village: AreaCode) -> impl Future<Output = Result<VillageState>> + Send;
+    /// Validates the event with the domain's status machine and records it, with an audit entry
+    /// and a change-feed entry, in one transaction.
+    fn apply_status_event(
+        &self,
+        village: AreaCode,
+        event: StatusEvent,
+    ) -> impl Future<Output = Result<StatusChange>> + Send;
+    /// Status of every village with a status row at or under `under`.
+    fn statuses(
+        &self,
+        under: Option<AreaCode>,
+    ) -> impl Future<Output = Result<Vec<VillageStatusRecord>>> + Send;
+
+    // --- change feed ---
+
+    /// Changes with `seq > cursor` in `scope`, oldest first, at most `limit`.
+    fn changes_since(
+        &self,
+        scope: &Scope,
+        cursor: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<ChangePage>> + Send;
+
+    // --- audit log ---
+
+    fn append_audit(&self, entry: NewAuditEntry) -> impl Future<Output = Result<AuditEntry>> + Send;
+    /// Entries with `seq > after` at or under `area` (all for `None`), oldest first, at most `limit`.
+    fn audit_entries(
+        &self,
+        area: Option<AreaCode>,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
+    /// Walks the whole chain and reports the first entry that does not hash right.
+    fn verify_audit_chain(&self) -> impl Future<Output = Result<AuditCheck>> + Send;
+}

@@ -1,0 +1,291 @@
+//! What goes into the store and what comes out of it.
+
+use chrono::{DateTime, Utc};
+use odf_domain::{AreaCode, AreaKind, GeoPoint, GpsFlag, Household, Role, Tally, VillageStatus, Visit};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One place as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaRecord {
+    pub code: AreaCode,
+    pub name: String,
+    pub kind: AreaKind,
+    pub parent: Option<AreaCode>,
+    /// GeoJSON geometry (Polygon or MultiPolygon), when a boundary was imported.
+    pub boundary: Option<serde_json::Value>,
+    pub centroid: Option<GeoPoint>,
+}
+
+/// A boundary to import for an existing area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaBoundary {
+    pub code: AreaCode,
+    /// GeoJSON geometry, checked to be a Polygon or MultiPolygon.
+    pub geometry: serde_json::Value,
+    pub centroid: Option<GeoPoint>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Codes that could not be imported because the area (or its parent) is unknown.
+    pub unknown: Vec<AreaCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    /// An argon2 PHC string; the store never sees a password.
+    pub password_hash: String,
+    pub role: Role,
+    /// The area the user works in (a code prefix).
+    pub area: AreaCode,
+    /// For sanitarians: the villages assigned to them (empty means every village in `area`).
+    pub villages: Vec<AreaCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: Role,
+    pub area: AreaCode,
+    pub villages: Vec<AreaCode>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// A login from a phone or browser.
+    Login,
+    /// A long-lived read-only token for a dashboard.
+    Viewer,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Login => "login",
+            SessionKind::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SessionKind> {
+        [SessionKind::Login, SessionKind::Viewer].into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A bearer token, known to the store only by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub token_hash: [u8; 32],
+    pub user_id: Uuid,
+    pub kind: SessionKind,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub user_id: Uuid,
+    pub kind: SessionKind,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl SessionRecord {
+    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
+/// A batch of records pushed from one device, stored in one transaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngestBatch {
+    /// Username of whoever pushed the batch.
+    pub received_from: String,
+    pub households: Vec<Household>,
+    pub visits: Vec<FlaggedVisit>,
+}
+
+/// A visit with the review flags the server's GPS checks raised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlaggedVisit {
+    pub visit: Visit,
+    pub flags: Vec<GpsFlag>,
+}
+
+impl From<Visit> for FlaggedVisit {
+    fn from(visit: Visit) -> Self {
+        FlaggedVisit { visit, flags: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Household,
+    Visit,
+}
+
+/// What happened to one record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Stored now.
+    Accepted,
+    /// Already stored with the same content; nothing changed.
+    Duplicate,
+    /// Already stored with different content; nothing changed.
+    Conflict,
+    /// Not stored, with a stable code and a message.
+    Rejected { code: String, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordOutcome {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// A household as stored, with what its latest visit found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredHousehold {
+    pub household: Household,
+    pub revision: i64,
+    pub latest_visit: Option<LatestVisit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LatestVisit {
+    pub visit_id: Uuid,
+    pub visited_at: DateTime<Utc>,
+    pub category: odf_domain::Category,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredVisit {
+    pub visit: Visit,
+    pub village: AreaCode,
+    pub flags: Vec<GpsFlag>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// One village whose stored tally disagrees with a recount from raw visits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TallyDifference {
+    pub village: AreaCode,
+    pub stored: Tally,
+    pub recounted: Tally,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecountReport {
+    pub villages_checked: usize,
+    pub households: usize,
+    pub visits: usize,
+    pub differences: Vec<TallyDifference>,
+}
+
+/// One entry of the change feed that clients pull by cursor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub seq: i64,
+    pub kind: ChangeKind,
+    pub entity_id: String,
+    pub area: AreaCode,
+    pub at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Household,
+    Visit,
+    VillageStatus,
+    Boundary,
+    Certificate,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Household => "household",
+            ChangeKind::Visit => "visit",
+            ChangeKind::VillageStatus => "village_status",
+            ChangeKind::Boundary => "boundary",
+            ChangeKind::Certificate => "certificate",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChangeKind> {
+        [
+            ChangeKind::Household,
+            ChangeKind::Visit,
+            ChangeKind::VillageStatus,
+            ChangeKind::Boundary,
+            ChangeKind::Certificate,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+/// A page of the change feed. Pass `next_cursor` back to get the next page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    pub next_cursor: i64,
+    pub has_more: bool,
+}
+
+/// A village's status row as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct VillageStatusRecord {
+    pub village: AreaCode,
+    pub status: VillageStatus,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// An entry to append to the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEntry {
+    pub actor: String,
+    pub action: String,
+    pub area: Option<AreaCode>,
+    pub details: serde_json::Value,
+}
+
+/// An audit log entry; `hash` covers the entry and the previous entry's hash.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub area: Option<AreaCode>,
+    pub details: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The result of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditCheck {
+    pub entries: usize,
+    /// The first entry whose hash does not match its content or its predecessor.
+    pub first_broken: Option<i64>,
+}

@@ -1,0 +1,302 @@
+//! Deciding what a batch does, without touching the database.
+//!
+//! The backend looks up what it needs in a few set-wise queries (which ids exist, with which content
+//! hash; which villages exist; the latest visit of each household involved), hands it to
+//! [`plan_ingest`], and writes the plan back in a few multi-row statements. Keeping the decisions
+//! here means both backends decide identically, and the decisions are unit-tested without a
+//! database.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, SubsecRound, Utc};
+use odf_domain::coverage::is_later;
+use odf_domain::{AreaCode, Household, Tally, Visit};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::model::{FlaggedVisit, IngestBatch, LatestVisit, Outcome, RecordKind, RecordOutcome};
+
+pub(crate) type ContentHash = [u8; 32];
+
+/// What the store knows about a household that visits refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HouseholdState {
+    pub village: AreaCode,
+    pub kk_count: u16,
+    pub latest: Option<LatestVisit>,
+}
+
+/// What the database said about the batch's ids.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    pub villages: HashSet<AreaCode>,
+    pub household_hashes: HashMap<Uuid, ContentHash>,
+    pub visit_hashes: HashMap<Uuid, ContentHash>,
+    /// Stored households that the batch's visits refer to.
+    pub households: HashMap<Uuid, HouseholdState>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct IngestPlan {
+    pub outcomes: Vec<RecordOutcome>,
+    pub new_households: Vec<(Household, ContentHash)>,
+    pub new_visits: Vec<(FlaggedVisit, AreaCode, ContentHash)>,
+    /// The new latest visit of each household whose latest changed (one entry per household).
+    pub latest: BTreeMap<Uuid, LatestVisit>,
+    /// The sum of tally changes per village.
+    pub tally_deltas: BTreeMap<AreaCode, Tally>,
+}
+
+impl IngestPlan {
+    pub fn is_empty(&self) -> bool {
+        self.new_households.is_empty() && self.new_visits.is_empty()
+    }
+}
+
+/// Both backends keep timestamps to the microsecond (PostgreSQL's precision), so a visit reads back
+/// exactly as it was hashed and stored.
+pub(crate) fn normalize_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
+}
+
+pub(crate) fn household_hash(household: &Household) -> ContentHash {
+    hash_json(household)
+}
+
+pub(crate) fn visit_hash(visit: &Visit) -> ContentHash {
+    hash_json(visit)
+}
+
+fn hash_json<T: serde::Serialize>(value: &T) -> ContentHash {
+    // Serialising our own plain structs cannot fail; an empty body would still hash consistently.
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(&bytes).into()
+}
+
+/// The id lists a backend needs to look up before planning.
+#[derive(Debug, Default)]
+pub(crate) struct Lookups {
+    pub villages: Vec<AreaCode>,
+    pub household_ids: Vec<Uuid>,
+    pub visit_ids: Vec<Uuid>,
+    /// Households referenced by visits (stored state needed for tallies).
+    pub visited_household_ids: Vec<Uuid>,
+}
+
+pub(crate) fn lookups(batch: &IngestBatch) -> Lookups {
+    let mut villages: Vec<AreaCode> = batch.households.iter().map(|h| h.village).collect();
+    villages.sort_unstable();
+    villages.dedup();
+    let mut household_ids: Vec<Uuid> = batch.households.iter().map(|h| h.id).collect();
+    household_ids.sort_unstable();
+    household_ids.dedup();
+    let mut visit_ids: Vec<Uuid> = batch.visits.iter().map(|v| v.visit.id).collect();
+    visit_ids.sort_unstable();
+    visit_ids.dedup();
+    let mut visited: Vec<Uuid> = batch.visits.iter().map(|v| v.visit.household_id).collect();
+    visited.sort_unstable();
+    visited.dedup();
+    Lookups { villages, household_ids, visit_ids, visited_household_ids: visited }
+}
+
+fn rejected(kind: RecordKind, id: Uuid, code: &str, message: String) -> RecordOutcome {
+    RecordOutcome { kind, id, outcome: Outcome::Rejected { code: code.to_owned(), message } }
+}
+
+/// Decides every record's outcome and the writes that follow. Same id twice in one batch: the first
+/// decides, the second is a duplicate or a conflict of it.
+pub(crate) fn plan_ingest(batch: IngestBatch, mut known: Known) -> IngestPlan {
+    let mut plan = IngestPlan::default();
+
+    for household in batch.households {
+        let id = household.id;
+        let hash = household_hash(&household);
+        if let Some(existing) = known.household_hashes.get(&id) {
+            let outcome = if *existing == hash { Outcome::Duplicate } else { Outcome::Conflict };
+            plan.outcomes.push(RecordOutcome { kind: RecordKind::Household, id, outcome });
+            continue;
+        }
+        if !household.village.is_village() || !known.villages.contains(&household.village) {
+            plan.outcomes.push(rejected(
+                RecordKind::Household,
+                id,
+                "unknown_village",
+                format!("{} bukan desa/kelurahan yang terdaftar (not a known village)", household.village),
+            ));
+            continue;
+        }
+        *plan.tally_deltas.entry(household.village).or_default() +=
+            Tally::household(household.kk_count, None);
+        known.household_hashes.insert(id, hash);
+        known.households.insert(
+            id,
+            HouseholdState { village: household.village, kk_count: household.kk_count, latest: None },
+        );
+        plan.outcomes.push(RecordOutcome { kind: RecordKind::Household, id, outcome: Outcome::Accepted });
+        plan.new_households.push((household, hash));
+    }
+
+    for mut flagged in batch.visits {
+        flagged.visit.visited_at = normalize_time(flagged.visit.visited_at);
+        let visit = &flagged.visit;
+        let id = visit.id;
+        let hash = visit_hash(visit);
+        if let Some(existing) = known.visit_hashes.get(&id) {
+            let outcome = if *existing == hash { Outcome::Duplicate } else { Outcome::Conflict };
+            plan.outcomes.push(RecordOutcome { kind: RecordKind::Visit, id, outcome });
+            continue;
+        }
+        let Some(state) = known.households.get_mut(&visit.household_id) else {
+            plan.outcomes.push(rejected(
+                RecordKind::Visit,
+                id,
+                "unknown_household",
+                format!("rumah tangga {} belum terdaftar (household not registered)", visit.household_id),
+            ));
+            continue;
+        };
+        let candidate = LatestVisit { visit_id: id, visited_at: visit.visited_at, category: visit.category };
+        let is_new_latest = state
+            .latest
+            .is_none_or(|current| is_later(visit.visited_at, id, current.visited_at, current.visit_id));
+        if is_new_latest {
+            let delta = Tally::household(state.kk_count, Some(visit.category))
+                - Tally::household(state.kk_count, state.latest.map(|l| l.category));
+            *plan.tally_deltas.entry(state.village).or_default() += delta;
+            state.latest = Some(candidate);
+            plan.latest.insert(visit.household_id, candidate);
+        }
+        let village = state.village;
+        known.visit_hashes.insert(id, hash);
+        plan.outcomes.push(RecordOutcome { kind: RecordKind::Visit, id, outcome: Outcome::Accepted });
+        plan.new_visits.push((flagged, village, hash));
+    }
+    plan.tally_deltas.retain(|_, delta| !delta.is_zero());
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use odf_domain::{Category, Checklist};
+
+    fn village() -> AreaCode {
+        AreaCode::parse("74.04.81.2001").unwrap()
+    }
+
+    fn household(kk: u16) -> Household {
+        Household {
+            id: Uuid::now_v7(),
+            village: village(),
+            head_name: "Wa Ode".to_owned(),
+            kk_count: kk,
+            dusun: None,
+            rw: None,
+            rt: None,
+            gps: None,
+        }
+    }
+
+    fn visit(h: &Household, category: Category, days_ago: i64) -> FlaggedVisit {
+        FlaggedVisit::from(Visit {
+            id: Uuid::now_v7(),
+            household_id: h.id,
+            sanitarian: "san".to_owned(),
+            visited_at: Utc::now() - Duration::days(days_ago),
+            category,
+            checklist: Checklist::default(),
+            gps: None,
+            photo_sha256: None,
+            device_id: "d".to_owned(),
+        })
+    }
+
+    fn known_village() -> Known {
+        Known { villages: [village()].into_iter().collect(), ..Known::default() }
+    }
+
+    #[test]
+    fn a_new_household_with_two_visits_counts_only_the_later_one() {
+        let h = household(2);
+        let batch = IngestBatch {
+            received_from: "san".to_owned(),
+            households: vec![h.clone()],
+            visits: vec![visit(&h, Category::Aman, 1), visit(&h, Category::BabsTerbuka, 5)],
+        };
+        let plan = plan_ingest(batch, known_village());
+        assert!(plan.outcomes.iter().all(|o| o.outcome == Outcome::Accepted));
+        let delta = plan.tally_deltas[&village()];
+        assert_eq!((delta.houses, delta.kk, delta.kk_visited, delta.kk_access), (1, 2, 2, 2));
+        assert_eq!(plan.latest[&h.id].category, Category::Aman);
+        assert_eq!(plan.new_visits.len(), 2);
+    }
+
+    #[test]
+    fn repeated_ids_in_one_batch_are_duplicates_or_conflicts_of_the_first() {
+        let h = household(1);
+        let mut changed = h.clone();
+        changed.head_name = "Other".to_owned();
+        let v = visit(&h, Category::Aman, 1);
+        let batch = IngestBatch {
+            received_from: "san".to_owned(),
+            households: vec![h.clone(), h, changed],
+            visits: vec![v.clone(), v],
+        };
+        let plan = plan_ingest(batch, known_village());
+        let outcomes: Vec<_> = plan.outcomes.iter().map(|o| o.outcome.clone()).collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                Outcome::Accepted,
+                Outcome::Duplicate,
+                Outcome::Conflict,
+                Outcome::Accepted,
+                Outcome::Duplicate
+            ]
+        );
+        assert_eq!(plan.new_households.len(), 1);
+        assert_eq!(plan.new_visits.len(), 1);
+    }
+
+    #[test]
+    fn unknown_villages_and_households_are_rejected_with_codes() {
+        let mut stray = household(1);
+        stray.village = AreaCode::parse("74.04.81.2999").unwrap();
+        let orphan = visit(&household(1), Category::Aman, 1);
+        let batch =
+            IngestBatch { received_from: "san".to_owned(), households: vec![stray], visits: vec![orphan] };
+        let plan = plan_ingest(batch, known_village());
+        let codes: Vec<_> = plan
+            .outcomes
+            .iter()
+            .map(|o| match &o.outcome {
+                Outcome::Rejected { code, .. } => code.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(codes, vec!["unknown_village", "unknown_household"]);
+        assert!(plan.is_empty());
+        assert!(plan.tally_deltas.is_empty());
+    }
+
+    #[test]
+    fn an_older_visit_to_a_stored_household_changes_no_tally() {
+        let h = household(1);
+        let latest =
+            LatestVisit { visit_id: Uuid::now_v7(), visited_at: Utc::now(), category: Category::Aman };
+        let mut known = known_village();
+        known
+            .households
+            .insert(h.id, HouseholdState { village: village(), kk_count: 1, latest: Some(latest) });
+        let batch = IngestBatch {
+            received_from: "san".to_owned(),
+            households: vec![],
+            visits: vec![visit(&h, Category::BabsTerbuka, 30)],
+        };
+        let plan = plan_ingest(batch, known);
+        assert_eq!(plan.outcomes[0].outcome, Outcome::Accepted);
+        assert!(plan.tally_deltas.is_empty());
+        assert!(plan.latest.is_empty());
+    }
+}
