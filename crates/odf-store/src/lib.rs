@@ -22,6 +22,7 @@ use std::future::Future;
 use odf_domain::{AreaCode, Place, Scope, StatusChange, StatusEvent, Tally, VillageState};
 use uuid::Uuid;
 
+mod any;
 mod boundaries;
 mod error;
 pub mod model;
@@ -30,6 +31,7 @@ mod postgres;
 mod sqlite;
 mod url;
 
+pub use any::AnyStore;
 pub use boundaries::{BoundaryParseError, boundary_from_geojson, parse_boundaries};
 pub use error::StoreError;
 pub use model::*;

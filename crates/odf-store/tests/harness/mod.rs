@@ -1,14 +1,14 @@
 //! Gives each conformance test a fresh store: a temporary SQLite file, or a freshly created
 //! PostgreSQL database (dropped afterwards, even when the test fails) when `ODF_TEST_POSTGRES_URL`
 //! is set. Without the variable, PostgreSQL tests print `SKIPPED` and pass; with it, a connection
-//! failure fails the test loudly.
+//! failure fails the test loudly. Stores are opened through `AnyStore`, as the server does.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
 
-use odf_store::{DatabaseUrl, PgStore, SqliteStore};
+use odf_store::{AnyStore, DatabaseUrl, Store};
 use sqlx::Connection;
 
 pub const POSTGRES_URL_VAR: &str = "ODF_TEST_POSTGRES_URL";
@@ -37,13 +37,14 @@ impl RawDb {
 
 pub async fn with_sqlite<F, Fut>(test: F)
 where
-    F: FnOnce(SqliteStore, RawDb) -> Fut,
+    F: FnOnce(AnyStore, RawDb) -> Fut,
     Fut: Future<Output = ()>,
 {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("odf.db");
     let url = format!("sqlite://{}", path.display());
-    let store = SqliteStore::open(&DatabaseUrl::parse(&url).expect("url")).await.expect("open sqlite store");
+    let store = AnyStore::open(&DatabaseUrl::parse(&url).expect("url")).await.expect("open sqlite store");
+    assert_eq!(store.backend_name(), "sqlite");
     let outcome = AssertUnwindSafe(test(store.clone(), RawDb::Sqlite(url))).catch_unwind().await;
     store.close().await;
     drop(dir);
@@ -54,7 +55,7 @@ where
 
 pub async fn with_postgres<F, Fut>(test: F)
 where
-    F: FnOnce(PgStore, RawDb) -> Fut,
+    F: FnOnce(AnyStore, RawDb) -> Fut,
     Fut: Future<Output = ()>,
 {
     let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
@@ -72,7 +73,8 @@ where
     let mut url = url::Url::parse(&admin_url).expect("postgres url");
     url.set_path(&name);
     let url = url.to_string();
-    let store = PgStore::open(&DatabaseUrl::parse(&url).expect("url")).await.expect("open postgres store");
+    let store = AnyStore::open(&DatabaseUrl::parse(&url).expect("url")).await.expect("open postgres store");
+    assert_eq!(store.backend_name(), "postgres");
     let outcome = AssertUnwindSafe(test(store.clone(), RawDb::Postgres(url))).catch_unwind().await;
     store.close().await;
     sqlx::raw_sql(&format!("DROP DATABASE {name} WITH (FORCE)"))

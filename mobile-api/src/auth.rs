@@ -1,0 +1,48 @@
+//! `POST /v1/auth/login`, `POST /v1/auth/logout`, `GET /v1/me`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest").field("username", &self.username).field("password", &"***").finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`. The server keeps only its hash.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserDto,
+}
+
+impl std::fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginResponse")
+            .field("token", &"***")
+            .field("expires_at", &self.expires_at)
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+/// Who a token belongs to and where they may work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UserDto {
+    pub username: String,
+    pub display_name: String,
+    /// `admin`, `sanitarian`, `verifier` or `viewer`.
+    pub role: String,
+    /// Area code prefix the user is scoped to.
+    pub area: String,
+    /// For sanitarians: assigned village codes (empty: every village in `area`).
+    pub villages: Vec<String>,
+}

@@ -1,0 +1,22 @@
+//! The `/v1` wire contract between odf-verify phones, dashboards and the server: request and
+//! response types (serde, with OpenAPI schemas via utoipa), the one error shape and its stable codes,
+//! and checked conversions from wire records to domain records. The server serves the generated
+//! OpenAPI document at `/v1/openapi.json`; `mobile-api/openapi.json` is the checked-in copy.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod error;
+pub mod records;
+pub mod sync;
+
+pub use auth::{LoginRequest, LoginResponse, UserDto};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use records::{ChecklistDto, GpsDto, HouseholdDto, RecordProblem, VisitDto};
+pub use sync::{
+    ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,
+    RecordStatus,
+};
+
+/// Path of the checked-in OpenAPI document, relative to the workspace root.
+pub const OPENAPI_PATH: &str = "mobile-api/openapi.json";
