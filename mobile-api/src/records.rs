@@ -89,7 +89,7 @@ pub struct RecordProblem {
 }
 
 impl RecordProblem {
-    fn new(code: ErrorCode, field: &'static str, message: impl ToString) -> RecordProblem {
+    fn new(code: ErrorCode, field: &'static str, message: &impl ToString) -> RecordProblem {
         RecordProblem { code, field, message: message.to_string() }
     }
 }
@@ -110,7 +110,7 @@ fn from_record_error(err: &RecordError) -> RecordProblem {
 fn point(gps: Option<GpsDto>) -> Result<Option<GeoPoint>, RecordProblem> {
     gps.map(|p| GeoPoint::new(p.lat, p.lng))
         .transpose()
-        .map_err(|err| RecordProblem::new(ErrorCode::InvalidGps, "gps", err))
+        .map_err(|err| RecordProblem::new(ErrorCode::InvalidGps, "gps", &err))
 }
 
 impl From<GeoPoint> for GpsDto {
@@ -151,7 +151,7 @@ impl HouseholdDto {
     /// The domain household, checked by the same rules the phone uses.
     pub fn to_domain(&self) -> Result<Household, RecordProblem> {
         let village = AreaCode::parse(&self.village)
-            .map_err(|err| RecordProblem::new(ErrorCode::InvalidAreaCode, "village", err))?;
+            .map_err(|err| RecordProblem::new(ErrorCode::InvalidAreaCode, "village", &err))?;
         let kk_count =
             u16::try_from(self.kk_count).map_err(|_| from_record_error(&RecordError::KkOutOfRange))?;
         let household = Household {
@@ -186,7 +186,7 @@ impl VisitDto {
     /// The domain visit, checked against `now` with `skew` allowed for phone clocks.
     pub fn to_domain(&self, now: DateTime<Utc>, skew: Duration) -> Result<Visit, RecordProblem> {
         let category = Category::parse(&self.category)
-            .map_err(|err| RecordProblem::new(ErrorCode::UnknownCategory, "category", err))?;
+            .map_err(|err| RecordProblem::new(ErrorCode::UnknownCategory, "category", &err))?;
         let visit = Visit {
             id: self.id,
             household_id: self.household_id,
