@@ -126,6 +126,7 @@ async fn push<S: Store>(store: &S, visits: &[Visit]) -> BenchResult {
         received_from: "bench".to_owned(),
         households: vec![],
         visits: visits.iter().cloned().map(FlaggedVisit::from).collect(),
+        device: None,
     };
     all_accepted(&store.ingest(batch).await?, visits.len())
 }
@@ -134,8 +135,7 @@ async fn push<S: Store>(store: &S, visits: &[Visit]) -> BenchResult {
 async fn measure<S: Store>(store: &S, mode: Mode, data: &Data) -> BenchResult {
     store.import_areas(&data.places).await?;
     for chunk in data.households.chunks(HOUSEHOLD_BATCH) {
-        let batch =
-            IngestBatch { received_from: "bench".to_owned(), households: chunk.to_vec(), visits: vec![] };
+        let batch = IngestBatch { households: chunk.to_vec(), ..IngestBatch::default() };
         all_accepted(&store.ingest(batch).await?, chunk.len())?;
     }
     let started = Instant::now();

@@ -59,6 +59,7 @@ impl Store for AnyStore {
 
     forward! {
         fn migrate(&self) -> Result<()>;
+        fn ping(&self) -> Result<()>;
         fn import_areas(&self, places: &[Place]) -> Result<ImportReport>;
         fn import_boundaries(&self, boundaries: &[AreaBoundary]) -> Result<ImportReport>;
         fn area(&self, code: AreaCode) -> Result<Option<AreaRecord>>;
@@ -73,9 +74,11 @@ impl Store for AnyStore {
         fn revoke_session(&self, token_hash: [u8; 32]) -> Result<bool>;
         fn ingest(&self, batch: IngestBatch) -> Result<Vec<RecordOutcome>>;
         fn household(&self, id: Uuid) -> Result<Option<StoredHousehold>>;
+        fn households_by_id(&self, ids: &[Uuid]) -> Result<Vec<StoredHousehold>>;
         fn households_in(&self, village: AreaCode) -> Result<Vec<StoredHousehold>>;
         fn visits_of(&self, household: Uuid) -> Result<Vec<StoredVisit>>;
         fn visit_count(&self) -> Result<i64>;
+        fn devices(&self) -> Result<Vec<DeviceRecord>>;
         fn village_tally(&self, village: AreaCode) -> Result<Tally>;
         fn tallies(&self, under: Option<AreaCode>) -> Result<Vec<(AreaCode, Tally)>>;
         fn recount(&self) -> Result<RecountReport>;

@@ -50,6 +50,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Applies any migrations not yet applied (also done when the store is opened).
     fn migrate(&self) -> impl Future<Output = Result<()>> + Send;
 
+    /// Checks that the database answers.
+    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
+
     // --- places ---
 
     /// Inserts new places and renames changed ones, by code; parents must come first or exist.
@@ -82,10 +85,14 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// (households first, then visits).
     fn ingest(&self, batch: IngestBatch) -> impl Future<Output = Result<Vec<RecordOutcome>>> + Send;
     fn household(&self, id: Uuid) -> impl Future<Output = Result<Option<StoredHousehold>>> + Send;
+    /// The stored households among `ids` (unknown ids are left out), in no particular order.
+    fn households_by_id(&self, ids: &[Uuid]) -> impl Future<Output = Result<Vec<StoredHousehold>>> + Send;
     fn households_in(&self, village: AreaCode) -> impl Future<Output = Result<Vec<StoredHousehold>>> + Send;
     /// A household's visits, oldest first.
     fn visits_of(&self, household: Uuid) -> impl Future<Output = Result<Vec<StoredVisit>>> + Send;
     fn visit_count(&self) -> impl Future<Output = Result<i64>> + Send;
+    /// The latest report of every device, most recent sync first.
+    fn devices(&self) -> impl Future<Output = Result<Vec<DeviceRecord>>> + Send;
 
     // --- tallies ---
 

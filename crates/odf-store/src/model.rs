@@ -116,6 +116,19 @@ pub struct IngestBatch {
     pub received_from: String,
     pub households: Vec<Household>,
     pub visits: Vec<FlaggedVisit>,
+    /// What the pushing device said about itself, stored in the same transaction.
+    pub device: Option<DeviceRecord>,
+}
+
+/// The latest report of one device: how much it still holds unsent, and when it last synced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceRecord {
+    pub device_id: String,
+    pub username: String,
+    pub app_version: String,
+    pub pending_count: i64,
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    pub last_sync_at: DateTime<Utc>,
 }
 
 /// A visit with the review flags the server's GPS checks raised.

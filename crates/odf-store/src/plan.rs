@@ -223,6 +223,7 @@ mod tests {
             received_from: "san".to_owned(),
             households: vec![h.clone()],
             visits: vec![visit(&h, Category::Aman, 1), visit(&h, Category::BabsTerbuka, 5)],
+            device: None,
         };
         let plan = plan_ingest(batch, known_village());
         assert!(plan.outcomes.iter().all(|o| o.outcome == Outcome::Accepted));
@@ -242,6 +243,7 @@ mod tests {
             received_from: "san".to_owned(),
             households: vec![h.clone(), h, changed],
             visits: vec![v.clone(), v],
+            device: None,
         };
         let plan = plan_ingest(batch, known_village());
         let outcomes: Vec<_> = plan.outcomes.iter().map(|o| o.outcome.clone()).collect();
@@ -264,8 +266,12 @@ mod tests {
         let mut stray = household(1);
         stray.village = AreaCode::parse("74.04.81.2999").unwrap();
         let orphan = visit(&household(1), Category::Aman, 1);
-        let batch =
-            IngestBatch { received_from: "san".to_owned(), households: vec![stray], visits: vec![orphan] };
+        let batch = IngestBatch {
+            received_from: "san".to_owned(),
+            households: vec![stray],
+            visits: vec![orphan],
+            device: None,
+        };
         let plan = plan_ingest(batch, known_village());
         let codes: Vec<_> = plan
             .outcomes
@@ -293,6 +299,7 @@ mod tests {
             received_from: "san".to_owned(),
             households: vec![],
             visits: vec![visit(&h, Category::BabsTerbuka, 30)],
+            device: None,
         };
         let plan = plan_ingest(batch, known);
         assert_eq!(plan.outcomes[0].outcome, Outcome::Accepted);

@@ -378,6 +378,24 @@ async fn apply_tally_deltas(
     Ok(())
 }
 
+async fn upsert_device(tx: &mut Tx, device: &DeviceRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO devices (device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO UPDATE SET username = excluded.username, \
+         app_version = excluded.app_version, pending_count = excluded.pending_count, \
+         oldest_pending_at = excluded.oldest_pending_at, last_sync_at = excluded.last_sync_at",
+    )
+    .bind(&device.device_id)
+    .bind(&device.username)
+    .bind(&device.app_version)
+    .bind(device.pending_count)
+    .bind(device.oldest_pending_at.map(plan::normalize_time))
+    .bind(plan::normalize_time(device.last_sync_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// The hash of an audit entry: SHA-256 over the previous hash and the entry's fields, one per line.
 fn audit_hash(
     prev_hash: &str,
@@ -483,6 +501,11 @@ impl Store for ThisStore {
 
     async fn migrate(&self) -> Result<()> {
         self.run_migrations().await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(self.reader()).await?;
+        Ok(())
     }
 
     async fn import_areas(&self, places: &[Place]) -> Result<ImportReport> {
@@ -743,9 +766,13 @@ impl Store for ThisStore {
         let received_from = batch.received_from.clone();
         let mut tx = self.begin_write().await?;
         let known = lookup_known(&mut tx, &lookups).await?;
+        let device = batch.device.clone();
         let plan = plan::plan_ingest(batch, known);
         if !plan.is_empty() {
             write_plan(&mut tx, &plan, &received_from, plan::normalize_time(Utc::now())).await?;
+        }
+        if let Some(device) = device {
+            upsert_device(&mut tx, &device).await?;
         }
         tx.commit().await?;
         Ok(plan.outcomes)
@@ -757,6 +784,16 @@ impl Store for ThisStore {
             .fetch_optional(self.reader())
             .await?;
         row.map(|row| household_from_row(&row)).transpose()
+    }
+
+    async fn households_by_id(&self, ids: &[Uuid]) -> Result<Vec<StoredHousehold>> {
+        let mut unique = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut tx = self.begin_snapshot().await?;
+        let rows = fetch_in(&mut tx, HOUSEHOLD_SELECT, "h.id", &unique).await?;
+        tx.commit().await?;
+        rows.iter().map(household_from_row).collect()
     }
 
     async fn households_in(&self, village: AreaCode) -> Result<Vec<StoredHousehold>> {
@@ -782,6 +819,27 @@ impl Store for ThisStore {
 
     async fn visit_count(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM visits").fetch_one(self.reader()).await?)
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        let rows = sqlx::query(
+            "SELECT device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at \
+             FROM devices ORDER BY last_sync_at DESC, device_id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeviceRecord {
+                    device_id: row.try_get("device_id")?,
+                    username: row.try_get("username")?,
+                    app_version: row.try_get("app_version")?,
+                    pending_count: row.try_get("pending_count")?,
+                    oldest_pending_at: row.try_get("oldest_pending_at")?,
+                    last_sync_at: row.try_get("last_sync_at")?,
+                })
+            })
+            .collect()
     }
 
     async fn village_tally(&self, village: AreaCode) -> Result<Tally> {

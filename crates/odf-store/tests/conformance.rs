@@ -28,6 +28,8 @@ conformance!(
     village_status_follows_the_machine_and_is_audited,
     the_audit_chain_detects_tampering,
     concurrent_overlapping_batches_store_each_record_once,
+    households_are_found_by_id_in_one_call,
+    device_reports_are_kept_with_the_batch_and_replaced_by_newer_ones,
 );
 
 fn code(text: &str) -> AreaCode {
@@ -78,6 +80,7 @@ fn batch(households: &[Household], visits: &[Visit]) -> IngestBatch {
         received_from: "sanitarian1".to_owned(),
         households: households.to_vec(),
         visits: visits.iter().cloned().map(FlaggedVisit::from).collect(),
+        device: None,
     }
 }
 
@@ -86,6 +89,7 @@ fn statuses(outcomes: &[RecordOutcome]) -> Vec<Outcome> {
 }
 
 async fn migrations_can_run_again_and_the_backend_is_named<S: Store>(store: S, _raw: RawDb) {
+    store.ping().await.unwrap();
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     assert!(["sqlite", "postgres"].contains(&store.backend_name()));
@@ -499,4 +503,43 @@ async fn concurrent_overlapping_batches_store_each_record_once<S: Store>(store: 
     let feed_visits = store.changes_since(&Scope::All, 0, 1000).await.unwrap();
     let visit_changes = feed_visits.changes.iter().filter(|c| c.kind == ChangeKind::Visit).count();
     assert_eq!(visit_changes, 300);
+}
+
+async fn households_are_found_by_id_in_one_call<S: Store>(store: S, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let homes: Vec<Household> = (0..3).map(|_| household(VILLAGE_B, 1)).collect();
+    store.ingest(batch(&homes, &[visit(&homes[1], Category::Aman, 1)])).await.unwrap();
+    let unknown = Uuid::now_v7();
+    let mut found = store.households_by_id(&[homes[2].id, unknown, homes[1].id, homes[1].id]).await.unwrap();
+    found.sort_by_key(|h| h.household.id);
+    assert_eq!(found.iter().map(|h| h.household.id).collect::<Vec<_>>(), vec![homes[1].id, homes[2].id]);
+    assert!(found[0].latest_visit.is_some());
+    assert!(found[1].latest_visit.is_none());
+    assert!(store.households_by_id(&[]).await.unwrap().is_empty());
+}
+
+async fn device_reports_are_kept_with_the_batch_and_replaced_by_newer_ones<S: Store>(store: S, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let report = |pending: i64, minutes: i64| DeviceRecord {
+        device_id: "hp-01".to_owned(),
+        username: "sanitarian1".to_owned(),
+        app_version: "0.1.0".to_owned(),
+        pending_count: pending,
+        oldest_pending_at: (pending > 0).then(|| Utc.with_ymd_and_hms(2026, 11, 1, 7, 0, 0).unwrap()),
+        last_sync_at: Utc.with_ymd_and_hms(2026, 11, 2, 7, 0, 0).unwrap() + Duration::minutes(minutes),
+    };
+    let home = household(VILLAGE_A, 1);
+    let mut first = batch(std::slice::from_ref(&home), &[]);
+    first.device = Some(report(40, 0));
+    store.ingest(first).await.unwrap();
+    assert_eq!(store.devices().await.unwrap(), vec![report(40, 0)]);
+
+    let mut second = batch(&[], &[]);
+    second.device = Some(report(0, 5));
+    store.ingest(second).await.unwrap();
+    let other = DeviceRecord { device_id: "hp-02".to_owned(), ..report(3, 1) };
+    let mut third = batch(&[], &[]);
+    third.device = Some(other.clone());
+    store.ingest(third).await.unwrap();
+    assert_eq!(store.devices().await.unwrap(), vec![report(0, 5), other]);
 }
