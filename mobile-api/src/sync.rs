@@ -64,6 +64,15 @@ pub enum RecordStatus {
 }
 
 impl RecordStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordStatus::Accepted => "accepted",
+            RecordStatus::Duplicate => "duplicate",
+            RecordStatus::Conflict => "conflict",
+            RecordStatus::Rejected => "rejected",
+        }
+    }
+
     /// The server holds this record: the phone may drop it from its outbox.
     pub fn is_stored(self) -> bool {
         matches!(self, RecordStatus::Accepted | RecordStatus::Duplicate)

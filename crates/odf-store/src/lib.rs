@@ -29,6 +29,7 @@ pub mod model;
 mod plan;
 mod postgres;
 mod sqlite;
+pub mod testing;
 mod url;
 
 pub use any::AnyStore;

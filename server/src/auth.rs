@@ -1,0 +1,210 @@
+//! Passwords (argon2), bearer tokens (random, stored only as SHA-256), the [`Caller`] extractor that
+//! every protected handler takes, and the failed-login limiter.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use chrono::Utc;
+use odf_domain::{AreaCode, Role, Scope};
+use odf_store::{SessionKind, Store, UserRecord};
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+const TOKEN_PREFIX: &str = "odf_";
+
+/// Hashes a password with argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt_bytes = [0u8; 16];
+    getrandom::fill(&mut salt_bytes).map_err(|err| err.to_string())?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|err| err.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|err| err.to_string())
+}
+
+/// Checks a password against a PHC string; a malformed stored hash never verifies.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A fresh bearer token and the hash the store keeps of it.
+pub fn new_token() -> Result<(String, [u8; 32]), String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|err| err.to_string())?;
+    let token = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A random password for accounts created without one (shown once to the admin).
+pub fn random_password() -> Result<String, String> {
+    let mut bytes = [0u8; 9];
+    getrandom::fill(&mut bytes).map_err(|err| err.to_string())?;
+    Ok(hex::encode(bytes))
+}
+
+/// The authenticated user of a request, with the token's kind.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRecord,
+    pub token_hash: [u8; 32],
+    pub kind: SessionKind,
+}
+
+impl Caller {
+    /// The role in force: a viewer token reads aggregates only, whatever its user's role.
+    pub fn role(&self) -> Role {
+        match self.kind {
+            SessionKind::Viewer => Role::Viewer,
+            SessionKind::Login => self.user.role,
+        }
+    }
+
+    /// What this caller may read and write: a sanitarian's assigned villages (inside their area),
+    /// otherwise their area.
+    pub fn scope(&self) -> Scope {
+        scope_of(&self.user)
+    }
+
+    /// Refuses viewers, who read aggregates only.
+    pub fn require_field_role(&self, what: &str) -> Result<(), ApiError> {
+        match self.role() {
+            Role::Viewer => Err(ApiError::forbidden(what)),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub fn scope_of(user: &UserRecord) -> Scope {
+    if user.role == Role::Sanitarian && !user.villages.is_empty() {
+        let villages: Vec<AreaCode> =
+            user.villages.iter().copied().filter(|v| user.area.contains(*v)).collect();
+        return Scope::Areas(villages);
+    }
+    Scope::Areas(vec![user.area])
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Err(ApiError::unauthenticated());
+        }
+        let hash = token_hash(token);
+        let session = state.store().session(hash).await?.ok_or_else(ApiError::unauthenticated)?;
+        if !session.is_active(Utc::now()) {
+            return Err(ApiError::unauthenticated());
+        }
+        let user = state.store().user(session.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+        if user.disabled {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                odf_mobile_api::ErrorCode::UserDisabled,
+                "Akun ini dinonaktifkan (account disabled)",
+            ));
+        }
+        tracing::Span::current().record("user", user.username.as_str());
+        Ok(Caller { user, token_hash: hash, kind: session.kind })
+    }
+}
+
+/// Counts failed logins per username; after `max_failures` within `window` the username is locked
+/// until the oldest failure leaves the window. In memory: a restart forgets, which is acceptable for
+/// slowing down password guessing.
+#[derive(Debug)]
+pub struct LoginLimiter {
+    max_failures: usize,
+    window: Duration,
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl LoginLimiter {
+    pub fn new(max_failures: usize, window: Duration) -> LoginLimiter {
+        LoginLimiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
+    }
+
+    fn key(username: &str) -> String {
+        username.trim().to_lowercase()
+    }
+
+    /// `Some(seconds to wait)` when the username is locked now.
+    pub fn locked_for(&self, username: &str, now: Instant) -> Option<u64> {
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let list = failures.get_mut(&LoginLimiter::key(username))?;
+        list.retain(|at| now.duration_since(*at) < self.window);
+        if list.len() < self.max_failures {
+            return None;
+        }
+        let oldest = list.iter().min().copied()?;
+        Some(self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1))
+    }
+
+    pub fn record_failure(&self, username: &str, now: Instant) {
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Bound memory: forget usernames whose failures have all expired.
+        if failures.len() > 10_000 {
+            failures.retain(|_, list| list.iter().any(|at| now.duration_since(*at) < self.window));
+        }
+        failures.entry(LoginLimiter::key(username)).or_default().push(now);
+    }
+
+    pub fn clear(&self, username: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        failures.remove(&LoginLimiter::key(username));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("rahasia-123").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("rahasia-123", &hash));
+        assert!(!verify_password("rahasia-124", &hash));
+        assert!(!verify_password("rahasia-123", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, hash_a) = new_token().unwrap();
+        let (b, _) = new_token().unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 64);
+        assert_eq!(token_hash(&a), hash_a);
+    }
+
+    #[test]
+    fn the_limiter_locks_after_too_many_failures_and_unlocks_after_the_window() {
+        let limiter = LoginLimiter::new(3, Duration::from_secs(60));
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(limiter.locked_for("Wa_Ode", start), None);
+            limiter.record_failure("wa_ode", start);
+        }
+        assert!(limiter.locked_for("WA_ODE", start + Duration::from_secs(1)).is_some());
+        assert_eq!(limiter.locked_for("wa_ode", start + Duration::from_secs(61)), None);
+        limiter.record_failure("x", start);
+        limiter.clear("x");
+        assert_eq!(limiter.locked_for("x", start), None);
+    }
+}

@@ -1,0 +1,212 @@
+//! What the admin commands of `odf-server` do, as library functions (the CLI, the demo and the tests
+//! call the same code). Every change made here is written to the audit log.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use odf_domain::{AreaCode, Role, Wilayah};
+use odf_store::{
+    AnyStore, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind, Store,
+    StoreError, UserRecord, parse_boundaries,
+};
+use serde_json::json;
+use thiserror::Error;
+
+use crate::auth::{hash_password, new_token};
+
+#[derive(Debug, Error)]
+pub enum CommandError {
+    #[error("tidak dapat membaca {path}: {source} (cannot read file)")]
+    Read { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type CommandResult<T> = Result<T, CommandError>;
+
+fn read(path: &Path) -> CommandResult<String> {
+    std::fs::read_to_string(path)
+        .map_err(|source| CommandError::Read { path: path.display().to_string(), source })
+}
+
+/// What an areas import did, with the CSV rows that were refused.
+#[derive(Debug)]
+pub struct AreasImport {
+    pub report: ImportReport,
+    pub row_errors: Vec<String>,
+}
+
+/// Imports a `kode,nama[,level,kind]` CSV (Kemendagri codes). Bad rows are reported and skipped;
+/// good rows are imported idempotently.
+pub async fn import_areas_csv(store: &AnyStore, text: &str, actor: &str) -> CommandResult<AreasImport> {
+    let load = Wilayah::from_csv(text);
+    let places: Vec<_> = load.wilayah.iter().cloned().collect();
+    let report = store.import_areas(&places).await?;
+    let row_errors: Vec<String> = load.errors.iter().map(ToString::to_string).collect();
+    audit(
+        store,
+        actor,
+        "areas.import",
+        None,
+        json!({ "inserted": report.inserted, "updated": report.updated, "rejected_rows": row_errors.len() }),
+    )
+    .await?;
+    Ok(AreasImport { report, row_errors })
+}
+
+pub async fn import_areas_file(store: &AnyStore, path: &Path, actor: &str) -> CommandResult<AreasImport> {
+    import_areas_csv(store, &read(path)?, actor).await
+}
+
+/// Imports a GeoJSON FeatureCollection of boundaries (features with a `kode` property).
+pub async fn import_boundaries_geojson(
+    store: &AnyStore,
+    text: &str,
+    actor: &str,
+) -> CommandResult<AreasImport> {
+    let (boundaries, problems) =
+        parse_boundaries(text).map_err(|err| CommandError::Invalid(err.to_string()))?;
+    let report = store.import_boundaries(&boundaries).await?;
+    let row_errors: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    audit(
+        store,
+        actor,
+        "boundaries.import",
+        None,
+        json!({ "inserted": report.inserted, "updated": report.updated }),
+    )
+    .await?;
+    Ok(AreasImport { report, row_errors })
+}
+
+pub async fn import_boundaries_file(
+    store: &AnyStore,
+    path: &Path,
+    actor: &str,
+) -> CommandResult<AreasImport> {
+    import_boundaries_geojson(store, &read(path)?, actor).await
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct UserSpec {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub area: AreaCode,
+    pub villages: Vec<AreaCode>,
+    pub password: String,
+}
+
+/// Creates a user after checking that the area and assigned villages exist and fit together.
+pub async fn add_user(store: &AnyStore, spec: UserSpec, actor: &str) -> CommandResult<UserRecord> {
+    let username = spec.username.trim().to_owned();
+    let valid_name = !username.is_empty()
+        && username.len() <= 64
+        && username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !valid_name {
+        return Err(CommandError::Invalid(format!(
+            "nama pengguna {username:?} harus 1-64 huruf, angka, titik, garis bawah atau tanda hubung \
+             (username must be 1-64 letters, digits, '.', '_' or '-')"
+        )));
+    }
+    if spec.password.chars().count() < 8 {
+        return Err(CommandError::Invalid(
+            "kata sandi minimal 8 karakter (password needs 8+ characters)".to_owned(),
+        ));
+    }
+    if store.area(spec.area).await?.is_none() {
+        return Err(CommandError::Invalid(format!(
+            "wilayah {} belum diimpor (area not imported yet)",
+            spec.area
+        )));
+    }
+    for village in &spec.villages {
+        if !village.is_village() || !spec.area.contains(*village) || store.area(*village).await?.is_none() {
+            return Err(CommandError::Invalid(format!(
+                "{village} bukan desa/kelurahan terdaftar di {} (not a registered village in the area)",
+                spec.area
+            )));
+        }
+    }
+    let password = spec.password;
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|err| CommandError::Invalid(err.to_string()))?
+        .map_err(CommandError::Invalid)?;
+    let user = store
+        .create_user(NewUser {
+            display_name: spec.display_name.unwrap_or_else(|| username.clone()),
+            username,
+            password_hash,
+            role: spec.role,
+            area: spec.area,
+            villages: spec.villages,
+        })
+        .await?;
+    let details =
+        json!({ "username": user.username, "role": user.role, "area": user.area, "villages": user.villages });
+    audit(store, actor, "user.create", Some(user.area), details).await?;
+    Ok(user)
+}
+
+pub async fn set_disabled(
+    store: &AnyStore,
+    username: &str,
+    disabled: bool,
+    actor: &str,
+) -> CommandResult<()> {
+    store.set_user_disabled(username, disabled).await?;
+    let action = if disabled { "user.disable" } else { "user.enable" };
+    audit(store, actor, action, None, json!({ "username": username })).await?;
+    Ok(())
+}
+
+/// A read-only token for a dashboard, belonging to `username`, valid for `days`.
+pub async fn create_viewer_token(
+    store: &AnyStore,
+    username: &str,
+    days: i64,
+    actor: &str,
+) -> CommandResult<(String, DateTime<Utc>)> {
+    let user = store
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "pengguna (user)", key: username.to_owned() })?;
+    if !(1..=3650).contains(&days) {
+        return Err(CommandError::Invalid("masa berlaku 1-3650 hari (days must be 1-3650)".to_owned()));
+    }
+    let (token, token_hash) = new_token().map_err(CommandError::Invalid)?;
+    let expires_at = Utc::now() + chrono::Duration::days(days);
+    store
+        .create_session(NewSession { token_hash, user_id: user.id, kind: SessionKind::Viewer, expires_at })
+        .await?;
+    audit(
+        store,
+        actor,
+        "token.create",
+        Some(user.area),
+        json!({ "username": username, "expires_at": expires_at }),
+    )
+    .await?;
+    Ok((token, expires_at))
+}
+
+pub async fn recount(store: &AnyStore) -> CommandResult<RecountReport> {
+    Ok(store.recount().await?)
+}
+
+async fn audit(
+    store: &AnyStore,
+    actor: &str,
+    action: &str,
+    area: Option<AreaCode>,
+    details: serde_json::Value,
+) -> CommandResult<()> {
+    store
+        .append_audit(NewAuditEntry { actor: actor.to_owned(), action: action.to_owned(), area, details })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! The odf-verify server: the `/v1` API phones and dashboards use, and the admin commands of the
+//! `odf-server` binary. `main.rs` only parses the command line and calls into this library.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod commands;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+
+pub use app::{AppState, ServerConfig, router, serve};

@@ -1,0 +1,61 @@
+//! The OpenAPI document, generated from the annotated handlers and the `odf-mobile-api` types.
+//! `mobile-api/openapi.json` is its checked-in copy; `tests/openapi.rs` fails when they differ
+//! (regenerate with `ODF_UPDATE_OPENAPI=1 cargo test -p odf-server --test openapi`).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "odf-verify API",
+        description = "Stop BABS: household sanitation sync, ODF verification and coverage. \
+                       Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}` with a stable code.",
+    ),
+    paths(
+        routes::auth::login,
+        routes::auth::logout,
+        routes::auth::me,
+        routes::sync::push,
+        routes::sync::pull,
+        routes::health::healthz,
+        routes::health::readyz,
+        routes::health::metrics,
+    ),
+    components(schemas(odf_mobile_api::ErrorBody, odf_mobile_api::ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Login and tokens"),
+        (name = "sync", description = "Phones push records and pull changes"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The whole document. The version is the crate's, so it changes only with a release.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The document as written to `mobile-api/openapi.json`.
+pub fn api_doc_json() -> String {
+    let mut text = api_doc().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,374 @@
+//! The `/v1` API over real HTTP, on SQLite and (with `ODF_TEST_POSTGRES_URL`) PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use common::*;
+use odf_store::Store;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn config() -> odf_server::ServerConfig {
+    odf_server::ServerConfig { max_push_records: 50, max_push_bytes: 64 * 1024, ..Default::default() }
+}
+
+api_tests!(super::config();
+    a_login_gives_a_token_that_identifies_the_user_until_logout,
+    wrong_passwords_are_refused_and_repeated_failures_are_rate_limited,
+    a_batch_pushed_twice_stores_each_record_once,
+    a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores_nothing,
+    bad_records_are_rejected_one_by_one_with_codes_and_fields,
+    visits_far_from_home_or_outside_the_village_are_stored_but_flagged,
+    pull_pages_through_the_callers_scope_by_cursor,
+    viewers_and_anonymous_callers_cannot_touch_household_data,
+    gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors,
+    operations_endpoints_answer,
+);
+
+fn household(village: &str) -> Value {
+    json!({
+        "id": Uuid::now_v7(),
+        "village": village,
+        "head_name": "La Ode Hamid",
+        "kk_count": 2,
+        "dusun": "Dusun I",
+        "gps": { "lat": -5.59, "lng": 122.71 },
+    })
+}
+
+fn visit(household: &Value, sanitarian: &str, category: &str) -> Value {
+    json!({
+        "id": Uuid::now_v7(),
+        "household_id": household["id"],
+        "sanitarian": sanitarian,
+        "visited_at": Utc::now() - Duration::hours(3),
+        "category": category,
+        "checklist": { "closed_toilet": true },
+        "device_id": "hp-san-a",
+    })
+}
+
+fn push_body(households: &[Value], visits: &[Value]) -> Value {
+    json!({
+        "device": { "device_id": "hp-san-a", "app_version": "0.1.0", "pending_count": households.len() + visits.len() },
+        "households": households,
+        "visits": visits,
+    })
+}
+
+fn statuses(body: &Value) -> Vec<String> {
+    body["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn a_login_gives_a_token_that_identifies_the_user_until_logout(app: Arc<TestApp>) {
+    let token = app.login("san_a").await;
+    let (status, me) = app.get("/v1/me", &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["username"], "san_a");
+    assert_eq!(me["role"], "sanitarian");
+    assert_eq!(me["villages"], json!([VILLAGE_A, VILLAGE_B]));
+
+    let (status, _) = app.post("/v1/auth/logout", &token, &json!({})).await;
+    assert_eq!(status, 204);
+    let (status, body) = app.get("/v1/me", &token).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+}
+
+async fn wrong_passwords_are_refused_and_repeated_failures_are_rate_limited(app: Arc<TestApp>) {
+    let attempt = |username: &'static str, password: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .http
+                .post(app.url("/v1/auth/login"))
+                .json(&json!({ "username": username, "password": password }))
+                .send()
+                .await
+                .unwrap();
+            split(response).await
+        }
+    };
+    let (status, body) = attempt("nobody", "whatever").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("invalid_credentials")));
+    let (status, body) = attempt("off", PASSWORD).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("user_disabled")));
+    for _ in 0..5 {
+        let (status, _) = attempt("ver", "salah-salah").await;
+        assert_eq!(status, 401);
+    }
+    // Locked now, even with the right password.
+    let (status, body) = attempt("ver", PASSWORD).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("too_many_attempts")));
+    // Other users are not affected.
+    app.login("san_a").await;
+}
+
+async fn a_batch_pushed_twice_stores_each_record_once(app: Arc<TestApp>) {
+    let token = app.login("san_a").await;
+    let homes = [household(VILLAGE_A), household(VILLAGE_B)];
+    let visits = [
+        visit(&homes[0], "san_a", "JSP"),
+        visit(&homes[0], "san_a", "BABS"),
+        visit(&homes[1], "san_a", "aman"),
+    ];
+    let body = push_body(&homes, &visits);
+
+    let (status, first) = app.post("/v1/sync/push", &token, &body).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(statuses(&first), vec!["accepted"; 5]);
+    assert!(first["server_time"].is_string());
+
+    let (status, second) = app.post("/v1/sync/push", &token, &body).await;
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&second), vec!["duplicate"; 5]);
+
+    assert_eq!(app.store.visit_count().await.unwrap(), 3);
+    let village_a = odf_domain::AreaCode::parse(VILLAGE_A).unwrap();
+    assert_eq!(app.store.households_in(village_a).await.unwrap().len(), 1);
+    assert!(app.store.recount().await.unwrap().differences.is_empty());
+    let devices = app.store.devices().await.unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!((devices[0].username.as_str(), devices[0].pending_count), ("san_a", 5));
+}
+
+async fn a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores_nothing(app: Arc<TestApp>) {
+    let token = app.login("san_a").await;
+    let foreign = household(KELURAHAN);
+    let unassigned = household(VILLAGE_UNASSIGNED);
+    let visits = [visit(&foreign, "san_a", "JSP"), visit(&unassigned, "san_a", "JSP")];
+    let (status, body) =
+        app.post("/v1/sync/push", &token, &push_body(&[foreign.clone(), unassigned.clone()], &visits)).await;
+    assert_eq!(status, 200);
+    let codes: Vec<&str> =
+        body["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, vec!["out_of_scope"; 4], "{body}");
+    assert_eq!(body["results"][0]["field"], "households[0].village");
+    for home in [&foreign, &unassigned] {
+        let id: Uuid = serde_json::from_value(home["id"].clone()).unwrap();
+        assert!(app.store.household(id).await.unwrap().is_none());
+    }
+    assert_eq!(app.store.visit_count().await.unwrap(), 0);
+
+    // A household stored by its own sanitarian cannot be visited by one from elsewhere.
+    let kota = app.login("san_k").await;
+    let (_, stored) = app.post("/v1/sync/push", &kota, &push_body(std::slice::from_ref(&foreign), &[])).await;
+    assert_eq!(statuses(&stored), vec!["accepted"]);
+    let (_, body) =
+        app.post("/v1/sync/push", &token, &push_body(&[], &[visit(&foreign, "san_a", "JSP")])).await;
+    assert_eq!(body["results"][0]["code"], "out_of_scope");
+    assert_eq!(app.store.visit_count().await.unwrap(), 0);
+}
+
+async fn bad_records_are_rejected_one_by_one_with_codes_and_fields(app: Arc<TestApp>) {
+    let token = app.login("san_a").await;
+    let good = household(VILLAGE_A);
+    let mut bad_code = household(VILLAGE_A);
+    bad_code["village"] = json!("74.4.81");
+    let mut no_kk = household(VILLAGE_A);
+    no_kk["kk_count"] = json!(0);
+    let mut unknown_category = visit(&good, "san_a", "kakus");
+    unknown_category["category"] = json!("kakus");
+    let mut future = visit(&good, "san_a", "JSP");
+    future["visited_at"] = json!(Utc::now() + Duration::hours(2));
+    let someone_else = visit(&good, "ver", "JSP");
+    let orphan = visit(&household(VILLAGE_A), "san_a", "JSP");
+    let fine = visit(&good, "san_a", "JSSP");
+    let body =
+        push_body(&[good.clone(), bad_code, no_kk], &[unknown_category, future, someone_else, orphan, fine]);
+    let (status, response) = app.post("/v1/sync/push", &token, &body).await;
+    assert_eq!(status, 200);
+    let results = response["results"].as_array().unwrap();
+    let summary: Vec<(&str, Option<&str>, Option<&str>)> = results
+        .iter()
+        .map(|r| (r["status"].as_str().unwrap(), r["code"].as_str(), r["field"].as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("accepted", None, None),
+            ("rejected", Some("invalid_area_code"), Some("households[1].village")),
+            ("rejected", Some("kk_out_of_range"), Some("households[2].kk_count")),
+            ("rejected", Some("unknown_category"), Some("visits[0].category")),
+            ("rejected", Some("visit_in_future"), Some("visits[1].visited_at")),
+            ("rejected", Some("sanitarian_mismatch"), Some("visits[2].sanitarian")),
+            ("rejected", Some("unknown_household"), None),
+            ("accepted", None, None),
+        ]
+    );
+    assert!(results.iter().all(|r| r["status"] == "accepted" || !r["message"].as_str().unwrap().is_empty()));
+    assert_eq!(app.store.visit_count().await.unwrap(), 1);
+}
+
+async fn visits_far_from_home_or_outside_the_village_are_stored_but_flagged(app: Arc<TestApp>) {
+    let token = app.login("san_a").await;
+    // Village A is the square 122.70-122.72 E, -5.60 to -5.58 S (fixtures).
+    let home = household(VILLAGE_A);
+    let mut at_home = visit(&home, "san_a", "JSP");
+    at_home["gps"] = json!({ "lat": -5.5901, "lng": 122.7101 });
+    let mut far_away = visit(&home, "san_a", "JSP");
+    far_away["gps"] = json!({ "lat": -5.45, "lng": 122.60 });
+    let (_, body) = app.post("/v1/sync/push", &token, &push_body(&[home], &[at_home, far_away])).await;
+    assert_eq!(statuses(&body), vec!["accepted"; 3]);
+    assert!(body["results"][1].get("flags").is_none());
+    assert_eq!(body["results"][2]["flags"], json!(["outside_village", "far_from_household"]));
+    assert_eq!(app.store.visit_count().await.unwrap(), 2);
+}
+
+async fn pull_pages_through_the_callers_scope_by_cursor(app: Arc<TestApp>) {
+    let san_a = app.login("san_a").await;
+    let san_k = app.login("san_k").await;
+    let homes_a: Vec<Value> = (0..3).map(|_| household(VILLAGE_A)).collect();
+    let visits_a: Vec<Value> = homes_a.iter().map(|h| visit(h, "san_a", "JSP")).collect();
+    app.post("/v1/sync/push", &san_a, &push_body(&homes_a, &visits_a)).await;
+    app.post("/v1/sync/push", &san_k, &push_body(&[household(KELURAHAN)], &[])).await;
+
+    // san_a sees the boundaries of their two villages and their own six records, page by page.
+    let mut cursor = 0;
+    let mut kinds = Vec::new();
+    loop {
+        let (status, page) = app.get(&format!("/v1/sync/pull?cursor={cursor}&limit=3"), &san_a).await;
+        assert_eq!(status, 200, "{page}");
+        let changes = page["changes"].as_array().unwrap();
+        assert!(changes.len() <= 3);
+        for change in changes {
+            assert!([VILLAGE_A, VILLAGE_B].contains(&change["area"].as_str().unwrap()), "{change}");
+            kinds.push(change["kind"].as_str().unwrap().to_owned());
+        }
+        cursor = page["next_cursor"].as_i64().unwrap();
+        if !page["has_more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        vec!["boundary", "boundary", "household", "household", "household", "visit", "visit", "visit"]
+    );
+
+    // The kecamatan verifier sees everything in 74.04.81, the kota sanitarian only the kota.
+    let ver = app.login("ver").await;
+    let (_, page) = app.get("/v1/sync/pull?limit=1000", &ver).await;
+    assert_eq!(page["changes"].as_array().unwrap().iter().filter(|c| c["kind"] != "boundary").count(), 6);
+    let (_, page) = app.get("/v1/sync/pull", &san_k).await;
+    let kota: Vec<&Value> =
+        page["changes"].as_array().unwrap().iter().filter(|c| c["kind"] == "household").collect();
+    assert_eq!(kota.len(), 1);
+    assert_eq!(kota[0]["data"]["village"], KELURAHAN);
+
+    let (status, body) = app.get("/v1/sync/pull?cursor=abc", &san_a).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_query")));
+    let (status, _) = app.get("/v1/sync/pull?cursor=-1", &san_a).await;
+    assert_eq!(status, 400);
+}
+
+async fn viewers_and_anonymous_callers_cannot_touch_household_data(app: Arc<TestApp>) {
+    let viewer = app.login("viewer").await;
+    let (status, body) = app.post("/v1/sync/push", &viewer, &push_body(&[household(VILLAGE_A)], &[])).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+    let (status, _) = app.get("/v1/sync/pull", &viewer).await;
+    assert_eq!(status, 403);
+    let (status, body) = app.get("/v1/sync/pull", "odf_not-a-real-token").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthenticated")));
+    let response = app.http.get(app.url("/v1/me")).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+
+    // A dashboard token made for an admin still only reads aggregates.
+    let (token, _) =
+        odf_server::commands::create_viewer_token(&app.store, "admin", 30, "test").await.unwrap();
+    let (status, me) = app.get("/v1/me", &token).await;
+    assert_eq!((status, me["role"].as_str()), (200, Some("viewer")));
+    let (status, _) = app.get("/v1/sync/pull", &token).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.store.visit_count().await.unwrap(), 0);
+}
+
+async fn gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors(app: Arc<TestApp>) {
+    let token = app.login("san_a").await;
+    let home = household(VILLAGE_A);
+    let body =
+        serde_json::to_vec(&push_body(std::slice::from_ref(&home), &[visit(&home, "san_a", "JSP")])).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&body).unwrap();
+    let gzipped = encoder.finish().unwrap();
+    let response = app
+        .http
+        .post(app.url("/v1/sync/push"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gzipped)
+        .send()
+        .await
+        .unwrap();
+    let (status, result) = split(response).await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(statuses(&result), vec!["accepted", "accepted"]);
+
+    // More records than the configured 50.
+    let many: Vec<Value> = (0..51).map(|_| household(VILLAGE_A)).collect();
+    let (status, body) = app.post("/v1/sync/push", &token, &push_body(&many, &[])).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (413, Some("too_many_records")));
+
+    // A body over the configured 64 KiB, even when it arrives gzip-compressed to far less.
+    let mut huge = push_body(std::slice::from_ref(&home), &[]);
+    huge["households"][0]["head_name"] = json!("x".repeat(100_000));
+    let raw = serde_json::to_vec(&huge).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&raw).unwrap();
+    let response = app
+        .http
+        .post(app.url("/v1/sync/push"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(encoder.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = split(response).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (413, Some("payload_too_large")));
+
+    let response = app
+        .http
+        .post(app.url("/v1/sync/push"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = split(response).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("malformed_body")));
+    let response =
+        app.http.post(app.url("/v1/sync/push")).bearer_auth(&token).body("{}").send().await.unwrap();
+    let (status, body) = split(response).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (415, Some("unsupported_media_type")));
+    let (status, body) = app.get("/v1/no-such-thing", &token).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+
+    assert_eq!(app.store.visit_count().await.unwrap(), 1);
+}
+
+async fn operations_endpoints_answer(app: Arc<TestApp>) {
+    let (status, body) = app.get("/healthz", "").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+    let (status, body) = app.get("/readyz", "").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
+    let token = app.login("san_a").await;
+    app.post("/v1/sync/push", &token, &push_body(&[household(VILLAGE_A)], &[])).await;
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("odf_http_requests_total"), "{metrics}");
+    assert!(metrics.contains(r#"odf_sync_records_total{kind="household",status="accepted"} 1"#), "{metrics}");
+    let (status, doc) = app.get("/v1/openapi.json", "").await;
+    assert_eq!(status, 200);
+    assert!(doc["paths"]["/v1/sync/push"]["post"].is_object());
+    let response = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert!(response.headers().contains_key("x-request-id"));
+}

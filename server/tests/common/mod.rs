@@ -1,0 +1,182 @@
+//! A real server on 127.0.0.1:0 over a fresh database with the demo places, their boundaries and a
+//! set of users, driven over HTTP with reqwest. No sleeps: the listener is bound before the server
+//! task starts, so the first request already finds it.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use odf_domain::{AreaCode, Role};
+use odf_server::commands::{self, UserSpec};
+use odf_server::{AppState, ServerConfig};
+use odf_store::AnyStore;
+use odf_store::testing::{POSTGRES_URL_VAR, TestDb};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const PASSWORD: &str = "rahasia-123";
+pub const VILLAGE_A: &str = "74.04.81.2001";
+pub const VILLAGE_B: &str = "74.04.81.2002";
+/// In the same kecamatan as A and B but not assigned to `san_a`.
+pub const VILLAGE_UNASSIGNED: &str = "74.04.81.2003";
+pub const KELURAHAN: &str = "74.71.81.1001";
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub store: AnyStore,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+fn code(text: &str) -> AreaCode {
+    AreaCode::parse(text).unwrap()
+}
+
+async fn seed(store: &AnyStore) {
+    commands::import_areas_csv(store, odf_fixtures::WILAYAH_CSV_FILE, "test").await.unwrap();
+    commands::import_boundaries_geojson(store, odf_fixtures::BOUNDARIES_GEOJSON_FILE, "test").await.unwrap();
+    let users = [
+        ("admin", Role::Admin, "74", vec![]),
+        ("san_a", Role::Sanitarian, "74.04.81", vec![code(VILLAGE_A), code(VILLAGE_B)]),
+        ("san_k", Role::Sanitarian, "74.71.81", vec![]),
+        ("ver", Role::Verifier, "74.04.81", vec![]),
+        ("viewer", Role::Viewer, "74", vec![]),
+        ("off", Role::Sanitarian, "74.04.81", vec![]),
+    ];
+    for (username, role, area, villages) in users {
+        let spec = UserSpec {
+            username: username.to_owned(),
+            display_name: None,
+            role,
+            area: code(area),
+            villages,
+            password: PASSWORD.to_owned(),
+        };
+        commands::add_user(store, spec, "test").await.unwrap();
+    }
+    commands::set_disabled(store, "off", true, "test").await.unwrap();
+}
+
+impl TestApp {
+    pub async fn spawn(store: AnyStore, config: ServerConfig) -> TestApp {
+        seed(&store).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(store.clone(), config);
+        let server = tokio::spawn(odf_server::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestApp { base, http: reqwest::Client::new(), store, shutdown: Some(tx), server }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let response = self
+            .http
+            .post(self.url("/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login {username}");
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// POSTs JSON with a bearer token; returns status and JSON body (Null when empty).
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let response = self.http.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap();
+        split(response).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        split(response).await
+    }
+
+    async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+pub async fn split(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, body)
+}
+
+async fn run<F, Fut>(db: TestDb, config: ServerConfig, test: F)
+where
+    F: FnOnce(Arc<TestApp>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let app = Arc::new(TestApp::spawn(db.store.clone(), config).await);
+    let outcome = AssertUnwindSafe(test(app.clone())).catch_unwind().await;
+    if let Ok(app) = Arc::try_unwrap(app) {
+        app.stop().await;
+    }
+    db.cleanup().await.unwrap();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+pub async fn with_sqlite<F, Fut>(config: ServerConfig, test: F)
+where
+    F: FnOnce(Arc<TestApp>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run(TestDb::sqlite().await.unwrap(), config, test).await;
+}
+
+pub async fn with_postgres<F, Fut>(config: ServerConfig, test: F)
+where
+    F: FnOnce(Arc<TestApp>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = TestDb::postgres()
+        .await
+        .unwrap_or_else(|err| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unusable: {err}"));
+    let Some(db) = db else {
+        eprintln!("SKIPPED: PostgreSQL API test ({POSTGRES_URL_VAR} not set)");
+        return;
+    };
+    run(db, config, test).await;
+}
+
+/// Declares each listed `async fn name(app: Arc<TestApp>)` as a test on both backends.
+macro_rules! api_tests {
+    ($config:expr; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::with_sqlite($config, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::with_postgres($config, super::$name).await;
+                }
+            )*
+        }
+    };
+}
