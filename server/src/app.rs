@@ -22,7 +22,9 @@ use tower_http::trace::TraceLayer;
 use crate::auth::LoginLimiter;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::places::PlacesCache;
 use crate::routes;
+use crate::routes::export::Dhis2Mapping;
 
 /// Settings of a running server (the command line and `ODF_*` variables fill them in).
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub struct ServerConfig {
     pub max_push_bytes: usize,
     pub login_max_failures: usize,
     pub login_window: Duration,
+    /// How coverage exports map onto DHIS2 data elements and org units.
+    pub dhis2: Dhis2Mapping,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +53,7 @@ impl Default for ServerConfig {
             max_push_bytes: MAX_PUSH_BYTES,
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
+            dhis2: Dhis2Mapping::default(),
         }
     }
 }
@@ -59,6 +64,7 @@ struct Inner {
     config: ServerConfig,
     limiter: LoginLimiter,
     metrics: Metrics,
+    places: PlacesCache,
 }
 
 /// Shared by every request; cheap to clone.
@@ -68,7 +74,13 @@ pub struct AppState(Arc<Inner>);
 impl AppState {
     pub fn new(store: AnyStore, config: ServerConfig) -> AppState {
         let limiter = LoginLimiter::new(config.login_max_failures, config.login_window);
-        AppState(Arc::new(Inner { store, config, limiter, metrics: Metrics::new() }))
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            limiter,
+            metrics: Metrics::new(),
+            places: PlacesCache::default(),
+        }))
     }
 
     pub fn store(&self) -> &AnyStore {
@@ -86,6 +98,10 @@ impl AppState {
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
     }
+
+    pub fn places(&self) -> &PlacesCache {
+        &self.0.places
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -98,6 +114,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(routes::auth::me))
         .route("/v1/sync/push", post(routes::sync::push))
         .route("/v1/sync/pull", get(routes::sync::pull))
+        .route("/v1/coverage/{area}", get(routes::coverage::area))
+        .route("/v1/coverage/{area}/ranking", get(routes::coverage::ranking))
+        .route("/v1/coverage/{area}/villages", get(routes::coverage::villages))
+        .route("/v1/coverage/{area}/stbm.csv", get(routes::coverage::stbm_csv))
+        .route("/v1/coverage/{area}/dhis2", get(routes::coverage::dhis2))
         .route("/v1/openapi.json", get(routes::docs::openapi_json))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod places;
 pub mod routes;
 
 pub use app::{AppState, ServerConfig, router, serve};

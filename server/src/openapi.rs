@@ -20,6 +20,11 @@ use crate::routes;
         routes::auth::me,
         routes::sync::push,
         routes::sync::pull,
+        routes::coverage::area,
+        routes::coverage::ranking,
+        routes::coverage::villages,
+        routes::coverage::stbm_csv,
+        routes::coverage::dhis2,
         routes::health::healthz,
         routes::health::readyz,
         routes::health::metrics,
@@ -29,6 +34,7 @@ use crate::routes;
     tags(
         (name = "auth", description = "Login and tokens"),
         (name = "sync", description = "Phones push records and pull changes"),
+        (name = "coverage", description = "Roll-ups for dashboards: % KK akses and % desa SBS, counts only"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

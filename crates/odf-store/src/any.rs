@@ -64,6 +64,7 @@ impl Store for AnyStore {
         fn import_boundaries(&self, boundaries: &[AreaBoundary]) -> Result<ImportReport>;
         fn area(&self, code: AreaCode) -> Result<Option<AreaRecord>>;
         fn areas(&self, under: Option<AreaCode>) -> Result<Vec<AreaRecord>>;
+        fn boundaries_of(&self, codes: &[AreaCode]) -> Result<Vec<(AreaCode, serde_json::Value)>>;
         fn create_user(&self, user: NewUser) -> Result<UserRecord>;
         fn user(&self, id: Uuid) -> Result<Option<UserRecord>>;
         fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
@@ -85,6 +86,7 @@ impl Store for AnyStore {
         fn village_state(&self, village: AreaCode) -> Result<VillageState>;
         fn apply_status_event(&self, village: AreaCode, event: StatusEvent) -> Result<StatusChange>;
         fn statuses(&self, under: Option<AreaCode>) -> Result<Vec<VillageStatusRecord>>;
+        fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
         fn changes_since(&self, scope: &Scope, cursor: i64, limit: u32) -> Result<ChangePage>;
         fn append_audit(&self, entry: NewAuditEntry) -> Result<AuditEntry>;
         fn audit_entries(&self, area: Option<AreaCode>, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;

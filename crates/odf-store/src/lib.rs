@@ -67,6 +67,11 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn area(&self, code: AreaCode) -> impl Future<Output = Result<Option<AreaRecord>>> + Send;
     /// Every area at or under `under` (everything for `None`), in code order, without boundaries.
     fn areas(&self, under: Option<AreaCode>) -> impl Future<Output = Result<Vec<AreaRecord>>> + Send;
+    /// The GeoJSON boundaries of those of `codes` that have one, in code order.
+    fn boundaries_of(
+        &self,
+        codes: &[AreaCode],
+    ) -> impl Future<Output = Result<Vec<(AreaCode, serde_json::Value)>>> + Send;
 
     // --- users and sessions ---
 
@@ -122,6 +127,11 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     // --- change feed ---
 
+    /// When anything at or under `under` last entered the change feed.
+    fn last_change_at(
+        &self,
+        under: Option<AreaCode>,
+    ) -> impl Future<Output = Result<Option<chrono::DateTime<chrono::Utc>>>> + Send;
     /// Changes with `seq > cursor` in `scope`, oldest first, at most `limit`.
     fn changes_since(
         &self,

@@ -639,6 +639,24 @@ impl Store for ThisStore {
         rows.iter().map(|row| area_from_row(row, false)).collect()
     }
 
+    async fn boundaries_of(&self, codes: &[AreaCode]) -> Result<Vec<(AreaCode, serde_json::Value)>> {
+        let mut texts: Vec<String> = codes.iter().map(ToString::to_string).collect();
+        texts.sort_unstable();
+        texts.dedup();
+        let mut tx = self.begin_snapshot().await?;
+        let rows = fetch_in(&mut tx, "SELECT code, boundary FROM areas", "code", &texts).await?;
+        tx.commit().await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            let code: String = row.try_get("code")?;
+            if let Some(text) = row.try_get::<Option<String>, _>("boundary")? {
+                found.push((code_of(&code)?, parse_json(&text)?));
+            }
+        }
+        found.sort_by_key(|(code, _)| *code);
+        Ok(found)
+    }
+
     async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
         let record = UserRecord {
             id: Uuid::now_v7(),
@@ -992,6 +1010,13 @@ impl Store for ThisStore {
                 })
             })
             .collect()
+    }
+
+    async fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<DateTime<Utc>>> {
+        let mut query = QueryBuilder::new("SELECT MAX(at) AS last FROM changes WHERE 1 = 1");
+        push_area_range(&mut query, "area_code", under);
+        let row = query.build().fetch_one(self.reader()).await?;
+        Ok(row.try_get("last")?)
     }
 
     async fn changes_since(&self, scope: &Scope, cursor: i64, limit: u32) -> Result<ChangePage> {

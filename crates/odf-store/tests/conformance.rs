@@ -147,6 +147,13 @@ async fn boundaries_import_idempotently_and_reach_the_change_feed<S: Store>(stor
     let shape = boundary_from_geojson(village.boundary.as_ref().unwrap()).unwrap();
     assert!(shape.contains(village.centroid.unwrap()));
 
+    let shapes = store
+        .boundaries_of(&[code("74.71"), code(VILLAGE_B), code(VILLAGE_A), code(VILLAGE_A)])
+        .await
+        .unwrap();
+    assert_eq!(shapes.iter().map(|(c, _)| *c).collect::<Vec<_>>(), vec![code(VILLAGE_A), code(VILLAGE_B)]);
+    assert_eq!(shapes[0].1["type"], "Polygon");
+
     let page = store.changes_since(&Scope::Areas(vec![code(VILLAGE_A)]), 0, 100).await.unwrap();
     assert_eq!(page.changes.len(), 1);
     assert_eq!(page.changes[0].kind, ChangeKind::Boundary);
@@ -361,6 +368,11 @@ async fn the_change_feed_pages_by_cursor_within_a_scope<S: Store>(store: S, _raw
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 10);
+
+    let last = store.last_change_at(Some(code("74.71"))).await.unwrap().unwrap();
+    assert!((Utc::now() - last).num_minutes() < 5);
+    assert_eq!(store.last_change_at(Some(code("74.09"))).await.unwrap(), None);
+    assert!(store.last_change_at(None).await.unwrap().is_some());
 
     let end = store.changes_since(&Scope::All, cursor, 3).await.unwrap();
     assert!(end.changes.is_empty() && !end.has_more && end.next_cursor == cursor);

@@ -2,6 +2,9 @@
 //! set of users, driven over HTTP with reqwest. No sleeps: the listener is bound before the server
 //! task starts, so the first request already finds it.
 
+// Shared by several test binaries, each of which uses only part of it.
+#![allow(dead_code)]
+
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -44,6 +47,7 @@ async fn seed(store: &AnyStore) {
         ("san_k", Role::Sanitarian, "74.71.81", vec![]),
         ("ver", Role::Verifier, "74.04.81", vec![]),
         ("viewer", Role::Viewer, "74", vec![]),
+        ("viewer_buton", Role::Viewer, "74.04", vec![]),
         ("off", Role::Sanitarian, "74.04.81", vec![]),
     ];
     for (username, role, area, villages) in users {

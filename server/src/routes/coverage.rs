@@ -1,0 +1,332 @@
+//! The coverage API for dashboards: roll-ups of one area with its children, rankings, the village
+//! list, and exports (CSV, GeoJSON for choropleth maps, the old STBM recap, DHIS2 dataValueSets).
+//!
+//! Every figure names its measure (% KK akses or % desa SBS), numerator, denominator and date.
+//! Counts only: no household names and no home GPS points ever leave through these endpoints.
+//! Readable by every role (dashboards use viewer tokens), within the caller's area.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use odf_domain::{AreaCode, Level};
+use odf_mobile_api::ErrorCode;
+use odf_rollup::{AreaFigures, AreaRef, Measure, Rollup};
+use odf_store::Store;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::export;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+    Geojson,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageQuery {
+    /// `json` (default), `csv` or `geojson`.
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    pub format: Option<Format>,
+    /// Column names of CSV output: `id` (Bahasa Indonesia, default) or `en`.
+    #[serde(default)]
+    #[param(value_type = Option<String>)]
+    pub lang: Option<Lang>,
+    /// For rankings: `desa_sbs` (default) or `kk_akses`.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// For DHIS2 exports: the period, `YYYYMM` (default: this month).
+    #[serde(default)]
+    pub period: Option<String>,
+}
+
+fn bad_query(message: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
+}
+
+fn parse_query(query: Result<Query<CoverageQuery>, QueryRejection>) -> ApiResult<CoverageQuery> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|r| bad_query(format!("Parameter tidak sah (invalid query): {}", r.body_text())))
+}
+
+/// The area named in the path, checked against the caller's scope. `nasional` is the whole country,
+/// which no area-scoped account covers.
+fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
+    let area: AreaRef = text.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidAreaCode,
+            format!("{text:?} bukan kode wilayah atau 'nasional' (not an area code)"),
+        )
+        .field("area")
+    })?;
+    let allowed = match area {
+        AreaRef::Nasional => false,
+        AreaRef::Code(code) => caller.user.area.contains(code),
+    };
+    if !allowed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::OutOfScope,
+            format!("Wilayah {text} di luar cakupan akun Anda (area outside your scope)"),
+        ));
+    }
+    Ok(area)
+}
+
+/// Builds the roll-up of `area` from the store's village tallies and statuses (never raw visits).
+async fn rollup_of<'w>(
+    state: &AppState,
+    wilayah: &'w odf_domain::Wilayah,
+    area: AreaRef,
+) -> ApiResult<Rollup<'w>> {
+    let under = match area {
+        AreaRef::Nasional => None,
+        AreaRef::Code(code) => Some(code),
+    };
+    if let Some(code) = under {
+        if !wilayah.contains(code) {
+            return Err(ApiError::not_found(&format!("Wilayah {code}")));
+        }
+    }
+    let tallies = state.store().tallies(under).await?;
+    let statuses = state.store().statuses(under).await?;
+    let statuses = statuses.into_iter().map(|s| (s.village, s.status, s.since));
+    Ok(Rollup::build(wilayah, tallies, statuses, Utc::now()))
+}
+
+#[derive(Debug, Serialize)]
+struct Freshness {
+    /// When anything in the area last changed on the server.
+    last_change_at: Option<chrono::DateTime<Utc>>,
+    /// Records phones in the area reported still holding, not yet synced.
+    pending_on_devices: i64,
+    devices: Vec<DeviceFreshness>,
+}
+
+#[derive(Debug, Serialize)]
+struct DeviceFreshness {
+    device_id: String,
+    username: String,
+    last_sync_at: chrono::DateTime<Utc>,
+    pending_count: i64,
+    oldest_pending_at: Option<chrono::DateTime<Utc>>,
+}
+
+async fn freshness(state: &AppState, area: AreaRef) -> ApiResult<Freshness> {
+    let under = match area {
+        AreaRef::Nasional => None,
+        AreaRef::Code(code) => Some(code),
+    };
+    let users = state.store().list_users().await?;
+    let overlaps = |user_area: AreaCode| under.is_none_or(|a| a.contains(user_area) || user_area.contains(a));
+    let devices: Vec<DeviceFreshness> = state
+        .store()
+        .devices()
+        .await?
+        .into_iter()
+        .filter(|d| users.iter().any(|u| u.username == d.username && overlaps(u.area)))
+        .map(|d| DeviceFreshness {
+            device_id: d.device_id,
+            username: d.username,
+            last_sync_at: d.last_sync_at,
+            pending_count: d.pending_count,
+            oldest_pending_at: d.oldest_pending_at,
+        })
+        .collect();
+    Ok(Freshness {
+        last_change_at: state.store().last_change_at(under).await?,
+        pending_on_devices: devices.iter().map(|d| d.pending_count).sum(),
+        devices,
+    })
+}
+
+fn with_boundaries(figures: &[AreaFigures<'_>], shapes: &[(AreaCode, Value)]) -> Value {
+    let features: Vec<Value> = figures
+        .iter()
+        .filter_map(|f| {
+            let code = f.code?;
+            let geometry = shapes.iter().find(|(c, _)| *c == code).map(|(_, g)| g.clone())?;
+            Some(json!({ "type": "Feature", "geometry": geometry, "properties": export::flat_properties(f) }))
+        })
+        .collect();
+    json!({ "type": "FeatureCollection", "features": features })
+}
+
+async fn respond(
+    state: &AppState,
+    format: Format,
+    lang: Lang,
+    head: Option<&AreaFigures<'_>>,
+    rows: &[AreaFigures<'_>],
+    extra: Value,
+) -> ApiResult<Response> {
+    Ok(match format {
+        Format::Json => {
+            let mut body = json!({ "children": rows });
+            if let Some(head) = head {
+                body["area"] = serde_json::to_value(head).map_err(ApiError::internal)?;
+            }
+            if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
+                body.extend(extra);
+            }
+            Json(body).into_response()
+        }
+        Format::Csv => {
+            let all: Vec<&AreaFigures<'_>> = head.into_iter().chain(rows.iter()).collect();
+            ([(CONTENT_TYPE, "text/csv; charset=utf-8")], export::coverage_csv(&all, lang)).into_response()
+        }
+        Format::Geojson => {
+            let codes: Vec<AreaCode> = rows.iter().filter_map(|f| f.code).collect();
+            let shapes = state.store().boundaries_of(&codes).await?;
+            ([(CONTENT_TYPE, "application/geo+json")], Json(with_boundaries(rows, &shapes))).into_response()
+        }
+    })
+}
+
+#[utoipa::path(
+    get, path = "/v1/coverage/{area}", tag = "coverage", security(("bearer" = [])),
+    params(("area" = String, Path, description = "Area code, e.g. 74 or 74.04"), CoverageQuery),
+    responses(
+        (status = 200, description = "The area and its children: % KK akses and % desa SBS with numerators, denominators and date; freshness"),
+        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+        (status = 404, description = "not_found", body = odf_mobile_api::ErrorBody),
+    )
+)]
+pub async fn area(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(area): Path<String>,
+    query: Result<Query<CoverageQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let query = parse_query(query)?;
+    let area = area_in_scope(&caller, &area)?;
+    let wilayah = state.places().get(state.store()).await?;
+    let rollup = rollup_of(&state, &wilayah, area).await?;
+    let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
+    let children = rollup.children(area);
+    let fresh = serde_json::to_value(freshness(&state, area).await?).map_err(ApiError::internal)?;
+    respond(
+        &state,
+        query.format.unwrap_or_default(),
+        query.lang.unwrap_or_default(),
+        Some(&head),
+        &children,
+        json!({ "freshness": fresh }),
+    )
+    .await
+}
+
+#[utoipa::path(
+    get, path = "/v1/coverage/{area}/ranking", tag = "coverage", security(("bearer" = [])),
+    params(("area" = String, Path, description = "Area code"), CoverageQuery),
+    responses((status = 200, description = "Children ranked by the chosen measure, highest first; no data last"))
+)]
+pub async fn ranking(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(area): Path<String>,
+    query: Result<Query<CoverageQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let query = parse_query(query)?;
+    let by = match query.by.as_deref() {
+        None => Measure::DesaSbs,
+        Some(text) => Measure::parse(text)
+            .ok_or_else(|| bad_query(format!("by={text}: pakai kk_akses atau desa_sbs")))?,
+    };
+    let area = area_in_scope(&caller, &area)?;
+    let wilayah = state.places().get(state.store()).await?;
+    let rollup = rollup_of(&state, &wilayah, area).await?;
+    let ranked = rollup.ranking(area, by);
+    respond(
+        &state,
+        query.format.unwrap_or_default(),
+        query.lang.unwrap_or_default(),
+        None,
+        &ranked,
+        json!({ "measure": by.as_str(), "label": by.label() }),
+    )
+    .await
+}
+
+#[utoipa::path(
+    get, path = "/v1/coverage/{area}/villages", tag = "coverage", security(("bearer" = [])),
+    params(("area" = String, Path, description = "Area code"), CoverageQuery),
+    responses((status = 200, description = "Every village in the area with its status and coverage"))
+)]
+pub async fn villages(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(area): Path<String>,
+    query: Result<Query<CoverageQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let query = parse_query(query)?;
+    let area = area_in_scope(&caller, &area)?;
+    let wilayah = state.places().get(state.store()).await?;
+    let rollup = rollup_of(&state, &wilayah, area).await?;
+    let list = rollup.within(area, Level::Desa);
+    respond(&state, query.format.unwrap_or_default(), query.lang.unwrap_or_default(), None, &list, json!({}))
+        .await
+}
+
+#[utoipa::path(
+    get, path = "/v1/coverage/{area}/stbm.csv", tag = "coverage", security(("bearer" = [])),
+    params(("area" = String, Path, description = "Area code")),
+    responses((status = 200, description = "Per-village recap in the old STBM monitoring layout (KK per JSP, JSSP, Sharing, BABS)", content_type = "text/csv"))
+)]
+pub async fn stbm_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(area): Path<String>,
+) -> ApiResult<Response> {
+    let area = area_in_scope(&caller, &area)?;
+    let wilayah = state.places().get(state.store()).await?;
+    let rollup = rollup_of(&state, &wilayah, area).await?;
+    let list = rollup.within(area, Level::Desa);
+    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8")], export::stbm_recap_csv(&rollup, &list)).into_response())
+}
+
+#[utoipa::path(
+    get, path = "/v1/coverage/{area}/dhis2", tag = "coverage", security(("bearer" = [])),
+    params(("area" = String, Path, description = "Area code"), CoverageQuery),
+    responses((status = 200, description = "DHIS2 dataValueSets payload for the area and every area under it"))
+)]
+pub async fn dhis2(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(area): Path<String>,
+    query: Result<Query<CoverageQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let query = parse_query(query)?;
+    let period = match query.period {
+        Some(p) if p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()) => p,
+        Some(p) => return Err(bad_query(format!("period={p}: harus YYYYMM (must be YYYYMM)"))),
+        None => Utc::now().format("%Y%m").to_string(),
+    };
+    let area = area_in_scope(&caller, &area)?;
+    let wilayah = state.places().get(state.store()).await?;
+    let rollup = rollup_of(&state, &wilayah, area).await?;
+    Ok(Json(export::dhis2_data_value_sets(&rollup, area, &period, &state.config().dhis2)))
+}

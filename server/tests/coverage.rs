@@ -1,0 +1,172 @@
+//! The coverage API for dashboards, over real HTTP on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use common::*;
+use odf_domain::{AreaCode, EventKind, StatusEvent};
+use odf_store::Store;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+api_tests!(odf_server::ServerConfig::default();
+    a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data,
+    coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
+    a_viewer_cannot_read_coverage_outside_their_area,
+);
+
+/// Two households in village A (3 KK, all with access) and one in B (1 KK, BABS); village A
+/// declared ODF.
+async fn campaign(app: &TestApp) {
+    let token = app.login("san_a").await;
+    let homes = [
+        json!({ "id": Uuid::now_v7(), "village": VILLAGE_A, "head_name": "A1", "kk_count": 2 }),
+        json!({ "id": Uuid::now_v7(), "village": VILLAGE_A, "head_name": "A2", "kk_count": 1 }),
+        json!({ "id": Uuid::now_v7(), "village": VILLAGE_B, "head_name": "B1", "kk_count": 1 }),
+    ];
+    let visits: Vec<Value> = homes
+        .iter()
+        .zip(["JSP", "SHARING", "BABS"])
+        .map(|(h, category)| {
+            json!({
+                "id": Uuid::now_v7(), "household_id": h["id"], "sanitarian": "san_a",
+                "visited_at": Utc::now() - Duration::days(1), "category": category, "device_id": "hp",
+            })
+        })
+        .collect();
+    let body = json!({
+        "device": { "device_id": "hp", "app_version": "t", "pending_count": 0 },
+        "households": homes, "visits": visits,
+    });
+    let (status, _) = app.post("/v1/sync/push", &token, &body).await;
+    assert_eq!(status, 200);
+    let village = AreaCode::parse(VILLAGE_A).unwrap();
+    for (i, kind) in [EventKind::Trigger, EventKind::Claim, EventKind::StartVerification, EventKind::Pass]
+        .into_iter()
+        .enumerate()
+    {
+        let at = Utc::now() - Duration::hours(10) + Duration::minutes(i as i64);
+        let event = StatusEvent { kind, actor: "ver".to_owned(), at, reason: None };
+        app.store.apply_status_event(village, event).await.unwrap();
+    }
+}
+
+async fn a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data(app: Arc<TestApp>) {
+    campaign(&app).await;
+    let viewer = app.login("viewer").await;
+    let (status, body) = app.get("/v1/coverage/74.04", &viewer).await;
+    assert_eq!(status, 200, "{body}");
+    let area = &body["area"];
+    assert_eq!(area["name"], "Kabupaten Buton");
+    assert_eq!(area["kk_akses"]["measure"], "kk_akses");
+    assert_eq!(area["kk_akses"]["label"], "% KK akses");
+    assert_eq!(
+        (area["kk_akses"]["numerator"].as_i64(), area["kk_akses"]["denominator"].as_i64()),
+        (Some(3), Some(4))
+    );
+    assert_eq!(area["kk_akses"]["percent"].as_f64(), Some(75.0));
+    assert_eq!(area["desa_sbs"]["label"], "% desa SBS");
+    // All 18 villages of Buton's generated kecamatan count, though only two have data.
+    assert_eq!(
+        (area["desa_sbs"]["numerator"].as_i64(), area["desa_sbs"]["denominator"].as_i64()),
+        (Some(1), Some(18))
+    );
+    assert!(area["kk_akses"]["as_of"].is_string());
+    assert_eq!(body["children"].as_array().unwrap().len(), 3);
+    assert_eq!(body["children"][0]["desa_sbs"]["denominator"], 6);
+    assert!(body["freshness"]["last_change_at"].is_string());
+    assert_eq!(body["freshness"]["devices"][0]["device_id"], "hp");
+
+    let (_, ranked) = app.get("/v1/coverage/74/ranking?by=kk_akses", &viewer).await;
+    assert_eq!(ranked["measure"], "kk_akses");
+    assert_eq!(ranked["children"][0]["name"], "Kabupaten Buton");
+    assert_eq!(ranked["children"].as_array().unwrap().len(), 17);
+
+    let (_, villages) = app.get("/v1/coverage/74.04.81/villages", &viewer).await;
+    let list = villages["children"].as_array().unwrap();
+    assert_eq!(list.len(), 6);
+    assert_eq!(list[0]["village"]["status"], "sbs");
+    assert_eq!(list[1]["kk_akses"]["percent"].as_f64(), Some(0.0));
+    assert!(list[2]["kk_akses"]["percent"].is_null());
+    // Counts only: no names of household heads anywhere.
+    assert!(!villages.to_string().contains("A1"));
+}
+
+async fn coverage_comes_as_csv_geojson_stbm_recap_and_dhis2(app: Arc<TestApp>) {
+    campaign(&app).await;
+    let viewer = app.login("viewer").await;
+    let text = |path: &'static str| {
+        let app = app.clone();
+        let viewer = viewer.clone();
+        async move {
+            let response = app.http.get(app.url(path)).bearer_auth(&viewer).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let csv = text("/v1/coverage/74.04.81?format=csv").await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("kode,nama,tingkat,kk_terdaftar,kk_dikunjungi,kk_akses,persen_kk_akses"));
+    assert_eq!(lines.len(), 1 + 1 + 6);
+    assert!(lines[1].starts_with("74.04.81,Contoh Satu,kecamatan,4,4,3,75.00,6,1,16.67"), "{}", lines[1]);
+    let english = text("/v1/coverage/74.04.81?format=csv&lang=en").await;
+    assert!(english.starts_with("code,name,level,kk_registered"));
+
+    let geojson: Value = serde_json::from_str(&text("/v1/coverage/74.04.81?format=geojson").await).unwrap();
+    let features = geojson["features"].as_array().unwrap();
+    assert_eq!(features.len(), 6);
+    assert_eq!(features[0]["geometry"]["type"], "Polygon");
+    assert_eq!(features[0]["properties"]["kode"], VILLAGE_A);
+    assert_eq!(features[0]["properties"]["desa_sbs_pembilang"], 1);
+
+    let recap = text("/v1/coverage/74.04.81/stbm.csv").await;
+    let rows: Vec<&str> = recap.lines().collect();
+    assert!(rows[0].starts_with("kode_desa,nama_desa,kecamatan,jumlah_kk,jsp,jssp,sharing,babs"));
+    assert!(
+        rows[1].starts_with(&format!("{VILLAGE_A},Desa Contoh Satu 1,Contoh Satu,3,2,0,1,0,0,100.00,sbs")),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with(&format!("{VILLAGE_B},Desa Contoh Satu 2,Contoh Satu,1,0,0,0,1,0,0.00")),
+        "{}",
+        rows[2]
+    );
+
+    let (status, dhis2) = app.get("/v1/coverage/74.04.81/dhis2?period=202611", &viewer).await;
+    assert_eq!(status, 200);
+    let values = dhis2["dataValues"].as_array().unwrap();
+    assert_eq!(values.len(), 6 * 4);
+    let value_of = |element: &str, org: &str| {
+        values.iter().find(|v| v["dataElement"] == element && v["orgUnit"] == org).unwrap()["value"].clone()
+    };
+    assert_eq!(value_of("ODF_KK_AKSES", VILLAGE_A), "3");
+    assert_eq!(value_of("ODF_DESA_SBS", VILLAGE_A), "1");
+    assert_eq!(value_of("ODF_DESA_SBS", VILLAGE_B), "0");
+    assert_eq!(values[0]["period"], "202611");
+    let (status, body) = app.get("/v1/coverage/74.04.81/dhis2?period=2026-11", &viewer).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_query")));
+}
+
+async fn a_viewer_cannot_read_coverage_outside_their_area(app: Arc<TestApp>) {
+    let buton = app.login("viewer_buton").await;
+    let (status, _) = app.get("/v1/coverage/74.04.81", &buton).await;
+    assert_eq!(status, 200);
+    for path in
+        ["/v1/coverage/74.71", "/v1/coverage/74", "/v1/coverage/nasional", "/v1/coverage/74.71/villages"]
+    {
+        let (status, body) = app.get(path, &buton).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("out_of_scope")), "{path}");
+    }
+    let (status, body) = app.get("/v1/coverage/74.4", &buton).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_area_code")));
+    let (status, _) = app.get("/v1/coverage/74.04.99", &buton).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.get("/v1/coverage/74.04", "odf_nope").await;
+    assert_eq!(status, 401);
+}
