@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod records;
@@ -12,7 +13,8 @@ pub mod sync;
 
 pub use auth::{LoginRequest, LoginResponse, UserDto};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use records::{ChecklistDto, GpsDto, HouseholdDto, RecordProblem, VisitDto};
+pub use admin::{ConflictDto, ResolveConflictRequest};
+pub use records::{ChecklistDto, GpsDto, HouseholdDto, HouseholdEditDto, RecordProblem, VisitDto};
 pub use sync::{
     ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,
     RecordStatus,

@@ -5,7 +5,7 @@
 //! field, instead of failing the whole push at JSON decoding.
 
 use chrono::{DateTime, Duration, Utc};
-use odf_domain::{AreaCode, Category, Checklist, GeoPoint, Household, RecordError, Visit};
+use odf_domain::{AreaCode, Category, Checklist, GeoPoint, Household, HouseholdChanges, RecordError, Visit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -80,6 +80,34 @@ pub struct VisitDto {
     pub device_id: String,
 }
 
+/// An edit of a household's details, made offline on top of the revision the phone had.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HouseholdEditDto {
+    /// Client-made UUID v7 of the edit.
+    pub edit_id: Uuid,
+    pub household_id: Uuid,
+    /// The household revision the phone edited (from the pulled `household` change).
+    pub base_revision: i64,
+    pub edited_at: DateTime<Utc>,
+    /// New values: `head_name`, `kk_count`, `dusun`, `rw`, `rt`, `gps`. Absent: unchanged; `null`
+    /// clears an optional field.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+impl HouseholdEditDto {
+    /// The domain changes, checked like a new household's fields.
+    pub fn changes(&self) -> Result<HouseholdChanges, RecordProblem> {
+        let changes: HouseholdChanges = serde_json::from_value(self.changes.clone())
+            .map_err(|err| RecordProblem::new(ErrorCode::InvalidField, "changes", &err))?;
+        if changes.is_empty() {
+            return Err(RecordProblem::new(ErrorCode::FieldMissing, "changes", &"tidak ada perubahan (no changes)"));
+        }
+        changes.validate().map_err(|err| from_record_error(&err))?;
+        Ok(changes)
+    }
+}
+
 /// Why one record was refused: a stable code, a message and the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordProblem {
@@ -89,7 +117,7 @@ pub struct RecordProblem {
 }
 
 impl RecordProblem {
-    fn new(code: ErrorCode, field: &'static str, message: &impl ToString) -> RecordProblem {
+    pub(crate) fn new(code: ErrorCode, field: &'static str, message: &impl ToString) -> RecordProblem {
         RecordProblem { code, field, message: message.to_string() }
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::records::{HouseholdDto, VisitDto};
+use crate::records::{HouseholdDto, HouseholdEditDto, VisitDto};
 
 /// Most records one push may hold (households + visits); more is refused with `too_many_records`.
 pub const MAX_RECORDS_PER_PUSH: usize = 2_000;
@@ -41,6 +41,9 @@ pub struct PushRequest {
     pub households: Vec<HouseholdDto>,
     #[serde(default)]
     pub visits: Vec<VisitDto>,
+    /// Edits of household details, applied after the households and visits of the same push.
+    #[serde(default)]
+    pub household_edits: Vec<HouseholdEditDto>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -48,6 +51,7 @@ pub struct PushRequest {
 pub enum RecordKindDto {
     Household,
     Visit,
+    HouseholdEdit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -61,6 +65,10 @@ pub enum RecordStatus {
     Conflict,
     /// Not stored; see `code`, `message` and `field`.
     Rejected,
+    /// A household edit made on an older revision, stored and merged field by field; where another
+    /// edit had changed the same field, the later one won and `conflict_id` names the conflict an
+    /// admin can review.
+    Merged,
 }
 
 impl RecordStatus {
@@ -70,12 +78,13 @@ impl RecordStatus {
             RecordStatus::Duplicate => "duplicate",
             RecordStatus::Conflict => "conflict",
             RecordStatus::Rejected => "rejected",
+            RecordStatus::Merged => "merged",
         }
     }
 
     /// The server holds this record: the phone may drop it from its outbox.
     pub fn is_stored(self) -> bool {
-        matches!(self, RecordStatus::Accepted | RecordStatus::Duplicate)
+        matches!(self, RecordStatus::Accepted | RecordStatus::Duplicate | RecordStatus::Merged)
     }
 }
 
@@ -94,11 +103,17 @@ pub struct RecordResult {
     /// `far_from_household`): stored, but to be looked at.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
+    /// For household edits: the household's revision now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    /// For merged household edits that overlapped another edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PushResponse {
-    /// One per record: households first, then visits, each in request order.
+    /// One per record: households, then visits, then household edits, each in request order.
     pub results: Vec<RecordResult>,
     /// The server's clock, so a phone can warn when its own clock is far off.
     pub server_time: DateTime<Utc>,

@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(routes::auth::me))
         .route("/v1/sync/push", post(routes::sync::push))
         .route("/v1/sync/pull", get(routes::sync::pull))
+        .route("/v1/admin/conflicts", get(routes::admin::list_conflicts))
+        .route("/v1/admin/conflicts/{id}/resolve", post(routes::admin::resolve_conflict))
         .route("/v1/coverage/{area}", get(routes::coverage::area))
         .route("/v1/coverage/{area}/ranking", get(routes::coverage::ranking))
         .route("/v1/coverage/{area}/villages", get(routes::coverage::villages))

@@ -76,7 +76,7 @@ impl From<StoreError> for ApiError {
             StoreError::UnknownVillage(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownVillage, err.to_string())
             }
-            StoreError::Transition(_) => {
+            StoreError::Transition(_) | StoreError::AlreadyResolved(_) => {
                 ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, err.to_string())
             }
             _ if err.is_unavailable() => {

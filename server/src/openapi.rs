@@ -20,6 +20,8 @@ use crate::routes;
         routes::auth::me,
         routes::sync::push,
         routes::sync::pull,
+        routes::admin::list_conflicts,
+        routes::admin::resolve_conflict,
         routes::coverage::area,
         routes::coverage::ranking,
         routes::coverage::villages,
@@ -35,6 +37,7 @@ use crate::routes;
         (name = "auth", description = "Login and tokens"),
         (name = "sync", description = "Phones push records and pull changes"),
         (name = "coverage", description = "Roll-ups for dashboards: % KK akses and % desa SBS, counts only"),
+        (name = "admin", description = "Household edit conflicts for admins"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

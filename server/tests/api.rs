@@ -29,6 +29,7 @@ api_tests!(super::config();
     viewers_and_anonymous_callers_cannot_touch_household_data,
     gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors,
     operations_endpoints_answer,
+    edits_from_two_phones_merge_and_an_admin_resolves_the_conflict,
 );
 
 fn household(village: &str) -> Value {
@@ -371,4 +372,91 @@ async fn operations_endpoints_answer(app: Arc<TestApp>) {
     assert!(doc["paths"]["/v1/sync/push"]["post"].is_object());
     let response = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert!(response.headers().contains_key("x-request-id"));
+}
+
+fn household_edit(home: &Value, base: i64, minutes_ago: i64, changes: &Value) -> Value {
+    json!({
+        "edit_id": Uuid::now_v7(),
+        "household_id": home["id"],
+        "base_revision": base,
+        "edited_at": Utc::now() - Duration::minutes(minutes_ago),
+        "changes": changes,
+    })
+}
+
+fn edits_body(edits: &[Value]) -> Value {
+    json!({ "device": { "device_id": "hp", "app_version": "t", "pending_count": 0 }, "household_edits": edits })
+}
+
+async fn edits_from_two_phones_merge_and_an_admin_resolves_the_conflict(app: Arc<TestApp>) {
+    let phone_one = app.login("san_a").await;
+    let phone_two = app.login("ver").await;
+    let home = household(VILLAGE_A);
+    app.post("/v1/sync/push", &phone_one, &push_body(std::slice::from_ref(&home), &[])).await;
+
+    // Both phones edited revision 1 offline; the second phone's rename was made earlier.
+    let later = household_edit(&home, 1, 5, &json!({ "head_name": "Wa Ode Satu" }));
+    let (_, body) = app.post("/v1/sync/push", &phone_one, &edits_body(&[later])).await;
+    assert_eq!(
+        (body["results"][0]["kind"].as_str(), body["results"][0]["status"].as_str()),
+        (Some("household_edit"), Some("accepted"))
+    );
+    assert_eq!(body["results"][0]["revision"], 2);
+    let earlier =
+        household_edit(&home, 1, 60, &json!({ "head_name": "Wa Ode Dua", "kk_count": 3, "rt": null }));
+    let (_, body) = app.post("/v1/sync/push", &phone_two, &edits_body(std::slice::from_ref(&earlier))).await;
+    let result = &body["results"][0];
+    assert_eq!((result["status"].as_str(), result["revision"].as_i64()), (Some("merged"), Some(3)), "{body}");
+    let conflict_id = result["conflict_id"].as_str().unwrap().to_owned();
+    // Sent again: nothing new.
+    let (_, again) = app.post("/v1/sync/push", &phone_two, &edits_body(&[earlier])).await;
+    assert_eq!(again["results"][0]["status"], "duplicate");
+
+    let id: Uuid = serde_json::from_value(home["id"].clone()).unwrap();
+    let stored = app.store.household(id).await.unwrap().unwrap();
+    assert_eq!((stored.household.head_name.as_str(), stored.household.kk_count), ("Wa Ode Satu", 3));
+
+    // Only admins see and resolve conflicts.
+    let (status, _) = app.get("/v1/admin/conflicts", &phone_one).await;
+    assert_eq!(status, 403);
+    let admin = app.login("admin").await;
+    let (status, list) = app.get("/v1/admin/conflicts", &admin).await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["fields"], json!(["head_name"]));
+    assert_eq!(
+        (list[0]["kept"]["head_name"].as_str(), list[0]["other"]["head_name"].as_str()),
+        (Some("Wa Ode Satu"), Some("Wa Ode Dua"))
+    );
+    let path = format!("/v1/admin/conflicts/{conflict_id}/resolve");
+    let (status, resolved) = app.post(&path, &admin, &json!({ "keep": "other" })).await;
+    assert_eq!((status, resolved["resolution"].as_str()), (200, Some("other")), "{resolved}");
+    assert_eq!(app.store.household(id).await.unwrap().unwrap().household.head_name, "Wa Ode Dua");
+    let (status, body) = app.post(&path, &admin, &json!({ "keep": "kept" })).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")));
+    let (status, _) = app
+        .post(&format!("/v1/admin/conflicts/{}/resolve", Uuid::now_v7()), &admin, &json!({ "keep": "kept" }))
+        .await;
+    assert_eq!(status, 404);
+
+    // Someone from another area cannot edit it; bad edits are rejected with their field.
+    let kota = app.login("san_k").await;
+    let (_, body) = app
+        .post("/v1/sync/push", &kota, &edits_body(&[household_edit(&home, 4, 1, &json!({ "rw": "9" }))]))
+        .await;
+    assert_eq!(body["results"][0]["code"], "out_of_scope");
+    let (_, body) =
+        app.post("/v1/sync/push", &phone_one, &edits_body(&[household_edit(&home, 4, 1, &json!({}))])).await;
+    assert_eq!(
+        (body["results"][0]["code"].as_str(), body["results"][0]["field"].as_str()),
+        (Some("field_missing"), Some("household_edits[0].changes"))
+    );
+    let (_, body) = app
+        .post(
+            "/v1/sync/push",
+            &phone_one,
+            &edits_body(&[household_edit(&home, 4, 1, &json!({ "kk_count": "many" }))]),
+        )
+        .await;
+    assert_eq!(body["results"][0]["code"], "invalid_field");
 }

@@ -126,6 +126,7 @@ async fn push<S: Store>(store: &S, visits: &[Visit]) -> BenchResult {
         received_from: "bench".to_owned(),
         households: vec![],
         visits: visits.iter().cloned().map(FlaggedVisit::from).collect(),
+        edits: vec![],
         device: None,
     };
     all_accepted(&store.ingest(batch).await?, visits.len())

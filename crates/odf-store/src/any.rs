@@ -75,6 +75,8 @@ impl Store for AnyStore {
         fn revoke_session(&self, token_hash: [u8; 32]) -> Result<bool>;
         fn ingest(&self, batch: IngestBatch) -> Result<Vec<RecordOutcome>>;
         fn household(&self, id: Uuid) -> Result<Option<StoredHousehold>>;
+        fn conflicts(&self, under: Option<AreaCode>, open_only: bool) -> Result<Vec<HouseholdConflict>>;
+        fn resolve_conflict(&self, id: Uuid, choose_other: bool, actor: &str) -> Result<HouseholdConflict>;
         fn households_by_id(&self, ids: &[Uuid]) -> Result<Vec<StoredHousehold>>;
         fn households_in(&self, village: AreaCode) -> Result<Vec<StoredHousehold>>;
         fn visits_of(&self, household: Uuid) -> Result<Vec<StoredVisit>>;

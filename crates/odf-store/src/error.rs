@@ -14,6 +14,8 @@ pub enum StoreError {
     UnknownVillage(AreaCode),
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    #[error("konflik {0} sudah diselesaikan (conflict already resolved)")]
+    AlreadyResolved(uuid::Uuid),
     #[error("alamat basis data tidak sah: {0} (invalid database URL)")]
     InvalidUrl(String),
     #[error("data tersimpan rusak: {0} (corrupt stored data)")]
@@ -32,6 +34,7 @@ impl StoreError {
             StoreError::NotFound { .. } => "not_found",
             StoreError::UnknownVillage(_) => "unknown_village",
             StoreError::Transition(err) => err.code(),
+            StoreError::AlreadyResolved(_) => "already_resolved",
             StoreError::InvalidUrl(_) => "invalid_database_url",
             StoreError::Corrupt(_) => "corrupt_data",
             StoreError::Database(_) | StoreError::Migrate(_) => "database_error",

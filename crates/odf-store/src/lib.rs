@@ -88,9 +88,23 @@ pub trait Store: Clone + Send + Sync + 'static {
     // --- households and visits ---
 
     /// Stores a batch in one transaction and says what happened to each record, in batch order
-    /// (households first, then visits).
+    /// (households, then visits, then household edits).
     fn ingest(&self, batch: IngestBatch) -> impl Future<Output = Result<Vec<RecordOutcome>>> + Send;
     fn household(&self, id: Uuid) -> impl Future<Output = Result<Option<StoredHousehold>>> + Send;
+    /// Conflicts left by stale household edits at or under `under`, oldest first.
+    fn conflicts(
+        &self,
+        under: Option<AreaCode>,
+        open_only: bool,
+    ) -> impl Future<Output = Result<Vec<HouseholdConflict>>> + Send;
+    /// Closes a conflict: keep the stored values, or (`choose_other`) apply the values that lost as
+    /// a new revision. Audited.
+    fn resolve_conflict(
+        &self,
+        id: Uuid,
+        choose_other: bool,
+        actor: &str,
+    ) -> impl Future<Output = Result<HouseholdConflict>> + Send;
     /// The stored households among `ids` (unknown ids are left out), in no particular order.
     fn households_by_id(&self, ids: &[Uuid]) -> impl Future<Output = Result<Vec<StoredHousehold>>> + Send;
     fn households_in(&self, village: AreaCode) -> impl Future<Output = Result<Vec<StoredHousehold>>> + Send;

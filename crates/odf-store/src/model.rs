@@ -1,7 +1,10 @@
 //! What goes into the store and what comes out of it.
 
 use chrono::{DateTime, Utc};
-use odf_domain::{AreaCode, AreaKind, GeoPoint, GpsFlag, Household, Role, Tally, VillageStatus, Visit};
+use odf_domain::{
+    AreaCode, AreaKind, GeoPoint, GpsFlag, Household, HouseholdChanges, HouseholdField, Role, Tally,
+    VillageStatus, Visit,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -116,8 +119,42 @@ pub struct IngestBatch {
     pub received_from: String,
     pub households: Vec<Household>,
     pub visits: Vec<FlaggedVisit>,
+    /// Edits to households (stored ones, or ones of this batch), applied after the records.
+    pub edits: Vec<HouseholdEdit>,
     /// What the pushing device said about itself, stored in the same transaction.
     pub device: Option<DeviceRecord>,
+}
+
+/// An edit of a household's details made on a phone, on top of `base_revision`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdEdit {
+    /// Client-made UUID v7: a retried push stores the edit once.
+    pub edit_id: Uuid,
+    pub household_id: Uuid,
+    pub base_revision: i64,
+    pub edited_at: DateTime<Utc>,
+    pub edited_by: String,
+    pub changes: HouseholdChanges,
+}
+
+/// Two edits that changed the same field: the stored value and the one that lost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdConflict {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub village: AreaCode,
+    /// The edit whose arrival found the overlap.
+    pub edit_id: Uuid,
+    pub fields: Vec<HouseholdField>,
+    /// The values now stored.
+    pub kept: HouseholdChanges,
+    /// The values that lost; an admin may still choose them.
+    pub other: HouseholdChanges,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<String>,
+    /// `kept` or `other`.
+    pub resolution: Option<String>,
 }
 
 /// The latest report of one device: how much it still holds unsent, and when it last synced.
@@ -149,6 +186,7 @@ impl From<Visit> for FlaggedVisit {
 pub enum RecordKind {
     Household,
     Visit,
+    HouseholdEdit,
 }
 
 /// What happened to one record of a batch.
@@ -161,6 +199,9 @@ pub enum Outcome {
     Duplicate,
     /// Already stored with different content; nothing changed.
     Conflict,
+    /// A household edit made on an older revision, merged field by field; overlapping fields went
+    /// to the later edit and left a conflict for an admin (`conflict_id`).
+    Merged,
     /// Not stored, with a stable code and a message.
     Rejected { code: String, message: String },
 }
@@ -171,6 +212,18 @@ pub struct RecordOutcome {
     pub id: Uuid,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// For household edits: the household's revision after the edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    /// For merged household edits that overlapped another edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_id: Option<Uuid>,
+}
+
+impl RecordOutcome {
+    pub fn new(kind: RecordKind, id: Uuid, outcome: Outcome) -> RecordOutcome {
+        RecordOutcome { kind, id, outcome, revision: None, conflict_id: None }
+    }
 }
 
 /// A household as stored, with what its latest visit found.

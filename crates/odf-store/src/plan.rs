@@ -100,7 +100,7 @@ pub(crate) fn lookups(batch: &IngestBatch) -> Lookups {
 }
 
 fn rejected(kind: RecordKind, id: Uuid, code: &str, message: String) -> RecordOutcome {
-    RecordOutcome { kind, id, outcome: Outcome::Rejected { code: code.to_owned(), message } }
+    RecordOutcome::new(kind, id, Outcome::Rejected { code: code.to_owned(), message })
 }
 
 /// Decides every record's outcome and the writes that follow. Same id twice in one batch: the first
@@ -113,7 +113,7 @@ pub(crate) fn plan_ingest(batch: IngestBatch, mut known: Known) -> IngestPlan {
         let hash = household_hash(&household);
         if let Some(existing) = known.household_hashes.get(&id) {
             let outcome = if *existing == hash { Outcome::Duplicate } else { Outcome::Conflict };
-            plan.outcomes.push(RecordOutcome { kind: RecordKind::Household, id, outcome });
+            plan.outcomes.push(RecordOutcome::new(RecordKind::Household, id, outcome));
             continue;
         }
         if !household.village.is_village() || !known.villages.contains(&household.village) {
@@ -132,7 +132,7 @@ pub(crate) fn plan_ingest(batch: IngestBatch, mut known: Known) -> IngestPlan {
             id,
             HouseholdState { village: household.village, kk_count: household.kk_count, latest: None },
         );
-        plan.outcomes.push(RecordOutcome { kind: RecordKind::Household, id, outcome: Outcome::Accepted });
+        plan.outcomes.push(RecordOutcome::new(RecordKind::Household, id, Outcome::Accepted));
         plan.new_households.push((household, hash));
     }
 
@@ -143,7 +143,7 @@ pub(crate) fn plan_ingest(batch: IngestBatch, mut known: Known) -> IngestPlan {
         let hash = visit_hash(visit);
         if let Some(existing) = known.visit_hashes.get(&id) {
             let outcome = if *existing == hash { Outcome::Duplicate } else { Outcome::Conflict };
-            plan.outcomes.push(RecordOutcome { kind: RecordKind::Visit, id, outcome });
+            plan.outcomes.push(RecordOutcome::new(RecordKind::Visit, id, outcome));
             continue;
         }
         let Some(state) = known.households.get_mut(&visit.household_id) else {
@@ -168,7 +168,7 @@ pub(crate) fn plan_ingest(batch: IngestBatch, mut known: Known) -> IngestPlan {
         }
         let village = state.village;
         known.visit_hashes.insert(id, hash);
-        plan.outcomes.push(RecordOutcome { kind: RecordKind::Visit, id, outcome: Outcome::Accepted });
+        plan.outcomes.push(RecordOutcome::new(RecordKind::Visit, id, Outcome::Accepted));
         plan.new_visits.push((flagged, village, hash));
     }
     plan.tally_deltas.retain(|_, delta| !delta.is_zero());
@@ -223,6 +223,7 @@ mod tests {
             received_from: "san".to_owned(),
             households: vec![h.clone()],
             visits: vec![visit(&h, Category::Aman, 1), visit(&h, Category::BabsTerbuka, 5)],
+            edits: vec![],
             device: None,
         };
         let plan = plan_ingest(batch, known_village());
@@ -243,6 +244,7 @@ mod tests {
             received_from: "san".to_owned(),
             households: vec![h.clone(), h, changed],
             visits: vec![v.clone(), v],
+            edits: vec![],
             device: None,
         };
         let plan = plan_ingest(batch, known_village());
@@ -270,6 +272,7 @@ mod tests {
             received_from: "san".to_owned(),
             households: vec![stray],
             visits: vec![orphan],
+            edits: vec![],
             device: None,
         };
         let plan = plan_ingest(batch, known_village());
@@ -299,6 +302,7 @@ mod tests {
             received_from: "san".to_owned(),
             households: vec![],
             visits: vec![visit(&h, Category::BabsTerbuka, 30)],
+            edits: vec![],
             device: None,
         };
         let plan = plan_ingest(batch, known);

@@ -19,6 +19,12 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::model::*;
 use crate::plan::{self, HouseholdState, Known};
+
+/// Household edits and their conflicts (a second shared file, compiled the same way).
+mod edits {
+    use super::*;
+    include!("edits.rs");
+}
 use crate::{Result, Store};
 
 type Tx = sqlx::Transaction<'static, Db>;
@@ -327,12 +333,7 @@ async fn write_plan(
 
     let mut changes = Vec::with_capacity(plan.new_households.len() + plan.new_visits.len());
     for (h, _) in &plan.new_households {
-        changes.push(PendingChange {
-            kind: ChangeKind::Household,
-            entity_id: h.id.to_string(),
-            area: h.village,
-            payload: json_of(h),
-        });
+        changes.push(household_change(h, 1));
     }
     for (flagged, village, _) in &plan.new_visits {
         changes.push(PendingChange {
@@ -343,6 +344,18 @@ async fn write_plan(
         });
     }
     insert_changes(tx, &changes, now).await
+}
+
+/// A household's change-feed entry: the household with its revision, so phones can base edits on it.
+fn household_change(household: &Household, revision: i64) -> PendingChange {
+    let mut payload = serde_json::to_value(household).unwrap_or_default();
+    payload["revision"] = revision.into();
+    PendingChange {
+        kind: ChangeKind::Household,
+        entity_id: household.id.to_string(),
+        area: household.village,
+        payload: payload.to_string(),
+    }
 }
 
 /// Adds each village's summed delta to its tally row in one upsert per chunk of villages.
@@ -779,21 +792,45 @@ impl Store for ThisStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn ingest(&self, batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
+    async fn ingest(&self, mut batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
         let lookups = plan::lookups(&batch);
         let received_from = batch.received_from.clone();
         let mut tx = self.begin_write().await?;
         let known = lookup_known(&mut tx, &lookups).await?;
         let device = batch.device.clone();
+        let edits = std::mem::take(&mut batch.edits);
         let plan = plan::plan_ingest(batch, known);
         if !plan.is_empty() {
             write_plan(&mut tx, &plan, &received_from, plan::normalize_time(Utc::now())).await?;
+        }
+        let mut outcomes = plan.outcomes;
+        let now = plan::normalize_time(Utc::now());
+        for edit in edits {
+            outcomes.push(edits::apply_edit(&mut tx, edit, now).await?);
         }
         if let Some(device) = device {
             upsert_device(&mut tx, &device).await?;
         }
         tx.commit().await?;
-        Ok(plan.outcomes)
+        Ok(outcomes)
+    }
+
+    async fn conflicts(&self, under: Option<AreaCode>, open_only: bool) -> Result<Vec<HouseholdConflict>> {
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM household_conflicts WHERE 1 = 1", edits::CONFLICT_COLUMNS));
+        push_area_range(&mut query, "village_code", under);
+        if open_only {
+            query.push(" AND resolved_at IS NULL");
+        }
+        query.push(" ORDER BY created_at, id");
+        let rows = query.build().fetch_all(self.reader()).await?;
+        rows.iter().map(edits::conflict_from_row).collect()
+    }
+
+    async fn resolve_conflict(&self, id: Uuid, choose_other: bool, actor: &str) -> Result<HouseholdConflict> {
+        let mut tx = self.begin_write().await?;
+        let resolved = edits::resolve(&mut tx, id, choose_other, actor, plan::normalize_time(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(resolved)
     }
 
     async fn household(&self, id: Uuid) -> Result<Option<StoredHousehold>> {

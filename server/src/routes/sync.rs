@@ -19,7 +19,9 @@ use odf_mobile_api::{
     ChangeDto, ErrorCode, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,
     RecordStatus,
 };
-use odf_store::{DeviceRecord, FlaggedVisit, IngestBatch, Outcome, Store, boundary_from_geojson};
+use odf_store::{
+    DeviceRecord, FlaggedVisit, HouseholdEdit, IngestBatch, Outcome, Store, boundary_from_geojson,
+};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -35,6 +37,8 @@ fn rejected(kind: RecordKindDto, id: Uuid, code: ErrorCode, field: String, messa
         message: Some(message),
         field: Some(field),
         flags: Vec::new(),
+        revision: None,
+        conflict_id: None,
     }
 }
 
@@ -60,13 +64,14 @@ fn from_outcome(kind: RecordKindDto, id: Uuid, outcome: Outcome, flags: &[GpsFla
             ),
         ),
         Outcome::Rejected { code, message } => (RecordStatus::Rejected, Some(code), Some(message)),
+        Outcome::Merged => (RecordStatus::Merged, None, None),
     };
     let flags = if status == RecordStatus::Accepted {
         flags.iter().map(|f| flag_name(*f).to_owned()).collect()
     } else {
         Vec::new()
     };
-    RecordResult { kind, id, status, code, message, field: None, flags }
+    RecordResult { kind, id, status, code, message, field: None, flags, revision: None, conflict_id: None }
 }
 
 fn flag_name(flag: GpsFlag) -> &'static str {
@@ -83,12 +88,11 @@ impl HouseholdPlaces {
     async fn load(
         state: &AppState,
         households: &[Household],
-        visits: &[(usize, Visit)],
+        referenced: impl Iterator<Item = Uuid>,
     ) -> ApiResult<HouseholdPlaces> {
         let mut places: HashMap<Uuid, (AreaCode, Option<GeoPoint>)> =
             households.iter().map(|h| (h.id, (h.village, h.gps))).collect();
-        let missing: Vec<Uuid> =
-            visits.iter().map(|(_, v)| v.household_id).filter(|id| !places.contains_key(id)).collect();
+        let missing: Vec<Uuid> = referenced.filter(|id| !places.contains_key(id)).collect();
         if !missing.is_empty() {
             for stored in state.store().households_by_id(&missing).await? {
                 places.insert(stored.household.id, (stored.household.village, stored.household.gps));
@@ -138,7 +142,7 @@ pub async fn push(
     ApiJson(request): ApiJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
     caller.require_field_role("mengirim data rumah tangga (push records)")?;
-    let total = request.households.len() + request.visits.len();
+    let total = request.households.len() + request.visits.len() + request.household_edits.len();
     let limit = state.config().max_push_records;
     if total > limit {
         return Err(ApiError::new(
@@ -210,9 +214,63 @@ pub async fn push(
         }
     }
 
+    let mut edit_results: Vec<Option<RecordResult>> = vec![None; request.household_edits.len()];
+    let mut edits: Vec<(usize, HouseholdEdit)> = Vec::new();
+    for (i, dto) in request.household_edits.iter().enumerate() {
+        match dto.changes() {
+            Err(p) => {
+                edit_results[i] = Some(rejected(
+                    RecordKindDto::HouseholdEdit,
+                    dto.edit_id,
+                    p.code,
+                    format!("household_edits[{i}].{}", p.field),
+                    p.message,
+                ));
+            }
+            Ok(_) if dto.edit_id.get_version_num() != 7 => {
+                edit_results[i] = Some(rejected(
+                    RecordKindDto::HouseholdEdit,
+                    dto.edit_id,
+                    ErrorCode::IdNotUuidV7,
+                    format!("household_edits[{i}].edit_id"),
+                    "edit_id harus UUID versi 7 (edit_id must be a UUID v7)".to_owned(),
+                ));
+            }
+            Ok(changes) => edits.push((
+                i,
+                HouseholdEdit {
+                    edit_id: dto.edit_id,
+                    household_id: dto.household_id,
+                    base_revision: dto.base_revision,
+                    edited_at: dto.edited_at,
+                    edited_by: caller.user.username.clone(),
+                    changes,
+                },
+            )),
+        }
+    }
+
     let accepted_households: Vec<Household> = households.iter().map(|(_, h)| h.clone()).collect();
     pushed_places.extend(accepted_households.iter().cloned());
-    let places = HouseholdPlaces::load(&state, &pushed_places, &visits).await?;
+    let edited: Vec<Uuid> = edits.iter().map(|(_, e)| e.household_id).collect();
+    let places = HouseholdPlaces::load(
+        &state,
+        &pushed_places,
+        visits.iter().map(|(_, v)| v.household_id).chain(edited),
+    )
+    .await?;
+    edits.retain(|(i, e)| match places.0.get(&e.household_id) {
+        Some((village, _)) if !scope.covers(*village) => {
+            edit_results[*i] = Some(out_of_scope(
+                RecordKindDto::HouseholdEdit,
+                e.edit_id,
+                format!("household_edits[{i}].household_id"),
+                *village,
+            ));
+            false
+        }
+        _ => true,
+    });
     visits.retain(|(i, v)| match places.0.get(&v.household_id) {
         Some((village, _)) if !scope.covers(*village) => {
             visit_results[*i] =
@@ -251,17 +309,20 @@ pub async fn push(
         received_from: caller.user.username.clone(),
         households: accepted_households,
         visits: flagged,
+        edits: edits.iter().map(|(_, e)| e.clone()).collect(),
         device: Some(device),
     };
     let outcomes = state.store().ingest(batch).await?;
     // Acknowledging a record the store did not answer for would let a phone drop it unsaved.
-    if outcomes.len() != households.len() + visits.len() {
+    if outcomes.len() != households.len() + visits.len() + edits.len() {
         return Err(ApiError::internal(format!(
             "store answered {} of {} records",
             outcomes.len(),
             households.len() + visits.len()
         )));
     }
+    let mut outcomes = outcomes;
+    let edit_outcomes = outcomes.split_off(households.len() + visits.len());
     let mut outcomes = outcomes.into_iter().map(|o| o.outcome);
     for ((i, h), outcome) in households.iter().zip(outcomes.by_ref()) {
         household_results[*i] = Some(from_outcome(RecordKindDto::Household, h.id, outcome, &[]));
@@ -269,10 +330,21 @@ pub async fn push(
     for (((i, v), flags), outcome) in visits.iter().zip(flags_by_visit).zip(outcomes) {
         visit_results[*i] = Some(from_outcome(RecordKindDto::Visit, v.id, outcome, &flags));
     }
-    let results: Vec<RecordResult> = household_results.into_iter().chain(visit_results).flatten().collect();
+    for ((i, e), stored) in edits.iter().zip(edit_outcomes) {
+        let mut result = from_outcome(RecordKindDto::HouseholdEdit, e.edit_id, stored.outcome, &[]);
+        result.revision = stored.revision;
+        result.conflict_id = stored.conflict_id;
+        edit_results[*i] = Some(result);
+    }
+    let results: Vec<RecordResult> =
+        household_results.into_iter().chain(visit_results).chain(edit_results).flatten().collect();
     let metrics = state.metrics();
     for result in &results {
-        let kind = if result.kind == RecordKindDto::Household { "household" } else { "visit" };
+        let kind = match result.kind {
+            RecordKindDto::Household => "household",
+            RecordKindDto::Visit => "visit",
+            RecordKindDto::HouseholdEdit => "household_edit",
+        };
         metrics.record(kind, result.status.as_str());
         if let Some(code) = result.code.as_deref().filter(|_| result.status == RecordStatus::Rejected) {
             metrics.reject(code);

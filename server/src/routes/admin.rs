@@ -1,0 +1,97 @@
+//! `GET /v1/admin/conflicts` and `POST /v1/admin/conflicts/{id}/resolve`: household edit conflicts,
+//! for admins of the area they occurred in.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use odf_domain::Role;
+use odf_mobile_api::ConflictDto;
+use odf_mobile_api::admin::{Keep, ResolveConflictRequest};
+use odf_store::{HouseholdConflict, Store};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiJson, ApiResult};
+
+fn conflict_dto(c: HouseholdConflict) -> ConflictDto {
+    ConflictDto {
+        id: c.id,
+        household_id: c.household_id,
+        village: c.village.to_string(),
+        edit_id: c.edit_id,
+        fields: c
+            .fields
+            .iter()
+            .filter_map(|f| serde_json::to_value(f).ok()?.as_str().map(str::to_owned))
+            .collect(),
+        kept: serde_json::to_value(&c.kept).unwrap_or_default(),
+        other: serde_json::to_value(&c.other).unwrap_or_default(),
+        created_at: c.created_at,
+        resolved_at: c.resolved_at,
+        resolved_by: c.resolved_by,
+        resolution: c.resolution,
+    }
+}
+
+fn require_admin(caller: &Caller) -> ApiResult<()> {
+    if caller.role() == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("mengelola konflik data (manage conflicts)"))
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConflictQuery {
+    /// Only unresolved conflicts (default true).
+    #[serde(default)]
+    pub open: Option<bool>,
+}
+
+#[utoipa::path(
+    get, path = "/v1/admin/conflicts", tag = "admin", security(("bearer" = [])),
+    params(ConflictQuery),
+    responses(
+        (status = 200, description = "Household edit conflicts in the admin's area, oldest first", body = [ConflictDto]),
+        (status = 403, description = "forbidden", body = odf_mobile_api::ErrorBody),
+    )
+)]
+pub async fn list_conflicts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ConflictQuery>,
+) -> ApiResult<Json<Vec<ConflictDto>>> {
+    require_admin(&caller)?;
+    let conflicts = state.store().conflicts(Some(caller.user.area), query.open.unwrap_or(true)).await?;
+    Ok(Json(conflicts.into_iter().map(conflict_dto).collect()))
+}
+
+#[utoipa::path(
+    post, path = "/v1/admin/conflicts/{id}/resolve", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Conflict id")),
+    request_body = ResolveConflictRequest,
+    responses(
+        (status = 200, description = "Resolved", body = ConflictDto),
+        (status = 404, description = "not_found (or outside the admin's area)", body = odf_mobile_api::ErrorBody),
+        (status = 409, description = "conflict: already resolved", body = odf_mobile_api::ErrorBody),
+    )
+)]
+pub async fn resolve_conflict(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<ResolveConflictRequest>,
+) -> ApiResult<Json<ConflictDto>> {
+    require_admin(&caller)?;
+    // Existence outside the admin's area must not leak: 404 either way.
+    let in_scope = state.store().conflicts(Some(caller.user.area), false).await?.iter().any(|c| c.id == id);
+    if !in_scope {
+        return Err(ApiError::not_found("Konflik (conflict)"));
+    }
+    let resolved =
+        state.store().resolve_conflict(id, request.keep == Keep::Other, &caller.user.username).await?;
+    Ok(Json(conflict_dto(resolved)))
+}
