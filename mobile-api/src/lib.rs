@@ -11,9 +11,9 @@ pub mod error;
 pub mod records;
 pub mod sync;
 
+pub use admin::{ConflictDto, ResolveConflictRequest};
 pub use auth::{LoginRequest, LoginResponse, UserDto};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use admin::{ConflictDto, ResolveConflictRequest};
 pub use records::{ChecklistDto, GpsDto, HouseholdDto, HouseholdEditDto, RecordProblem, VisitDto};
 pub use sync::{
     ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,

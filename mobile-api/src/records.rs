@@ -101,7 +101,11 @@ impl HouseholdEditDto {
         let changes: HouseholdChanges = serde_json::from_value(self.changes.clone())
             .map_err(|err| RecordProblem::new(ErrorCode::InvalidField, "changes", &err))?;
         if changes.is_empty() {
-            return Err(RecordProblem::new(ErrorCode::FieldMissing, "changes", &"tidak ada perubahan (no changes)"));
+            return Err(RecordProblem::new(
+                ErrorCode::FieldMissing,
+                "changes",
+                &"tidak ada perubahan (no changes)",
+            ));
         }
         changes.validate().map_err(|err| from_record_error(&err))?;
         Ok(changes)

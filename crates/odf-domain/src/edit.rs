@@ -176,11 +176,8 @@ pub fn merge_edit(
     let overlapping: Vec<HouseholdField> =
         edit.fields().into_iter().filter(|f| changed_since_base.iter().any(|(c, _)| c == f)).collect();
     let free: Vec<HouseholdField> = edit.fields().into_iter().filter(|f| !overlapping.contains(f)).collect();
-    let latest_other = changed_since_base
-        .iter()
-        .filter(|(f, _)| overlapping.contains(f))
-        .map(|(_, at)| *at)
-        .max();
+    let latest_other =
+        changed_since_base.iter().filter(|(f, _)| overlapping.contains(f)).map(|(_, at)| *at).max();
     let edit_won = latest_other.is_some_and(|other| edit_at > other);
     let mut apply = edit.only(&free);
     let losing_values = if edit_won {
@@ -234,7 +231,10 @@ mod tests {
         let mut h = household("74.04.11.2002");
         changes.apply_to(&mut h);
         assert_eq!((h.kk_count, h.dusun), (3, None));
-        assert_eq!(serde_json::to_value(&changes).unwrap(), serde_json::json!({"kk_count": 3, "dusun": null}));
+        assert_eq!(
+            serde_json::to_value(&changes).unwrap(),
+            serde_json::json!({"kk_count": 3, "dusun": null})
+        );
     }
 
     #[test]
@@ -249,7 +249,11 @@ mod tests {
     #[test]
     fn an_overlapping_field_goes_to_the_later_edit_and_keeps_the_other_value() {
         let current = household("74.04.11.2002");
-        let edit = HouseholdChanges { head_name: Some("Wa Ode Sitti".to_owned()), kk_count: Some(2), ..Default::default() };
+        let edit = HouseholdChanges {
+            head_name: Some("Wa Ode Sitti".to_owned()),
+            kk_count: Some(2),
+            ..Default::default()
+        };
         // The other phone renamed the head later than this edit was made: it keeps its name.
         let merge = merge_edit(&current, &edit, at(5), &[(HouseholdField::HeadName, at(10))]);
         assert_eq!(merge.overlapping, vec![HouseholdField::HeadName]);
@@ -265,7 +269,10 @@ mod tests {
 
     #[test]
     fn changes_are_validated_like_a_new_household() {
-        assert_eq!(HouseholdChanges { kk_count: Some(0), ..Default::default() }.validate(), Err(RecordError::KkOutOfRange));
+        assert_eq!(
+            HouseholdChanges { kk_count: Some(0), ..Default::default() }.validate(),
+            Err(RecordError::KkOutOfRange)
+        );
         let blank = HouseholdChanges { head_name: Some(" ".to_owned()), ..Default::default() };
         assert_eq!(blank.validate().unwrap_err().code(), "field_missing");
         assert!(HouseholdChanges { rt: Some(None), ..Default::default() }.validate().is_ok());

@@ -15,6 +15,7 @@ pub mod edit;
 pub mod gps;
 pub mod household;
 pub mod status;
+pub mod verification;
 pub mod wilayah;
 
 pub use access::{Role, Scope};
@@ -25,4 +26,9 @@ pub use edit::{EditMerge, HouseholdChanges, HouseholdField, merge_edit};
 pub use gps::{Boundary, GeoPoint, GpsError, GpsFlag};
 pub use household::{Checklist, Household, RecordError, Visit};
 pub use status::{EventKind, StatusChange, StatusEvent, TransitionError, VillageState, VillageStatus};
+pub use verification::{
+    BeritaAcara, ChecklistItem, CommunityCriteria, Criterion, Decision, FailReason, HouseholdFinding,
+    HouseholdUnits, Outcome, Sample, SamplingPlan, Suggestion, TeamMember, TeamRules, UnitLevel,
+    VerificationError, certified_data_hash, draw_sample, suggest_decision,
+};
 pub use wilayah::{LevelCounts, Place, RowError, RowProblem, Wilayah, WilayahLoad};

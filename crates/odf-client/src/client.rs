@@ -1,0 +1,218 @@
+//! [`Client`]: the facade an app (or `odf-field`) calls. Opening, who the user is, logging in and
+//! syncing live here; recording is in [`crate::record`], the read views in [`crate::views`].
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use odf_mobile_api::{LoginRequest, UserDto};
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use crate::db::{self, Key};
+use crate::error::{ClientError, Result};
+use crate::http::parse_base;
+use crate::outbox::{self, OutboxEntry, OutboxState};
+use crate::retry::Sleeper;
+use crate::secret::SessionToken;
+use crate::sync::{Engine, SyncEvent, SyncOptions, SyncReport};
+use crate::transport::{Transport, TransportError};
+
+pub use crate::record::{HouseholdDraft, Saved, VisitDraft};
+
+/// One user's data on one device. Cheap to share by reference; every method is `&self`.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pool: SqlitePool,
+    home: PathBuf,
+    device_id: String,
+}
+
+impl Client {
+    /// Opens the home folder (creating it and its database when missing). The device id is made
+    /// once, on first open, and kept.
+    pub async fn open(home: &Path) -> Result<Client> {
+        let pool = db::open(home).await?;
+        let device_id = match db::get(&pool, Key::DeviceId).await? {
+            Some(id) => id,
+            None => {
+                let id = Uuid::now_v7().to_string();
+                db::set(&pool, Key::DeviceId, &id).await?;
+                id
+            }
+        };
+        Ok(Client { pool, home: home.to_path_buf(), device_id })
+    }
+
+    /// Closes the database cleanly (checkpointing the WAL).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn username(&self) -> Result<Option<String>> {
+        db::get(&self.pool, Key::Username).await
+    }
+
+    pub async fn server_url(&self) -> Result<Option<String>> {
+        db::get(&self.pool, Key::ServerUrl).await
+    }
+
+    /// The user as the server described them at the last login (scope and assigned villages).
+    pub async fn user(&self) -> Result<Option<UserDto>> {
+        db::get(&self.pool, Key::User)
+            .await?
+            .map(|text| serde_json::from_str(&text).map_err(ClientError::corrupt))
+            .transpose()
+    }
+
+    pub async fn token(&self) -> Result<Option<SessionToken>> {
+        Ok(db::get(&self.pool, Key::Token).await?.map(SessionToken::new))
+    }
+
+    /// Binds this home to a server and a username without contacting the server, so a phone set up
+    /// at the office (or a training session) can record before its first login. A home belongs to
+    /// one user: another username is refused.
+    pub async fn set_up(&self, server_url: &str, username: &str) -> Result<()> {
+        let server = parse_base(server_url).map_err(|_| ClientError::BadServerUrl(server_url.to_owned()))?;
+        let username = username.trim();
+        if username.is_empty() {
+            return Err(ClientError::NoUser);
+        }
+        self.check_same_user(username).await?;
+        let mut tx = self.pool.begin().await?;
+        if db::get(&mut *tx, Key::ServerUrl).await?.as_deref() != Some(server.as_str()) {
+            // Another server numbers its changes differently: pull again from the start (pulled
+            // records are upserts, so seeing them twice is harmless).
+            db::delete(&mut *tx, Key::PullCursor).await?;
+        }
+        db::set(&mut *tx, Key::ServerUrl, server.as_str()).await?;
+        db::set(&mut *tx, Key::Username, username).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn check_same_user(&self, username: &str) -> Result<()> {
+        match self.username().await? {
+            Some(existing) if existing != username => {
+                Err(ClientError::OtherUser { existing, requested: username.to_owned() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `POST /v1/auth/login`; keeps the token (never printed), its expiry and the user's scope.
+    /// One attempt: a person is waiting and can try again.
+    pub async fn login<T: Transport>(
+        &self,
+        transport: &T,
+        server_url: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<UserDto> {
+        self.check_same_user(username.trim()).await?;
+        let request = LoginRequest { username: username.trim().to_owned(), password: password.to_owned() };
+        let response = transport.login(&request).await.map_err(|err| match err {
+            // On login a 401 means wrong credentials, not an expired session.
+            TransportError::Status { status: 401, error, .. } => ClientError::Server {
+                status: 401,
+                code: error.as_ref().map_or_else(|| "invalid_credentials".to_owned(), |e| e.code.clone()),
+                message: error.map_or_else(
+                    || "nama pengguna atau kata sandi salah (wrong username or password)".to_owned(),
+                    |e| e.message,
+                ),
+            },
+            other => other.into(),
+        })?;
+        self.set_up(server_url, &response.user.username).await?;
+        let user_json = serde_json::to_string(&response.user).map_err(ClientError::corrupt)?;
+        let mut tx = self.pool.begin().await?;
+        db::set(&mut *tx, Key::Token, &response.token).await?;
+        db::set(&mut *tx, Key::TokenExpiresAt, &response.expires_at.to_rfc3339()).await?;
+        db::set(&mut *tx, Key::User, &user_json).await?;
+        tx.commit().await?;
+        Ok(response.user)
+    }
+
+    /// Forgets the session token on this phone (records and outbox stay).
+    pub async fn logout(&self) -> Result<()> {
+        db::delete(&self.pool, Key::Token).await?;
+        db::delete(&self.pool, Key::TokenExpiresAt).await
+    }
+
+    pub async fn token_expires_at(&self) -> Result<Option<DateTime<Utc>>> {
+        db::get_parsed(&self.pool, Key::TokenExpiresAt).await
+    }
+
+    /// Outbox entries in one state (or all), oldest first.
+    pub async fn outbox(&self, state: Option<OutboxState>) -> Result<Vec<OutboxEntry>> {
+        outbox::list(&self.pool, state).await
+    }
+
+    /// Sends a conflict or rejected record again at the next push (after its cause was fixed).
+    pub async fn requeue(&self, record_id: Uuid) -> Result<()> {
+        outbox::requeue(&self.pool, record_id).await
+    }
+
+    async fn engine<'a, T: Transport, S: Sleeper>(
+        &'a self,
+        transport: &'a T,
+        sleeper: &'a S,
+        options: &'a SyncOptions,
+        progress: &'a mut (dyn FnMut(&SyncEvent) + Send),
+    ) -> Result<Engine<'a, T, S>> {
+        let token = self.token().await?.ok_or(ClientError::NotLoggedIn)?;
+        Ok(Engine::new(&self.pool, transport, sleeper, options, &self.device_id, token, progress))
+    }
+
+    /// Pushes the outbox until nothing is pending (conflict and rejected entries stay).
+    pub async fn push<T: Transport, S: Sleeper>(
+        &self,
+        transport: &T,
+        sleeper: &S,
+        options: &SyncOptions,
+        progress: &mut (dyn FnMut(&SyncEvent) + Send),
+    ) -> Result<SyncReport> {
+        let mut engine = self.engine(transport, sleeper, options, progress).await?;
+        engine.push().await?;
+        Ok(engine.finish())
+    }
+
+    /// Pulls changes after the saved cursor until the server has no more.
+    pub async fn pull<T: Transport, S: Sleeper>(
+        &self,
+        transport: &T,
+        sleeper: &S,
+        options: &SyncOptions,
+        progress: &mut (dyn FnMut(&SyncEvent) + Send),
+    ) -> Result<SyncReport> {
+        let mut engine = self.engine(transport, sleeper, options, progress).await?;
+        engine.pull().await?;
+        Ok(engine.finish())
+    }
+
+    /// Push, then pull. Safe to interrupt anywhere and run again.
+    pub async fn sync<T: Transport, S: Sleeper>(
+        &self,
+        transport: &T,
+        sleeper: &S,
+        options: &SyncOptions,
+        progress: &mut (dyn FnMut(&SyncEvent) + Send),
+    ) -> Result<SyncReport> {
+        let mut engine = self.engine(transport, sleeper, options, progress).await?;
+        engine.push().await?;
+        engine.pull().await?;
+        db::set(&self.pool, Key::LastSyncAt, &Utc::now().to_rfc3339()).await?;
+        Ok(engine.finish())
+    }
+}

@@ -1,0 +1,53 @@
+//! The offline client core a phone app embeds (and the `odf-field` command uses).
+//!
+//! Vocabulary:
+//! - The *home* is the data folder of one user on one device; it holds one SQLite database
+//!   (`odf-client.sqlite`) opened by [`Client::open`].
+//! - The *assignment* is what the server sent in the user's scope: villages (status, boundary),
+//!   households and visits, some recorded on other phones. It arrives by *pull*, page by page, after
+//!   the saved *cursor* (the server's change sequence number).
+//! - An *own* record is a household or visit made on this phone, with a UUID v7 made here. Saving one
+//!   writes the record and its *outbox* entry in one transaction: it is durable at once.
+//! - A *push* sends the oldest pending outbox entries in a batch. The server answers per record:
+//!   `accepted`/`duplicate` (stored: the entry leaves the outbox), `conflict` or `rejected` (the entry
+//!   stays, with the server's code and message, and is not sent again automatically).
+//! - *Sync* is push until the outbox has nothing pending, then pull until `has_more` is false. Every
+//!   step is safe to interrupt: the server is idempotent by record id and an entry leaves the outbox
+//!   only after the server said it holds it.
+//! - The *clock offset* is the server's time minus the phone's, measured at every response; more than
+//!   [`clock::SKEW_WARNING`] off raises a warning, because visit times matter for verification.
+//!
+//! Layers: [`db`] opens the database; [`local`] and [`outbox`] read and write it; [`transport`] is the
+//! HTTP boundary ([`HttpTransport`] in production, a fake in tests); [`sync`] is the state machine;
+//! [`Client`] is the facade an app calls.
+
+#![forbid(unsafe_code)]
+
+pub mod boundary;
+pub mod client;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod local;
+pub mod outbox;
+pub mod record;
+pub mod retry;
+pub mod secret;
+pub mod sync;
+pub mod transport;
+pub mod views;
+
+pub use client::{Client, HouseholdDraft, Saved, VisitDraft};
+pub use clock::ClockSkew;
+pub use error::ClientError;
+pub use http::HttpTransport;
+pub use outbox::{OutboxEntry, OutboxState};
+pub use retry::{NoSleep, RetryPolicy, Sleeper, TokioSleeper};
+pub use secret::SessionToken;
+pub use sync::{SyncEvent, SyncOptions, SyncReport};
+pub use transport::{Transport, TransportError};
+pub use views::{CoverageView, HouseholdView, Need, StatusView, SyncState, VillageView};
+
+/// This library's version, sent to the server in every push's device report.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

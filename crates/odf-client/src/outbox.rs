@@ -1,0 +1,322 @@
+//! The outbox: records made on this phone that the server has not yet said it holds.
+//!
+//! States: `pending` (to send), `conflict` (the server holds different content under this id) and
+//! `rejected` (the server refused it, with a code, a message and the field at fault). An entry is
+//! deleted only when the server answers `accepted` or `duplicate` for its id; conflict and rejected
+//! entries are kept for a person to see and are not sent again unless [`requeue`]d.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use odf_mobile_api::{HouseholdDto, HouseholdEditDto, RecordKindDto, RecordResult, RecordStatus, VisitDto};
+use serde::Serialize;
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use crate::error::{ClientError, Result};
+use crate::local::Tx;
+
+/// What an outbox entry holds.
+pub type RecordKind = RecordKindDto;
+
+fn kind_str(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKindDto::Household => "household",
+        RecordKindDto::Visit => "visit",
+        RecordKindDto::HouseholdEdit => "household_edit",
+    }
+}
+
+fn parse_kind(text: &str) -> Result<RecordKind> {
+    match text {
+        "household" => Ok(RecordKindDto::Household),
+        "visit" => Ok(RecordKindDto::Visit),
+        "household_edit" => Ok(RecordKindDto::HouseholdEdit),
+        other => Err(ClientError::corrupt(format!("outbox kind {other:?}"))),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Pending,
+    Conflict,
+    Rejected,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Conflict => "conflict",
+            OutboxState::Rejected => "rejected",
+        }
+    }
+
+    fn parse(text: &str) -> Result<OutboxState> {
+        match text {
+            "pending" => Ok(OutboxState::Pending),
+            "conflict" => Ok(OutboxState::Conflict),
+            "rejected" => Ok(OutboxState::Rejected),
+            other => Err(ClientError::corrupt(format!("outbox state {other:?}"))),
+        }
+    }
+}
+
+/// One outbox entry, without its payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub kind: RecordKind,
+    pub record_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub state: OutboxState,
+    /// The server's answer for conflict and rejected entries.
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub field: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// How many pushes carried this entry (more than one means an answer was lost on the way).
+    pub attempts: i64,
+}
+
+type EntryRow = (
+    i64,
+    String,
+    String,
+    DateTime<Utc>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    i64,
+);
+
+const ENTRY_COLUMNS: &str =
+    "seq, kind, record_id, created_at, state, code, message, field, answered_at, attempts";
+
+fn entry(row: EntryRow) -> Result<OutboxEntry> {
+    let (seq, kind, id, created_at, state, code, message, field, answered_at, attempts) = row;
+    Ok(OutboxEntry {
+        seq,
+        kind: parse_kind(&kind)?,
+        record_id: Uuid::parse_str(&id).map_err(ClientError::corrupt)?,
+        created_at,
+        state: OutboxState::parse(&state)?,
+        code,
+        message,
+        field,
+        answered_at,
+        attempts,
+    })
+}
+
+pub(crate) async fn enqueue(
+    tx: &mut Tx<'_>,
+    kind: RecordKind,
+    id: Uuid,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO outbox (kind, record_id, payload, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(kind_str(kind))
+        .bind(id.to_string())
+        .bind(payload)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Entries in one state (or all), oldest first.
+pub async fn list(pool: &SqlitePool, state: Option<OutboxState>) -> Result<Vec<OutboxEntry>> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE $1 IS NULL OR state = $1 ORDER BY seq");
+    let rows: Vec<EntryRow> =
+        sqlx::query_as(&sql).bind(state.map(OutboxState::as_str)).fetch_all(pool).await?;
+    rows.into_iter().map(entry).collect()
+}
+
+/// Pending entries and when the oldest of them was recorded: the device report of a push.
+pub async fn pending_stats(pool: &SqlitePool) -> Result<(u32, Option<DateTime<Utc>>)> {
+    let (count, oldest): (i64, Option<DateTime<Utc>>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE state = 'pending'")
+            .fetch_one(pool)
+            .await?;
+    Ok((u32::try_from(count).unwrap_or(u32::MAX), oldest))
+}
+
+/// The next batch to push: the oldest pending entries, so a household always travels in the same
+/// batch as its first visits or an earlier one (the server needs it first).
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub households: Vec<HouseholdDto>,
+    pub visits: Vec<VisitDto>,
+    pub household_edits: Vec<HouseholdEditDto>,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.households.len() + self.visits.len() + self.household_edits.len()
+    }
+
+    fn ids(&self) -> impl Iterator<Item = Uuid> + '_ {
+        let households = self.households.iter().map(|h| h.id);
+        let visits = self.visits.iter().map(|v| v.id);
+        households.chain(visits).chain(self.household_edits.iter().map(|e| e.edit_id))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub async fn next_batch(pool: &SqlitePool, limit: usize) -> Result<Batch> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, payload FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT $1")
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(pool)
+            .await?;
+    let mut batch = Batch::default();
+    for (kind, payload) in rows {
+        let corrupt = |err: serde_json::Error| ClientError::corrupt(format!("outbox: {err}"));
+        match parse_kind(&kind)? {
+            RecordKindDto::Household => {
+                batch.households.push(serde_json::from_str(&payload).map_err(corrupt)?);
+            }
+            RecordKindDto::Visit => {
+                batch.visits.push(serde_json::from_str(&payload).map_err(corrupt)?);
+            }
+            RecordKindDto::HouseholdEdit => {
+                batch.household_edits.push(serde_json::from_str(&payload).map_err(corrupt)?);
+            }
+        }
+    }
+    Ok(batch)
+}
+
+/// Counts each entry of the batch as sent once more (before the request goes out).
+pub async fn note_attempt(pool: &SqlitePool, batch: &Batch) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    for id in batch.ids() {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE record_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the server's answers did to the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Accepted or duplicate: removed from the outbox.
+    pub stored: usize,
+    pub conflicts: usize,
+    pub rejected: usize,
+}
+
+impl Applied {
+    pub fn answered(&self) -> usize {
+        self.stored + self.conflicts + self.rejected
+    }
+}
+
+/// Applies a push's per-record answers in one transaction. Answers for ids that are not pending in
+/// the outbox (a second answer for the same record, or a server mix-up) change nothing.
+pub async fn apply_results(
+    pool: &SqlitePool,
+    results: &[RecordResult],
+    now: DateTime<Utc>,
+) -> Result<Applied> {
+    let mut tx = pool.begin().await?;
+    let mut applied = Applied::default();
+    let mut seen = HashSet::new();
+    for result in results {
+        if !seen.insert(result.id) {
+            continue;
+        }
+        let id = result.id.to_string();
+        let kind = kind_str(result.kind);
+        if result.status.is_stored() {
+            let gone =
+                sqlx::query("DELETE FROM outbox WHERE record_id = $1 AND kind = $2 AND state = 'pending'")
+                    .bind(&id)
+                    .bind(kind)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if gone == 0 {
+                continue;
+            }
+            applied.stored += 1;
+            let flags =
+                (!result.flags.is_empty()).then(|| serde_json::Value::from(result.flags.clone()).to_string());
+            match result.kind {
+                RecordKindDto::Household => {
+                    sqlx::query("UPDATE households SET synced_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                RecordKindDto::Visit => {
+                    sqlx::query("UPDATE visits SET synced_at = $1, server_flags = $2 WHERE id = $3")
+                        .bind(now)
+                        .bind(flags)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // The edited household itself arrives by pull, with its new revision.
+                RecordKindDto::HouseholdEdit => {}
+            }
+        } else {
+            let state = if result.status == RecordStatus::Conflict { "conflict" } else { "rejected" };
+            let changed = sqlx::query(
+                "UPDATE outbox SET state = $1, code = $2, message = $3, field = $4, answered_at = $5 \
+                 WHERE record_id = $6 AND kind = $7 AND state = 'pending'",
+            )
+            .bind(state)
+            .bind(result.code.as_deref().or(Some(state)))
+            .bind(&result.message)
+            .bind(&result.field)
+            .bind(now)
+            .bind(&id)
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                continue;
+            }
+            if result.status == RecordStatus::Conflict {
+                applied.conflicts += 1;
+            } else {
+                applied.rejected += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// Puts a conflict or rejected entry back to pending, for when the cause was fixed elsewhere (an
+/// admin widened the user's scope, a village was registered).
+pub async fn requeue(pool: &SqlitePool, id: Uuid) -> Result<()> {
+    let changed = sqlx::query(
+        "UPDATE outbox SET state = 'pending', code = NULL, message = NULL, field = NULL, answered_at = NULL \
+         WHERE record_id = $1",
+    )
+    .bind(id.to_string())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if changed == 0 { Err(ClientError::NotInOutbox(id)) } else { Ok(()) }
+}
+
+/// Outbox state per record id, for the views.
+pub async fn states(pool: &SqlitePool) -> Result<HashMap<Uuid, OutboxEntry>> {
+    Ok(list(pool, None).await?.into_iter().map(|e| (e.record_id, e)).collect())
+}

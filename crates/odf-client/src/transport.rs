@@ -1,0 +1,117 @@
+//! The HTTP boundary of the client, as a trait: [`crate::HttpTransport`] speaks to a real server,
+//! tests use a fake. The transport makes one attempt per call; retrying is the sync engine's job.
+
+use std::future::Future;
+use std::io::Write;
+use std::time::Duration;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use odf_mobile_api::{
+    ErrorDetail, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, UserDto,
+};
+use thiserror::Error;
+
+use crate::secret::SessionToken;
+
+/// Why one request failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TransportError {
+    /// No answer: could not connect, the connection dropped, a timeout. Worth retrying.
+    #[error("jaringan: {0} (network error)")]
+    Network(String),
+    /// The server answered with a non-2xx status and (usually) the API's error body.
+    #[error("HTTP {status}{}", error.as_ref().map(|e| format!(" {}: {}", e.code, e.message)).unwrap_or_default())]
+    Status { status: u16, error: Option<ErrorDetail>, retry_after: Option<Duration> },
+    /// A 2xx answer whose body is not what the contract says (a captive portal page, a cut body).
+    #[error("jawaban tidak sesuai kontrak: {0} (response does not match the contract)")]
+    BadResponse(String),
+    #[error("alamat server tidak sah: {0} (invalid server URL)")]
+    BadUrl(String),
+}
+
+impl TransportError {
+    /// Whether the same request may succeed later: network failures, 5xx, 408 and 429.
+    /// Other 4xx will get the same answer again; 401 needs a new login.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            TransportError::Network(_) => true,
+            TransportError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            TransportError::BadResponse(_) | TransportError::BadUrl(_) => false,
+        }
+    }
+
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self, TransportError::Status { status: 401, .. })
+    }
+
+    /// The server's request to wait (`Retry-After`), if it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            TransportError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The calls the client makes. Each is one HTTP request: `POST /v1/auth/login`, `GET /v1/me`,
+/// `POST /v1/sync/push` (gzip body) and `GET /v1/sync/pull?cursor=&limit=`.
+pub trait Transport: Send + Sync {
+    fn login(
+        &self,
+        request: &LoginRequest,
+    ) -> impl Future<Output = Result<LoginResponse, TransportError>> + Send;
+
+    fn me(&self, token: &SessionToken) -> impl Future<Output = Result<UserDto, TransportError>> + Send;
+
+    fn push(
+        &self,
+        token: &SessionToken,
+        request: &PushRequest,
+    ) -> impl Future<Output = Result<PushResponse, TransportError>> + Send;
+
+    fn pull(
+        &self,
+        token: &SessionToken,
+        cursor: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+}
+
+/// The push body as sent: JSON, gzip-compressed. Records compress about 8-10 to 1, which matters
+/// on a 2G link.
+pub fn gzip_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, TransportError> {
+    let json = serde_json::to_vec(value).map_err(|err| TransportError::BadResponse(err.to_string()))?;
+    let mut encoder = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::default());
+    encoder.write_all(&json).map_err(|err| TransportError::Network(err.to_string()))?;
+    encoder.finish().map_err(|err| TransportError::Network(err.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_gzipped_body_decompresses_to_the_same_json() {
+        let value = serde_json::json!({"households": [], "visits": [{"id": "x".repeat(500)}]});
+        let body = gzip_json(&value).unwrap();
+        assert!(body.len() < 200, "{} bytes", body.len());
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(body.as_slice()).read_to_string(&mut text).unwrap();
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn only_network_errors_5xx_408_and_429_are_retried() {
+        let status = |status| TransportError::Status { status, error: None, retry_after: None };
+        assert!(TransportError::Network("reset".to_owned()).is_retryable());
+        assert!(status(503).is_retryable());
+        assert!(status(429).is_retryable());
+        assert!(!status(400).is_retryable());
+        assert!(!status(401).is_retryable());
+        assert!(status(401).is_unauthenticated());
+        assert!(!status(413).is_retryable());
+        assert!(!TransportError::BadResponse("html".to_owned()).is_retryable());
+    }
+}

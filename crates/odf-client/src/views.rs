@@ -1,0 +1,301 @@
+//! What the phone shows, computed from its own records and what it pulled: households and what each
+//! still needs, villages, coverage (% KK akses with its parts and its date) and the sync status.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use odf_domain::coverage::{DEFAULT_CLAIM_WINDOW, latest_visits};
+use odf_domain::{AreaCode, Category, Eligibility, Household, LegacyCode, VillageCoverage, Visit};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::clock::ClockSkew;
+use crate::db::{self, Key};
+use crate::error::Result;
+use crate::local;
+use crate::outbox::{self, OutboxEntry, OutboxState};
+
+/// What a household still needs, from its latest visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    /// No visit yet.
+    NeverVisited,
+    /// The latest visit found open defecation: follow up.
+    Babs,
+    /// The latest visit found access.
+    Ok,
+}
+
+/// Where a record stands between this phone and the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Only on this phone so far.
+    Pending,
+    /// The server holds it.
+    Synced,
+    Conflict {
+        code: Option<String>,
+        message: Option<String>,
+    },
+    Rejected {
+        code: Option<String>,
+        message: Option<String>,
+        field: Option<String>,
+    },
+}
+
+impl SyncState {
+    fn of(id: Uuid, states: &HashMap<Uuid, OutboxEntry>) -> SyncState {
+        match states.get(&id) {
+            None => SyncState::Synced,
+            Some(e) => match e.state {
+                OutboxState::Pending => SyncState::Pending,
+                OutboxState::Conflict => {
+                    SyncState::Conflict { code: e.code.clone(), message: e.message.clone() }
+                }
+                OutboxState::Rejected => SyncState::Rejected {
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                    field: e.field.clone(),
+                },
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LatestVisitView {
+    pub id: Uuid,
+    pub visited_at: DateTime<Utc>,
+    pub category: Category,
+    pub legacy: LegacyCode,
+    pub sanitarian: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdView {
+    #[serde(flatten)]
+    pub household: Household,
+    /// `local` (registered on this phone) or `server` (pulled).
+    pub origin: String,
+    pub sync: SyncState,
+    pub visits: usize,
+    /// This phone's visits to the household not yet stored by the server.
+    pub unsynced_visits: usize,
+    pub latest_visit: Option<LatestVisitView>,
+    pub need: Need,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VillageView {
+    pub code: String,
+    /// A `VillageStatus` string, when the server sent one.
+    pub status: Option<String>,
+    pub status_since: Option<DateTime<Utc>>,
+    pub has_boundary: bool,
+    /// Listed in the user's assignment (from the last login).
+    pub assigned: bool,
+    pub houses: i64,
+    pub kk: i64,
+    pub kk_access: i64,
+}
+
+/// One village's "% KK akses" as the phone knows it, always with its parts and its date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageView {
+    pub village: String,
+    /// Always `kk_akses`: KK with access ÷ registered KK (by each household's latest visit).
+    pub measure: &'static str,
+    pub numerator: i64,
+    pub denominator: i64,
+    /// `None` when no KK is registered (no data, never 0%).
+    pub percent: Option<f64>,
+    pub houses: i64,
+    pub kk_never_visited: i64,
+    pub kk_babs: i64,
+    /// KK per legacy code (JSP, JSSP, SHARING, BABS) and per ladder rung.
+    pub kk_by_legacy: BTreeMap<&'static str, i64>,
+    pub kk_by_category: BTreeMap<&'static str, i64>,
+    pub oldest_latest_visit: Option<DateTime<Utc>>,
+    pub eligibility: Eligibility,
+    /// When this was computed (the phone's clock).
+    pub as_of: DateTime<Utc>,
+    /// When the phone last pulled from the server: others' visits after this are not included.
+    pub pulled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusView {
+    pub username: Option<String>,
+    pub server_url: Option<String>,
+    pub logged_in: bool,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub device_id: String,
+    pub app_version: &'static str,
+    pub pending: u32,
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    pub conflicts: Vec<OutboxEntry>,
+    pub rejected: Vec<OutboxEntry>,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    pub last_push_at: Option<DateTime<Utc>>,
+    pub last_pull_at: Option<DateTime<Utc>>,
+    pub pull_cursor: i64,
+    pub clock: Option<ClockSkew>,
+    /// The last measured clock offset is more than five minutes.
+    pub clock_warning: bool,
+}
+
+fn need_of(latest: Option<&Visit>) -> Need {
+    match latest {
+        None => Need::NeverVisited,
+        Some(v) if v.category.has_access() => Need::Ok,
+        Some(_) => Need::Babs,
+    }
+}
+
+impl Client {
+    /// Households (all, or of one village) with their latest visit and what they still need.
+    pub async fn households(&self, village: Option<AreaCode>) -> Result<Vec<HouseholdView>> {
+        let rows = local::households(self.pool(), village).await?;
+        let visits = local::visits(self.pool(), village).await?;
+        let states = outbox::states(self.pool()).await?;
+        let latest = latest_visits(&visits);
+        let mut counts: HashMap<Uuid, (usize, usize)> = HashMap::new();
+        for visit in &visits {
+            let entry = counts.entry(visit.household_id).or_default();
+            entry.0 += 1;
+            if states.get(&visit.id).is_some_and(|e| e.state == OutboxState::Pending) {
+                entry.1 += 1;
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = row.household.id;
+                let last = latest.get(&id).copied();
+                let (visits, unsynced_visits) = counts.get(&id).copied().unwrap_or_default();
+                HouseholdView {
+                    sync: SyncState::of(id, &states),
+                    origin: row.origin,
+                    visits,
+                    unsynced_visits,
+                    latest_visit: last.map(|v| LatestVisitView {
+                        id: v.id,
+                        visited_at: v.visited_at,
+                        category: v.category,
+                        legacy: v.category.legacy(),
+                        sanitarian: v.sanitarian.clone(),
+                    }),
+                    need: need_of(last),
+                    household: row.household,
+                }
+            })
+            .collect())
+    }
+
+    /// Villages the phone knows: assigned at login, pulled (status, boundary) or holding households.
+    pub async fn villages(&self) -> Result<Vec<VillageView>> {
+        let assigned: Vec<String> = self.user().await?.map(|u| u.villages).unwrap_or_default();
+        let mut views: BTreeMap<String, VillageView> = BTreeMap::new();
+        let blank = |code: &str| VillageView {
+            code: code.to_owned(),
+            status: None,
+            status_since: None,
+            has_boundary: false,
+            assigned: assigned.iter().any(|a| a == code),
+            houses: 0,
+            kk: 0,
+            kk_access: 0,
+        };
+        for code in &assigned {
+            views.entry(code.clone()).or_insert_with(|| blank(code));
+        }
+        for row in local::villages(self.pool()).await? {
+            let view = views.entry(row.code.clone()).or_insert_with(|| blank(&row.code));
+            view.status = row.status;
+            view.status_since = row.status_since;
+            view.has_boundary = row.boundary.is_some();
+        }
+        for coverage in self.coverage(None).await? {
+            let view = views.entry(coverage.village.clone()).or_insert_with(|| blank(&coverage.village));
+            view.houses = coverage.houses;
+            view.kk = coverage.denominator;
+            view.kk_access = coverage.numerator;
+        }
+        Ok(views.into_values().collect())
+    }
+
+    /// % KK akses per village (one village, or every village with households), from all households
+    /// and visits on the phone: its own and pulled ones.
+    pub async fn coverage(&self, village: Option<AreaCode>) -> Result<Vec<CoverageView>> {
+        let rows = local::households(self.pool(), village).await?;
+        let visits = local::visits(self.pool(), village).await?;
+        let pulled_at = db::get_parsed(self.pool(), Key::LastPullAt).await?;
+        let now = Utc::now();
+        let mut by_village: BTreeMap<String, Vec<&Household>> = BTreeMap::new();
+        for row in &rows {
+            by_village.entry(row.household.village.to_string()).or_default().push(&row.household);
+        }
+        if let Some(code) = village {
+            by_village.entry(code.to_string()).or_default();
+        }
+        Ok(by_village
+            .into_iter()
+            .map(|(code, households)| {
+                let coverage = VillageCoverage::compute(households, &visits);
+                let t = coverage.tally;
+                let ratio = t.kk_akses();
+                CoverageView {
+                    village: code,
+                    measure: "kk_akses",
+                    numerator: ratio.numerator,
+                    denominator: ratio.denominator,
+                    percent: ratio.percent(),
+                    houses: t.houses,
+                    kk_never_visited: t.kk_never_visited(),
+                    kk_babs: t.kk_babs(),
+                    kk_by_legacy: LegacyCode::ALL.iter().map(|c| (c.as_str(), t.kk_in_legacy(*c))).collect(),
+                    kk_by_category: Category::ALL.iter().map(|c| (c.as_str(), t.kk_in(*c))).collect(),
+                    oldest_latest_visit: coverage.oldest_latest_visit,
+                    eligibility: coverage.claim_eligibility(now, DEFAULT_CLAIM_WINDOW),
+                    as_of: now,
+                    pulled_at,
+                }
+            })
+            .collect())
+    }
+
+    /// Pending, refused and conflicting records, last sync and the clock warning.
+    pub async fn status(&self) -> Result<StatusView> {
+        let pool = self.pool();
+        let (pending, oldest_pending_at) = outbox::pending_stats(pool).await?;
+        let clock = match (
+            db::get_parsed::<_, i64>(pool, Key::ClockOffsetMs).await?,
+            db::get_parsed::<_, DateTime<Utc>>(pool, Key::ClockCheckedAt).await?,
+        ) {
+            (Some(offset_ms), Some(checked_at)) => Some(ClockSkew { offset_ms, checked_at }),
+            _ => None,
+        };
+        Ok(StatusView {
+            username: self.username().await?,
+            server_url: self.server_url().await?,
+            logged_in: self.token().await?.is_some(),
+            token_expires_at: self.token_expires_at().await?,
+            device_id: self.device_id().to_owned(),
+            app_version: crate::APP_VERSION,
+            pending,
+            oldest_pending_at,
+            conflicts: outbox::list(pool, Some(OutboxState::Conflict)).await?,
+            rejected: outbox::list(pool, Some(OutboxState::Rejected)).await?,
+            last_sync_at: db::get_parsed(pool, Key::LastSyncAt).await?,
+            last_push_at: db::get_parsed(pool, Key::LastPushAt).await?,
+            last_pull_at: db::get_parsed(pool, Key::LastPullAt).await?,
+            pull_cursor: db::get_parsed(pool, Key::PullCursor).await?.unwrap_or(0),
+            clock_warning: clock.is_some_and(|c| c.is_warning()),
+            clock,
+        })
+    }
+}

@@ -1,0 +1,409 @@
+//! The command line: clap derive types with Indonesian help, and [`parse_from`], which localises
+//! what clap itself writes (headings, the help and version flags) before parsing.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Arg, ArgAction, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+/// Language of the messages the program writes while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Lang {
+    // Bahasa Indonesia.
+    #[default]
+    Id,
+    // English.
+    En,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "odf-field",
+    version,
+    about = "Pencatatan sanitasi rumah tangga Stop BABS di lapangan, bisa tanpa sinyal.",
+    long_about = "Pencatatan sanitasi rumah tangga Stop BABS di lapangan, bisa tanpa sinyal.\n\n\
+        Semua catatan (rumah tangga, kunjungan) langsung tersimpan di HP/komputer ini dan dikirim \
+        ke server saat `sync` dijalankan dan ada sinyal. Tidak ada yang hilang atau tercatat dua \
+        kali bila pengiriman terputus: jalankan `sync` lagi.",
+    after_help = "Contoh:\n  odf-field login --server https://odf.dinkes.example --username sani\n  \
+        odf-field household add --village 74.04.81.2001 --head \"La Ode Hamid\" --kk 2\n  \
+        odf-field visit 1a2b3c4d --category JSP --lat -5.49 --lng 122.61\n  odf-field sync\n  \
+        odf-field status",
+    next_help_heading = "Opsi"
+)]
+pub struct Cli {
+    /// Folder data lokal (bawaan: folder data pengguna, mis. ~/.local/share/odf-field).
+    #[arg(long, global = true, env = "ODF_HOME", value_name = "FOLDER", help_heading = "Opsi umum")]
+    pub home: Option<PathBuf>,
+
+    /// Bahasa pesan saat program berjalan: id (bawaan) atau en. Teks bantuan ini selalu dalam
+    /// bahasa Indonesia.
+    #[arg(
+        long,
+        global = true,
+        env = "ODF_LANG",
+        value_enum,
+        default_value_t = Lang::Id,
+        value_name = "BAHASA",
+        help_heading = "Opsi umum"
+    )]
+    pub lang: Lang,
+
+    /// Keluaran JSON untuk skrip, bukan tabel.
+    #[arg(long, global = true, help_heading = "Opsi umum")]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Masuk ke server dan simpan sesi di HP ini (kata sandi diminta, tidak ditampilkan).
+    Login(LoginArgs),
+    /// Siapkan folder data untuk pengguna tanpa menghubungi server (pelatihan, atau mencatat
+    /// sebelum login pertama); catatan dikirim setelah login.
+    Init(InitArgs),
+    /// Keluar: lupakan sesi di HP ini (catatan yang belum terkirim tetap disimpan).
+    Logout,
+    /// Ambil perubahan dari server (desa tugas, batas desa, rumah tangga, kunjungan HP lain).
+    Pull,
+    /// Kirim semua catatan yang belum terkirim, lalu ambil perubahan dari server.
+    Sync,
+    /// Daftar desa yang diketahui HP ini, dengan status dan jumlah KK.
+    Villages,
+    /// Daftar rumah tangga dan apa yang masih diperlukan tiap rumah.
+    Households(HouseholdsArgs),
+    /// Catat rumah tangga baru (lihat `household add --help`).
+    #[command(subcommand)]
+    Household(HouseholdCmd),
+    /// Catat kunjungan ke rumah tangga: kategori sanitasi yang ditemukan.
+    Visit(VisitArgs),
+    /// Status pengiriman: belum terkirim, ditolak (dengan alasannya), konflik, sinkron terakhir, jam HP.
+    Status,
+    /// % KK akses per desa menurut data di HP ini.
+    Coverage(CoverageArgs),
+    /// Kirim ulang catatan yang ditolak atau konflik, setelah penyebabnya diperbaiki.
+    Retry(RetryArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct LoginArgs {
+    /// Alamat server, mis. https://odf.dinkes.example (bawaan: server login sebelumnya).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Nama pengguna (bawaan: pengguna login sebelumnya).
+    #[arg(long, value_name = "NAMA")]
+    pub username: Option<String>,
+    /// Baca kata sandi dari baris pertama masukan standar (untuk skrip), bukan dari prompt.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct InitArgs {
+    /// Alamat server, mis. https://odf.dinkes.example.
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// Nama pengguna yang nanti dipakai untuk login (dicatat di setiap kunjungan).
+    #[arg(long, value_name = "NAMA")]
+    pub username: String,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct HouseholdsArgs {
+    /// Hanya rumah tangga di desa ini (kode Kemendagri, mis. 74.04.81.2001).
+    #[arg(long, value_name = "KODE")]
+    pub village: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HouseholdCmd {
+    /// Daftarkan rumah tangga baru; tersimpan langsung di HP, dikirim saat sync.
+    Add(HouseholdAddArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct HouseholdAddArgs {
+    /// Kode desa/kelurahan Kemendagri, mis. 74.04.81.2001.
+    #[arg(long, value_name = "KODE")]
+    pub village: String,
+    /// Nama kepala keluarga.
+    #[arg(long, value_name = "NAMA")]
+    pub head: String,
+    /// Jumlah KK (kepala keluarga) yang tinggal di rumah ini, 1-50.
+    #[arg(long, default_value_t = 1, value_name = "JUMLAH")]
+    pub kk: i64,
+    /// Dusun.
+    #[arg(long, value_name = "DUSUN")]
+    pub dusun: Option<String>,
+    /// RW.
+    #[arg(long, value_name = "RW")]
+    pub rw: Option<String>,
+    /// RT.
+    #[arg(long, value_name = "RT")]
+    pub rt: Option<String>,
+    /// Lintang (latitude) titik rumah, mis. -5.49 (bersama --lng).
+    #[arg(long, requires = "lng", allow_hyphen_values = true, value_name = "DERAJAT")]
+    pub lat: Option<f64>,
+    /// Bujur (longitude) titik rumah, mis. 122.61 (bersama --lat).
+    #[arg(long, requires = "lat", allow_hyphen_values = true, value_name = "DERAJAT")]
+    pub lng: Option<f64>,
+    /// Simpan tanpa bertanya walau titik GPS di luar batas desa.
+    #[arg(long, short = 'y', visible_alias = "force")]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct VisitArgs {
+    /// Id rumah tangga: lengkap, atau 8 karakter terakhir seperti di `households`.
+    #[arg(value_name = "ID_RUMAH_TANGGA", help_heading = "Argumen")]
+    pub household: String,
+    /// Kategori yang ditemukan: JSP, JSSP, SHARING, BABS, atau tangga sanitasi aman, layak_sendiri,
+    /// layak_bersama, belum_layak, babs_tertutup, babs_terbuka.
+    #[arg(long, short = 'c', value_name = "KATEGORI")]
+    pub category: String,
+    /// Lintang (latitude) tempat kunjungan (bersama --lng).
+    #[arg(long, requires = "lng", allow_hyphen_values = true, value_name = "DERAJAT")]
+    pub lat: Option<f64>,
+    /// Bujur (longitude) tempat kunjungan (bersama --lat).
+    #[arg(long, requires = "lat", allow_hyphen_values = true, value_name = "DERAJAT")]
+    pub lng: Option<f64>,
+    /// Foto jamban: yang disimpan sidik SHA-256-nya (fotonya dikirim terpisah).
+    #[arg(long, value_name = "BERKAS")]
+    pub photo: Option<PathBuf>,
+    /// Jawaban daftar periksa, bisa berulang: ITEM=ya|tidak. ITEM: closed_toilet, safe_from_well,
+    /// strong_slab, child_faeces_safe, all_members_use, water_and_soap, no_faeces_around.
+    #[arg(long = "check", value_name = "ITEM=ya|tidak")]
+    pub checks: Vec<String>,
+    /// Simpan tanpa bertanya walau titik GPS di luar batas desa atau jauh dari rumah.
+    #[arg(long, short = 'y', visible_alias = "force")]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct CoverageArgs {
+    /// Hanya desa ini (kode Kemendagri).
+    #[arg(long, value_name = "KODE")]
+    pub village: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct RetryArgs {
+    /// Id lengkap catatan (rumah tangga atau kunjungan), seperti di `status`.
+    #[arg(value_name = "ID", help_heading = "Argumen")]
+    pub record: String,
+}
+
+/// Replaces clap's own help and version flags (whose text is English) with Indonesian ones, on
+/// every subcommand, and drops the English `help` subcommand.
+fn localize(cmd: Command, top: bool) -> Command {
+    let mut cmd = cmd.disable_help_flag(true).disable_help_subcommand(true).arg(
+        Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(ArgAction::Help)
+            .help("Tampilkan bantuan ini")
+            .help_heading("Opsi"),
+    );
+    if top {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Tampilkan versi")
+                .help_heading("Opsi"),
+        );
+    }
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |sub| localize(sub, false));
+    }
+    cmd
+}
+
+pub fn command() -> Command {
+    localize(Cli::command(), true).subcommand_help_heading("Perintah").subcommand_value_name("PERINTAH")
+}
+
+/// Words clap writes itself, in Indonesian.
+pub fn localize_text(text: &str) -> String {
+    text.replace("Usage:", "Cara pakai:")
+        .replace("[OPTIONS]", "[OPSI]")
+        .replace("<COMMAND>", "<PERINTAH>")
+        .replace("Options:", "Opsi:")
+        .replace("Arguments:", "Argumen:")
+        .replace("Commands:", "Perintah:")
+        .replace("[default: ", "[bawaan: ")
+        .replace("[possible values: ", "[pilihan: ")
+        .replace("Possible values:", "Pilihan:")
+        .replace("[aliases: ", "[alias: ")
+        .replace("error:", "galat:")
+        .replace("For more information, try", "Untuk keterangan lebih lanjut, coba")
+}
+
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        parse_from(std::iter::once("odf-field").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn a_household_add_reads_every_field_and_negative_latitudes() {
+        let cli = parse(&[
+            "household",
+            "add",
+            "--village",
+            "74.04.81.2001",
+            "--head",
+            "La Ode Hamid",
+            "--kk",
+            "3",
+            "--dusun",
+            "Dusun I",
+            "--rw",
+            "02",
+            "--rt",
+            "005",
+            "--lat",
+            "-5.49",
+            "--lng",
+            "122.61",
+            "--yes",
+        ])
+        .unwrap();
+        let Cmd::Household(HouseholdCmd::Add(args)) = cli.command else { panic!("{:?}", cli.command) };
+        assert_eq!(
+            (args.village.as_str(), args.head.as_str(), args.kk),
+            ("74.04.81.2001", "La Ode Hamid", 3)
+        );
+        assert_eq!(
+            (args.dusun.as_deref(), args.rw.as_deref(), args.rt.as_deref()),
+            (Some("Dusun I"), Some("02"), Some("005"))
+        );
+        assert_eq!((args.lat, args.lng), (Some(-5.49), Some(122.61)));
+        assert!(args.yes);
+    }
+
+    #[test]
+    fn a_latitude_without_a_longitude_is_refused() {
+        let err = parse(&["visit", "abcd1234", "--category", "JSP", "--lat", "-5.49"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+    }
+
+    #[test]
+    fn global_options_work_before_and_after_the_command() {
+        let cli = parse(&[
+            "--lang",
+            "en",
+            "households",
+            "--village",
+            "74.04.81.2001",
+            "--json",
+            "--home",
+            "/tmp/x",
+        ])
+        .unwrap();
+        assert_eq!(cli.lang, Lang::En);
+        assert!(cli.json);
+        assert_eq!(cli.home.as_deref(), Some(std::path::Path::new("/tmp/x")));
+        let Cmd::Households(args) = cli.command else { panic!() };
+        assert_eq!(args.village.as_deref(), Some("74.04.81.2001"));
+    }
+
+    #[test]
+    fn a_visit_takes_the_household_category_photo_and_checklist() {
+        let cli = parse(&[
+            "visit",
+            "1a2b3c4d",
+            "-c",
+            "babs_tertutup",
+            "--photo",
+            "jamban.jpg",
+            "--check",
+            "closed_toilet=ya",
+            "--check",
+            "strong_slab=tidak",
+            "--force",
+        ])
+        .unwrap();
+        let Cmd::Visit(args) = cli.command else { panic!() };
+        assert_eq!(args.household, "1a2b3c4d");
+        assert_eq!(args.category, "babs_tertutup");
+        assert_eq!(args.checks, vec!["closed_toilet=ya", "strong_slab=tidak"]);
+        assert!(args.yes);
+    }
+
+    #[test]
+    fn login_takes_a_server_a_username_and_password_stdin() {
+        let cli =
+            parse(&["login", "--server", "https://odf.example", "--username", "sani", "--password-stdin"])
+                .unwrap();
+        let Cmd::Login(args) = cli.command else { panic!() };
+        assert_eq!(args.server.as_deref(), Some("https://odf.example"));
+        assert!(args.password_stdin);
+        assert!(parse(&["login", "--password", "x"]).is_err(), "a password is never an argument");
+    }
+
+    #[test]
+    fn an_unknown_language_is_refused() {
+        assert!(parse(&["--lang", "jv", "status"]).is_err());
+    }
+
+    #[test]
+    fn every_help_page_is_written_in_indonesian() {
+        fn walk(cmd: &mut Command, path: &mut Vec<String>) {
+            let help = localize_text(&cmd.render_long_help().to_string());
+            for english in
+                ["Usage:", "Options:", "Commands:", "Arguments:", "Print help", "Print version", "[default:"]
+            {
+                assert!(!help.contains(english), "{path:?}: {english:?} in\n{help}");
+            }
+            assert!(help.contains("Tampilkan bantuan ini"), "{path:?}");
+            let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
+            assert!(!about.is_empty() || path.is_empty(), "{path:?} has no description");
+            for sub in cmd.get_subcommands_mut() {
+                path.push(sub.get_name().to_owned());
+                walk(sub, path);
+                path.pop();
+            }
+        }
+        let mut cmd = command();
+        cmd.build();
+        walk(&mut cmd, &mut Vec::new());
+    }
+
+    #[test]
+    fn help_and_version_are_not_errors() {
+        let help = parse(&["--help"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(!help.use_stderr());
+        let text = localize_text(&help.render().to_string());
+        assert!(text.contains("Cara pakai: odf-field [OPSI] <PERINTAH>"), "{text}");
+        assert_eq!(parse(&["-V"]).unwrap_err().kind(), clap::error::ErrorKind::DisplayVersion);
+    }
+}

@@ -1,0 +1,349 @@
+//! Running each command against the client core. Offline commands touch only the local database;
+//! `login`, `pull` and `sync` (in [`crate::sync_cmd`]) talk to the server.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use odf_client::{Client, HouseholdDraft, HttpTransport, Saved, VisitDraft};
+use odf_domain::{AreaCode, GpsFlag};
+use odf_mobile_api::{ChecklistDto, GpsDto};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::cli::{Cli, Cmd, HouseholdAddArgs, HouseholdCmd, Lang, LoginArgs, VisitArgs};
+use crate::messages::{Failure, gps_flag, t};
+use crate::output;
+
+pub type Outcome = Result<(), Failure>;
+
+/// What every command gets: the open client, the language and the output mode.
+pub struct Ctx {
+    pub client: Client,
+    pub lang: Lang,
+    pub json: bool,
+}
+
+fn home_dir(cli: &Cli) -> Result<PathBuf, Failure> {
+    if let Some(home) = &cli.home {
+        return Ok(home.clone());
+    }
+    dirs::data_dir().map(|dir| dir.join("odf-field")).ok_or_else(|| {
+        Failure::Message(
+            t(
+                cli.lang,
+                "folder data pengguna tidak ditemukan; pakai --home FOLDER",
+                "no user data folder; use --home DIR",
+            )
+            .to_owned(),
+        )
+    })
+}
+
+pub async fn run(cli: Cli) -> Outcome {
+    let home = home_dir(&cli)?;
+    let client = Client::open(&home).await?;
+    let ctx = Ctx { client, lang: cli.lang, json: cli.json };
+    let outcome = match cli.command {
+        Cmd::Login(args) => login(&ctx, args).await,
+        Cmd::Init(args) => init(&ctx, &args.server, &args.username).await,
+        Cmd::Logout => logout(&ctx).await,
+        Cmd::Pull => crate::sync_cmd::run(&ctx, false).await,
+        Cmd::Sync => crate::sync_cmd::run(&ctx, true).await,
+        Cmd::Villages => output::villages(&ctx, &ctx.client.villages().await?),
+        Cmd::Households(args) => {
+            let village = args.village.as_deref().map(|v| parse_village(v, ctx.lang)).transpose()?;
+            output::households(&ctx, &ctx.client.households(village).await?)
+        }
+        Cmd::Household(HouseholdCmd::Add(args)) => household_add(&ctx, args).await,
+        Cmd::Visit(args) => visit(&ctx, args).await,
+        Cmd::Status => output::status(&ctx, &ctx.client.status().await?),
+        Cmd::Coverage(args) => {
+            let village = args.village.as_deref().map(|v| parse_village(v, ctx.lang)).transpose()?;
+            output::coverage(&ctx, &ctx.client.coverage(village).await?)
+        }
+        Cmd::Retry(args) => retry(&ctx, &args.record).await,
+    };
+    ctx.client.close().await;
+    outcome
+}
+
+fn parse_village(text: &str, lang: Lang) -> Result<AreaCode, Failure> {
+    AreaCode::parse(text.trim()).map_err(|err| {
+        Failure::Message(format!("{}: {err}", t(lang, "kode desa tidak sah", "invalid village code")))
+    })
+}
+
+fn read_password(from_stdin: bool, lang: Lang) -> Result<String, Failure> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|err| Failure::Message(err.to_string()))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(t(lang, "Kata sandi: ", "Password: "))
+            .map_err(|err| Failure::Message(err.to_string()))?
+    } else {
+        return Err(Failure::Message(
+            t(
+                lang,
+                "tidak ada terminal untuk meminta kata sandi; pakai --password-stdin",
+                "no terminal to ask for the password; use --password-stdin",
+            )
+            .to_owned(),
+        ));
+    };
+    if password.is_empty() {
+        return Err(Failure::Message(t(lang, "kata sandi kosong", "empty password").to_owned()));
+    }
+    Ok(password)
+}
+
+async fn login(ctx: &Ctx, args: LoginArgs) -> Outcome {
+    let lang = ctx.lang;
+    let missing = |id: &str, en: &str| Failure::Message(t(lang, id, en).to_owned());
+    let server = match args.server {
+        Some(server) => server,
+        None => ctx.client.server_url().await?.ok_or_else(|| {
+            missing("--server wajib diisi pada login pertama", "--server is required at the first login")
+        })?,
+    };
+    let username = match args.username {
+        Some(username) => username,
+        None => ctx.client.username().await?.ok_or_else(|| {
+            missing("--username wajib diisi pada login pertama", "--username is required at the first login")
+        })?,
+    };
+    let transport =
+        HttpTransport::new(&server).map_err(|_| odf_client::ClientError::BadServerUrl(server.clone()))?;
+    let password = read_password(args.password_stdin, lang)?;
+    let user = ctx.client.login(&transport, &server, &username, &password).await?;
+    if ctx.json {
+        return output::json(&user);
+    }
+    println!(
+        "{} {} ({}, {})",
+        t(lang, "Login berhasil:", "Logged in:"),
+        user.display_name,
+        user.username,
+        user.role
+    );
+    println!("{} {}", t(lang, "Wilayah:", "Area:"), user.area);
+    if !user.villages.is_empty() {
+        println!("{} {}", t(lang, "Desa tugas:", "Assigned villages:"), user.villages.join(", "));
+    }
+    println!(
+        "{}",
+        t(
+            lang,
+            "Jalankan `odf-field pull` untuk mengambil data desa.",
+            "Run `odf-field pull` to fetch your villages."
+        )
+    );
+    Ok(())
+}
+
+async fn init(ctx: &Ctx, server: &str, username: &str) -> Outcome {
+    ctx.client.set_up(server, username).await?;
+    if ctx.json {
+        return output::json(
+            &serde_json::json!({ "username": username.trim(), "device_id": ctx.client.device_id() }),
+        );
+    }
+    println!(
+        "{} {} ({})",
+        t(ctx.lang, "Folder data siap untuk", "Data folder set up for"),
+        username.trim(),
+        ctx.client.home().display()
+    );
+    println!(
+        "{}",
+        t(
+            ctx.lang,
+            "Catatan bisa dibuat sekarang; jalankan `odf-field login` saat ada sinyal untuk mengirimnya.",
+            "You can record now; run `odf-field login` when online to send the records."
+        )
+    );
+    Ok(())
+}
+
+async fn logout(ctx: &Ctx) -> Outcome {
+    ctx.client.logout().await?;
+    if !ctx.json {
+        println!(
+            "{}",
+            t(
+                ctx.lang,
+                "Sesi dihapus dari HP ini. Catatan tetap tersimpan.",
+                "Session removed from this device. Records are kept."
+            )
+        );
+    }
+    Ok(())
+}
+
+/// Asks the person to confirm a GPS warning on a terminal; anywhere else `--yes` is needed.
+fn confirm(ctx: &Ctx, warnings: &[GpsFlag]) -> Result<bool, Failure> {
+    let lang = ctx.lang;
+    let listed: Vec<&str> = warnings.iter().map(|w| gps_flag(*w, lang)).collect();
+    let listed = listed.join("; ");
+    if ctx.json || !std::io::stdin().is_terminal() {
+        return Err(Failure::Unconfirmed(format!(
+            "{}: {listed}. {}",
+            t(lang, "Belum disimpan", "Not saved"),
+            t(
+                lang,
+                "Jalankan lagi dengan --yes untuk tetap menyimpan.",
+                "Run again with --yes to save anyway."
+            )
+        )));
+    }
+    eprintln!("{}: {listed}.", t(lang, "Peringatan", "Warning"));
+    eprint!("{}", t(lang, "Tetap simpan? [y/T] ", "Save anyway? [y/N] "));
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(|err| Failure::Message(err.to_string()))?;
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "ya" | "yes"))
+}
+
+fn gps(lat: Option<f64>, lng: Option<f64>) -> Option<GpsDto> {
+    lat.zip(lng).map(|(lat, lng)| GpsDto { lat, lng })
+}
+
+/// Saves via `save`, asking for confirmation when the first try returns warnings.
+async fn save_confirmed<T, F, Fut>(ctx: &Ctx, yes: bool, save: F) -> Result<(T, Vec<GpsFlag>), Failure>
+where
+    F: Fn(bool) -> Fut,
+    Fut: Future<Output = Result<Saved<T>, odf_client::ClientError>>,
+{
+    let warnings = match save(yes).await? {
+        Saved::Saved { record, warnings } => return Ok((record, warnings)),
+        Saved::NeedsConfirmation { warnings } => warnings,
+    };
+    if !confirm(ctx, &warnings)? {
+        return Err(Failure::Unconfirmed(t(ctx.lang, "Tidak disimpan.", "Not saved.").to_owned()));
+    }
+    match save(true).await? {
+        Saved::Saved { record, warnings } => Ok((record, warnings)),
+        Saved::NeedsConfirmation { .. } => {
+            Err(Failure::Unconfirmed(t(ctx.lang, "Tidak disimpan.", "Not saved.").to_owned()))
+        }
+    }
+}
+
+async fn household_add(ctx: &Ctx, args: HouseholdAddArgs) -> Outcome {
+    let draft = HouseholdDraft {
+        village: args.village,
+        head_name: args.head,
+        kk_count: args.kk,
+        dusun: args.dusun,
+        rw: args.rw,
+        rt: args.rt,
+        gps: gps(args.lat, args.lng),
+    };
+    let (household, warnings) =
+        save_confirmed(ctx, args.yes, |accept| ctx.client.register_household(draft.clone(), accept)).await?;
+    if ctx.json {
+        return output::json(&serde_json::json!({ "id": household.id, "warnings": warnings }));
+    }
+    println!(
+        "{} {} — {} ({} KK), {} {}",
+        t(ctx.lang, "Rumah tangga tersimpan:", "Household saved:"),
+        output::short_id(household.id),
+        household.head_name,
+        household.kk_count,
+        t(ctx.lang, "desa", "village"),
+        household.village
+    );
+    println!("{} {}", t(ctx.lang, "Id lengkap:", "Full id:"), household.id);
+    output::after_save(ctx).await
+}
+
+fn photo_hash(path: &std::path::Path, lang: Lang) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        Failure::Message(format!(
+            "{} {}: {err}",
+            t(lang, "foto tidak dapat dibaca:", "cannot read photo:"),
+            path.display()
+        ))
+    })?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+fn checklist(items: &[String], lang: Lang) -> Result<ChecklistDto, Failure> {
+    let mut list = ChecklistDto::default();
+    for item in items {
+        let bad = || {
+            Failure::Message(format!(
+                "{} {item:?}",
+                t(lang, "isian --check tidak dikenal:", "unknown --check value:")
+            ))
+        };
+        let (name, answer) = item.split_once('=').ok_or_else(bad)?;
+        let answer = match answer.trim().to_ascii_lowercase().as_str() {
+            "ya" | "yes" | "y" | "1" | "true" => true,
+            "tidak" | "no" | "n" | "t" | "0" | "false" => false,
+            _ => return Err(bad()),
+        };
+        let slot = match name.trim() {
+            "closed_toilet" => &mut list.closed_toilet,
+            "safe_from_well" => &mut list.safe_from_well,
+            "strong_slab" => &mut list.strong_slab,
+            "child_faeces_safe" => &mut list.child_faeces_safe,
+            "all_members_use" => &mut list.all_members_use,
+            "water_and_soap" => &mut list.water_and_soap,
+            "no_faeces_around" => &mut list.no_faeces_around,
+            _ => return Err(bad()),
+        };
+        *slot = Some(answer);
+    }
+    Ok(list)
+}
+
+async fn visit(ctx: &Ctx, args: VisitArgs) -> Outcome {
+    let household = ctx.client.find_household(&args.household).await?;
+    let draft = VisitDraft {
+        household_id: household.id,
+        category: args.category,
+        checklist: checklist(&args.checks, ctx.lang)?,
+        gps: gps(args.lat, args.lng),
+        photo_sha256: args.photo.as_deref().map(|p| photo_hash(p, ctx.lang)).transpose()?,
+        visited_at: None,
+    };
+    let (visit, warnings) =
+        save_confirmed(ctx, args.yes, |accept| ctx.client.record_visit(draft.clone(), accept)).await?;
+    if ctx.json {
+        return output::json(
+            &serde_json::json!({ "id": visit.id, "household_id": household.id, "warnings": warnings }),
+        );
+    }
+    println!(
+        "{} {} — {} ({}, {})",
+        t(ctx.lang, "Kunjungan tersimpan:", "Visit saved:"),
+        household.head_name,
+        visit.category.label(),
+        visit.category.legacy(),
+        if visit.category.has_access() {
+            t(ctx.lang, "akses", "has access")
+        } else {
+            t(ctx.lang, "BABS", "open defecation")
+        }
+    );
+    output::after_save(ctx).await
+}
+
+async fn retry(ctx: &Ctx, record: &str) -> Outcome {
+    let id = Uuid::parse_str(record.trim()).map_err(|_| {
+        Failure::Message(format!("{} {record:?}", t(ctx.lang, "id catatan tidak sah:", "invalid record id:")))
+    })?;
+    ctx.client.requeue(id).await?;
+    if !ctx.json {
+        println!(
+            "{}",
+            t(
+                ctx.lang,
+                "Catatan akan dikirim lagi pada `sync` berikutnya.",
+                "The record will be sent again at the next `sync`."
+            )
+        );
+    }
+    Ok(())
+}

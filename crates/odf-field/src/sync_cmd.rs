@@ -1,0 +1,123 @@
+//! `pull` and `sync`, with a progress bar on a terminal (hidden when stderr is not one, or with
+//! `--json`), and a summary at the end.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use odf_client::{HttpTransport, SyncEvent, SyncOptions, SyncReport, TokioSleeper};
+
+use crate::cli::Lang;
+use crate::commands::{Ctx, Outcome};
+use crate::messages::{Failure, t};
+use crate::output;
+
+fn bar(visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn on_event(bar: &ProgressBar, event: &SyncEvent, lang: Lang) {
+    match event {
+        SyncEvent::PushStarted { pending } => {
+            bar.set_length(u64::from(*pending));
+            bar.set_position(0);
+            bar.set_message(t(lang, "Mengirim catatan", "Sending records").to_owned());
+        }
+        SyncEvent::Pushed { sent, .. } => bar.inc(u64::try_from(*sent).unwrap_or(0)),
+        SyncEvent::Retrying { attempt, delay_ms, .. } => bar.set_message(match lang {
+            Lang::Id => format!("Sinyal putus, coba lagi ({attempt}) dalam {} dtk", delay_ms / 1000),
+            Lang::En => format!("Connection lost, retry {attempt} in {} s", delay_ms / 1000),
+        }),
+        SyncEvent::PullStarted { .. } => {
+            bar.set_length(0);
+            bar.set_position(0);
+            bar.set_message(t(lang, "Mengambil perubahan", "Fetching changes").to_owned());
+        }
+        SyncEvent::Pulled { page, changes, .. } => {
+            bar.inc_length(u64::try_from(*changes).unwrap_or(0));
+            bar.inc(u64::try_from(*changes).unwrap_or(0));
+            bar.set_message(match lang {
+                Lang::Id => format!("Mengambil perubahan, halaman {page}"),
+                Lang::En => format!("Fetching changes, page {page}"),
+            });
+        }
+        SyncEvent::ClockWarning { skew } => {
+            bar.suspend(|| eprintln!("{}", output::clock_warning(skew.phone_ahead_minutes(), lang)));
+        }
+    }
+}
+
+pub async fn run(ctx: &Ctx, push_too: bool) -> Outcome {
+    let lang = ctx.lang;
+    let server =
+        ctx.client.server_url().await?.ok_or(Failure::Client(odf_client::ClientError::NotLoggedIn))?;
+    let transport =
+        HttpTransport::new(&server).map_err(|_| odf_client::ClientError::BadServerUrl(server.clone()))?;
+    let options = SyncOptions::default();
+    let bar = bar(!ctx.json && std::io::stderr().is_terminal());
+    let mut progress = |event: &SyncEvent| on_event(&bar, event, lang);
+    let result = if push_too {
+        ctx.client.sync(&transport, &TokioSleeper, &options, &mut progress).await
+    } else {
+        ctx.client.pull(&transport, &TokioSleeper, &options, &mut progress).await
+    };
+    bar.finish_and_clear();
+    let report = result?;
+    if ctx.json {
+        return output::json(&report);
+    }
+    summary(ctx, &report, push_too).await
+}
+
+async fn summary(ctx: &Ctx, r: &SyncReport, pushed: bool) -> Outcome {
+    let lang = ctx.lang;
+    if pushed {
+        match lang {
+            Lang::Id => println!(
+                "Terkirim: {} catatan tersimpan di server, {} ditolak, {} konflik.",
+                r.stored, r.rejected, r.conflicts
+            ),
+            Lang::En => println!(
+                "Sent: {} records stored on the server, {} rejected, {} conflicts.",
+                r.stored, r.rejected, r.conflicts
+            ),
+        }
+    }
+    match lang {
+        Lang::Id => println!("Diterima: {} perubahan dalam {} halaman.", r.changes, r.pages),
+        Lang::En => println!("Received: {} changes in {} pages.", r.changes, r.pages),
+    }
+    if r.skipped_changes > 0 {
+        match lang {
+            Lang::Id => {
+                println!("{} perubahan tidak dapat dibaca versi ini dan dilewati.", r.skipped_changes);
+            }
+            Lang::En => {
+                println!("{} changes could not be read by this version and were skipped.", r.skipped_changes);
+            }
+        }
+    }
+    let status = ctx.client.status().await?;
+    if !status.rejected.is_empty() || !status.conflicts.is_empty() {
+        println!(
+            "{}",
+            t(
+                lang,
+                "Ada catatan ditolak atau konflik: lihat `odf-field status`.",
+                "Some records were rejected or conflict: see `odf-field status`."
+            )
+        );
+    }
+    if let Some(clock) = r.clock.filter(|c| c.is_warning()) {
+        eprintln!("{}", output::clock_warning(clock.phone_ahead_minutes(), lang));
+    }
+    Ok(())
+}
