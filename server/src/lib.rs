@@ -6,6 +6,7 @@
 pub mod app;
 pub mod auth;
 pub mod commands;
+pub mod demo;
 pub mod error;
 pub mod metrics;
 pub mod openapi;

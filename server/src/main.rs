@@ -36,6 +36,24 @@ enum Command {
         #[arg(long, env = "ODF_SESSION_DAYS", default_value_t = 60)]
         session_days: i64,
     },
+    /// Demo: basis data SQLite baru, wilayah dan akun contoh, kampanye lapangan lewat klien sungguhan,
+    /// laporan cakupan, lalu server tetap berjalan sampai Ctrl-C.
+    Demo {
+        /// Folder untuk basis data dan data ponsel demo (bawaan: folder sementara baru).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, env = "ODF_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Benih acak kampanye: benih yang sama, angka yang sama.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Pengali jumlah rumah tangga per desa.
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        /// Berhenti setelah laporan, tanpa terus melayani.
+        #[arg(long)]
+        no_serve: bool,
+    },
     /// Menerapkan migrasi basis data (juga dilakukan otomatis saat server mulai).
     Migrate,
     /// Mengimpor daftar wilayah dari CSV kode,nama[,level,kind] (kode Kemendagri).
@@ -130,10 +148,14 @@ async fn open(url: &str) -> Result<AnyStore, String> {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Demo { dir, bind, seed, scale, no_serve } = cli.command {
+        return demo(dir, bind, odf_server::demo::CampaignOptions { seed, scale }, !no_serve).await;
+    }
     let store = open(&cli.database_url).await?;
     let actor = cli.actor.as_str();
     let result = match cli.command {
         Command::Serve { bind, session_days } => serve(store.clone(), bind, session_days).await,
+        Command::Demo { .. } => Ok(()),
         Command::Migrate => {
             store.migrate().await.map_err(|err| err.to_string())?;
             println!("Migrasi selesai ({}).", store.backend_name());
@@ -270,6 +292,85 @@ async fn serve(store: AnyStore, bind: SocketAddr, session_days: i64) -> Result<(
     odf_server::serve(listener, AppState::new(store, config), shutdown_signal())
         .await
         .map_err(|err| err.to_string())
+}
+
+async fn demo(
+    dir: Option<PathBuf>,
+    bind: SocketAddr,
+    options: odf_server::demo::CampaignOptions,
+    keep_serving: bool,
+) -> Result<(), String> {
+    // A fresh folder each run unless one is given; a given folder loses only the demo's own files.
+    let temporary = match dir {
+        Some(_) => None,
+        None => Some(tempfile::Builder::new().prefix("odf-demo-").tempdir().map_err(|e| e.to_string())?),
+    };
+    let folder =
+        dir.unwrap_or_else(|| temporary.as_ref().map(|t| t.path().to_path_buf()).unwrap_or_default());
+    std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    for name in ["odf-demo.db", "odf-demo.db-wal", "odf-demo.db-shm"] {
+        let _ = std::fs::remove_file(folder.join(name));
+    }
+    let _ = std::fs::remove_dir_all(folder.join("phones"));
+    let url = format!("sqlite://{}", folder.join("odf-demo.db").display());
+    let store = open(&url).await?;
+    let accounts = odf_server::demo::seed(&store).await.map_err(|e| e.to_string())?;
+
+    let listener = match tokio::net::TcpListener::bind(bind).await {
+        Ok(listener) => listener,
+        // The usual port may be taken; any free one will do for a demo.
+        Err(_) => tokio::net::TcpListener::bind((bind.ip(), 0)).await.map_err(|e| e.to_string())?,
+    };
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let base = format!("http://{address}");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState::new(store.clone(), ServerConfig::default());
+    let server = tokio::spawn(odf_server::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    println!(
+        "Kampanye lapangan demo (benih {}, skala {}) lewat klien ponsel ke {base} ...",
+        options.seed, options.scale
+    );
+    let report = odf_server::demo::run_campaign(&store, &base, &folder.join("phones"), options)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{} rumah tangga, {} kunjungan dikirim dari ponsel. Desa: {} lulus verifikasi, {} gagal, {} tergelincir \
+         (BABS lagi), {} dicabut; {} terhitung SBS sekarang.",
+        report.households,
+        report.visits,
+        report.villages_sbs + report.villages_revoked,
+        report.villages_failed,
+        report.villages_slipped,
+        report.villages_revoked,
+        report.villages_sbs
+    );
+    println!("\nRekap Stop BABS Sulawesi Tenggara per kabupaten/kota (hanya yang punya desa di data demo):");
+    for line in odf_server::demo::rollup_lines(&store).await.map_err(|e| e.to_string())? {
+        println!("{line}");
+    }
+    println!("\nData demo: {}", folder.display());
+    if keep_serving {
+        println!("\nServer berjalan di {base}  (Ctrl-C untuk berhenti)");
+        println!("  {base}/v1/coverage/74        cakupan (login dulu; token dasbor: akun 'dasbor')");
+        println!("  {base}/v1/openapi.json       dokumen API");
+        println!("Akun demo (kata sandi semua: {}):", odf_server::demo::DEMO_PASSWORD);
+        for (username, role, area) in &accounts {
+            println!("  {username:<12} {:<10} {area}", role.as_str());
+        }
+        println!(
+            "Contoh: curl -s -X POST {base}/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"dasbor\",\"password\":\"{}\"}}'",
+            odf_server::demo::DEMO_PASSWORD
+        );
+        shutdown_signal().await;
+    }
+    let _ = stop.send(());
+    server.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+    store.close().await;
+    drop(temporary);
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
