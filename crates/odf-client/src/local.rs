@@ -45,6 +45,35 @@ pub async fn save_own_household(pool: &SqlitePool, household: &Household, now: D
     Ok(())
 }
 
+/// Saves an edit of a household's details: the phone's copy changes at once and the edit is queued
+/// for the server, atomically. The server merges it on top of `edit.base_revision`.
+pub async fn save_household_edit(
+    pool: &SqlitePool,
+    after: &Household,
+    edit: &odf_mobile_api::HouseholdEditDto,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE households SET data = $1 WHERE id = $2")
+        .bind(to_json(after)?)
+        .bind(after.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    let payload = to_json(edit)?;
+    outbox::enqueue(&mut tx, RecordKind::HouseholdEdit, edit.edit_id, &payload, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The last revision the server told this phone about (1 for a household it has not sent back yet).
+pub async fn household_revision(pool: &SqlitePool, id: Uuid) -> Result<i64> {
+    let revision: Option<Option<i64>> = sqlx::query_scalar("SELECT revision FROM households WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    Ok(revision.flatten().unwrap_or(1))
+}
+
 /// Saves a visit made on this phone and queues it for the server, atomically.
 pub async fn save_own_visit(pool: &SqlitePool, visit: &Visit, now: DateTime<Utc>) -> Result<()> {
     let mut tx = pool.begin().await?;

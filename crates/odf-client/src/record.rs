@@ -3,6 +3,7 @@
 //! check against the user's assignment, and GPS warnings that need a person's confirmation.
 
 use chrono::{DateTime, Utc};
+use odf_domain::HouseholdChanges;
 use odf_domain::gps::{DEFAULT_MAX_DISTANCE_M, check_visit_point};
 use odf_domain::household::DEFAULT_CLOCK_SKEW;
 use odf_domain::{AreaCode, GeoPoint, GpsFlag, Household, Visit};
@@ -136,6 +137,42 @@ impl Client {
 
     /// Finds a household by its full id, or by an unambiguous start or end of it (at least 4
     /// characters), as a person would type it from a list.
+    /// Edits a household's details (head of family, KK count, dusun/RW/RT, registered point) on this
+    /// phone. Saved at once and queued; when another phone edited the same household meanwhile, the
+    /// server merges field by field and keeps any clash for an admin, so nothing is lost.
+    pub async fn edit_household(&self, id: Uuid, changes: HouseholdChanges) -> Result<Household> {
+        if changes.is_empty() {
+            return Err(ClientError::invalid(odf_mobile_api::RecordProblem {
+                code: odf_mobile_api::ErrorCode::FieldMissing,
+                field: "changes",
+                message: "tidak ada perubahan (no changes)".to_owned(),
+            }));
+        }
+        changes.validate().map_err(|err| {
+            ClientError::invalid(odf_mobile_api::RecordProblem {
+                code: odf_mobile_api::ErrorCode::InvalidField,
+                field: "changes",
+                message: err.to_string(),
+            })
+        })?;
+        let current = local::household(self.pool(), id)
+            .await?
+            .ok_or_else(|| ClientError::UnknownHousehold(id.to_string()))?
+            .household;
+        self.check_scope(current.village).await?;
+        let mut after = current;
+        changes.apply_to(&mut after);
+        let edit = odf_mobile_api::HouseholdEditDto {
+            edit_id: Uuid::now_v7(),
+            household_id: id,
+            base_revision: local::household_revision(self.pool(), id).await?,
+            edited_at: Utc::now(),
+            changes: serde_json::to_value(&changes).map_err(ClientError::corrupt)?,
+        };
+        local::save_household_edit(self.pool(), &after, &edit, Utc::now()).await?;
+        Ok(after)
+    }
+
     pub async fn find_household(&self, text: &str) -> Result<Household> {
         let fragment = text.trim().to_ascii_lowercase();
         let unknown = || ClientError::UnknownHousehold(text.trim().to_owned());

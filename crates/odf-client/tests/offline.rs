@@ -234,3 +234,52 @@ async fn a_household_is_found_by_an_unambiguous_start_or_end_of_its_id() {
     ));
     assert!(matches!(client.find_household("zz%_").await, Err(ClientError::UnknownHousehold(_))));
 }
+
+#[tokio::test]
+async fn an_edit_changes_the_phones_copy_at_once_and_is_queued_on_the_known_revision() {
+    let home = tempfile::tempdir().unwrap();
+    let client = set_up(home.path()).await;
+    let household = add_household(&client, "La Ode Hamid").await;
+
+    let changes = odf_domain::HouseholdChanges {
+        head_name: Some("Wa Ode Sitti".to_owned()),
+        kk_count: Some(3),
+        dusun: Some(None),
+        ..odf_domain::HouseholdChanges::default()
+    };
+    let after = client.edit_household(household, changes).await.unwrap();
+
+    assert_eq!((after.head_name.as_str(), after.kk_count, after.dusun.as_deref()), ("Wa Ode Sitti", 3, None));
+    let views = client.households(None).await.unwrap();
+    assert_eq!(views[0].household.head_name, "Wa Ode Sitti");
+    let outbox = client.outbox(None).await.unwrap();
+    assert_eq!(outbox.len(), 2);
+    assert_eq!(outbox[1].kind, odf_mobile_api::RecordKindDto::HouseholdEdit);
+    let db = format!("sqlite://{}", home.path().join("odf-client.sqlite").display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db).await.unwrap();
+    let payload: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE record_id = $1")
+        .bind(outbox[1].record_id.to_string())
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let edit: odf_mobile_api::HouseholdEditDto = serde_json::from_str(&payload).unwrap();
+    assert_eq!((edit.household_id, edit.base_revision), (household, 1));
+    assert_eq!(
+        edit.changes,
+        serde_json::json!({ "head_name": "Wa Ode Sitti", "kk_count": 3, "dusun": null })
+    );
+
+    let nothing = client.edit_household(household, odf_domain::HouseholdChanges::default()).await;
+    assert_eq!(code(nothing), "field_missing");
+    let zero = odf_domain::HouseholdChanges { kk_count: Some(0), ..odf_domain::HouseholdChanges::default() };
+    assert_eq!(code(client.edit_household(household, zero).await), "invalid_field");
+    assert!(matches!(
+        client
+            .edit_household(
+                uuid::Uuid::now_v7(),
+                odf_domain::HouseholdChanges { kk_count: Some(2), ..Default::default() }
+            )
+            .await,
+        Err(ClientError::UnknownHousehold(_))
+    ));
+}

@@ -124,6 +124,39 @@ pub struct HouseholdsArgs {
 pub enum HouseholdCmd {
     /// Daftarkan rumah tangga baru; tersimpan langsung di HP, dikirim saat sync.
     Add(HouseholdAddArgs),
+    /// Ubah data rumah tangga (nama KK, jumlah KK, dusun/RW/RT, titik GPS); dikirim saat sync.
+    /// Bila HP lain mengubah kolom yang sama, server memakai perubahan terakhir dan admin dapat
+    /// meninjau bentrokannya.
+    Edit(HouseholdEditArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct HouseholdEditArgs {
+    /// Id rumah tangga: lengkap, atau 8 karakter terakhir seperti di `households`.
+    #[arg(value_name = "ID_RUMAH_TANGGA", help_heading = "Argumen")]
+    pub household: String,
+    /// Nama kepala keluarga yang baru.
+    #[arg(long, value_name = "NAMA")]
+    pub head: Option<String>,
+    /// Jumlah KK yang baru, 1-50.
+    #[arg(long, value_name = "JUMLAH")]
+    pub kk: Option<u16>,
+    /// Dusun (kosongkan dengan --dusun "").
+    #[arg(long, value_name = "DUSUN")]
+    pub dusun: Option<String>,
+    /// RW (kosongkan dengan --rw "").
+    #[arg(long, value_name = "RW")]
+    pub rw: Option<String>,
+    /// RT (kosongkan dengan --rt "").
+    #[arg(long, value_name = "RT")]
+    pub rt: Option<String>,
+    /// Lintang (latitude) titik rumah yang baru (bersama --lng).
+    #[arg(long, requires = "lng", allow_hyphen_values = true, value_name = "DERAJAT")]
+    pub lat: Option<f64>,
+    /// Bujur (longitude) titik rumah yang baru (bersama --lat).
+    #[arg(long, requires = "lat", allow_hyphen_values = true, value_name = "DERAJAT")]
+    pub lng: Option<f64>,
 }
 
 #[derive(Debug, Args)]

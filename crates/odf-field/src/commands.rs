@@ -10,7 +10,7 @@ use odf_mobile_api::{ChecklistDto, GpsDto};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::cli::{Cli, Cmd, HouseholdAddArgs, HouseholdCmd, Lang, LoginArgs, VisitArgs};
+use crate::cli::{Cli, Cmd, HouseholdAddArgs, HouseholdCmd, HouseholdEditArgs, Lang, LoginArgs, VisitArgs};
 use crate::messages::{Failure, gps_flag, t};
 use crate::output;
 
@@ -55,6 +55,7 @@ pub async fn run(cli: Cli) -> Outcome {
             output::households(&ctx, &ctx.client.households(village).await?)
         }
         Cmd::Household(HouseholdCmd::Add(args)) => household_add(&ctx, args).await,
+        Cmd::Household(HouseholdCmd::Edit(args)) => household_edit(&ctx, args).await,
         Cmd::Visit(args) => visit(&ctx, args).await,
         Cmd::Status => output::status(&ctx, &ctx.client.status().await?),
         Cmd::Coverage(args) => {
@@ -254,6 +255,39 @@ async fn household_add(ctx: &Ctx, args: HouseholdAddArgs) -> Outcome {
         household.village
     );
     println!("{} {}", t(ctx.lang, "Id lengkap:", "Full id:"), household.id);
+    output::after_save(ctx).await
+}
+
+async fn household_edit(ctx: &Ctx, args: HouseholdEditArgs) -> Outcome {
+    let household = ctx.client.find_household(&args.household).await?;
+    // An empty text clears an optional field.
+    let unit = |value: Option<String>| value.map(|v| Some(v.trim().to_owned()).filter(|v| !v.is_empty()));
+    let gps = match gps(args.lat, args.lng) {
+        Some(point) => Some(Some(
+            odf_domain::GeoPoint::new(point.lat, point.lng)
+                .map_err(|err| Failure::Message(err.to_string()))?,
+        )),
+        None => None,
+    };
+    let changes = odf_domain::HouseholdChanges {
+        head_name: args.head,
+        kk_count: args.kk,
+        dusun: unit(args.dusun),
+        rw: unit(args.rw),
+        rt: unit(args.rt),
+        gps,
+    };
+    let after = ctx.client.edit_household(household.id, changes).await?;
+    if ctx.json {
+        return output::json(&after);
+    }
+    println!(
+        "{} {} — {} ({} KK)",
+        t(ctx.lang, "Perubahan tersimpan:", "Edit saved:"),
+        output::short_id(after.id),
+        after.head_name,
+        after.kk_count
+    );
     output::after_save(ctx).await
 }
 

@@ -6,8 +6,7 @@ use odf_domain::{HouseholdChanges, HouseholdField, merge_edit};
 
 use crate::model::{HouseholdConflict, HouseholdEdit};
 
-pub(super) const CONFLICT_COLUMNS: &str =
-    "id, household_id, village_code, edit_id, fields, kept, other, created_at, resolved_at, resolved_by, resolution";
+pub(super) const CONFLICT_COLUMNS: &str = "id, household_id, village_code, edit_id, fields, kept, other, created_at, resolved_at, resolved_by, resolution";
 
 pub(super) fn conflict_from_row(row: &DbRow) -> Result<HouseholdConflict> {
     let village: String = row.try_get("village_code")?;
@@ -52,7 +51,10 @@ fn edit_rejected(edit: &HouseholdEdit, code: &str, message: String) -> RecordOut
 
 /// The stored household with its revision, for update.
 async fn load(tx: &mut Tx, id: Uuid) -> Result<Option<StoredHousehold>> {
-    let row = sqlx::query(&format!("{HOUSEHOLD_SELECT} WHERE h.id = $1")).bind(id).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query(&format!("{HOUSEHOLD_SELECT} WHERE h.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.map(|row| household_from_row(&row)).transpose()
 }
 
@@ -82,20 +84,26 @@ async fn write_revision(
     .await?;
     if after.kk_count != before.household.kk_count {
         let latest = before.latest_visit.map(|l| l.category);
-        let delta = Tally::household(after.kk_count, latest) - Tally::household(before.household.kk_count, latest);
+        let delta =
+            Tally::household(after.kk_count, latest) - Tally::household(before.household.kk_count, latest);
         apply_tally_deltas(tx, &BTreeMap::from([(after.village, delta)]), now).await?;
     }
     insert_changes(tx, &[household_change(after, revision)], now).await
 }
 
 /// Applies one edit: whole when made on the current revision, merged field by field when stale.
-pub(super) async fn apply_edit(tx: &mut Tx, mut edit: HouseholdEdit, now: DateTime<Utc>) -> Result<RecordOutcome> {
+pub(super) async fn apply_edit(
+    tx: &mut Tx,
+    mut edit: HouseholdEdit,
+    now: DateTime<Utc>,
+) -> Result<RecordOutcome> {
     edit.edited_at = plan::normalize_time(edit.edited_at);
     let hash = edit_hash(&edit);
-    let seen: Option<Vec<u8>> = sqlx::query_scalar("SELECT content_hash FROM household_edits WHERE edit_id = $1")
-        .bind(edit.edit_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let seen: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT content_hash FROM household_edits WHERE edit_id = $1")
+            .bind(edit.edit_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     if let Some(seen) = seen {
         let outcome = if seen == hash { Outcome::Duplicate } else { Outcome::Conflict };
         return Ok(edit_outcome(&edit, outcome));
@@ -120,11 +128,16 @@ pub(super) async fn apply_edit(tx: &mut Tx, mut edit: HouseholdEdit, now: DateTi
             ),
         ));
     }
-    let rows = sqlx::query("SELECT fields, edited_at FROM household_edits WHERE household_id = $1 AND revision > $2")
-        .bind(edit.household_id)
-        .bind(edit.base_revision)
-        .fetch_all(&mut **tx)
-        .await?;
+    // A phone that edits twice before syncing bases both edits on the same revision; its own earlier
+    // edit is not a clash with its later one.
+    let rows = sqlx::query(
+        "SELECT fields, edited_at FROM household_edits WHERE household_id = $1 AND revision > $2 AND edited_by <> $3",
+    )
+    .bind(edit.household_id)
+    .bind(edit.base_revision)
+    .bind(&edit.edited_by)
+    .fetch_all(&mut **tx)
+    .await?;
     let mut changed_since: Vec<(HouseholdField, DateTime<Utc>)> = Vec::new();
     for row in &rows {
         let fields: String = row.try_get("fields")?;
@@ -222,14 +235,17 @@ pub(super) async fn resolve(
         .await?;
     }
     let resolution = if choose_other { "other" } else { "kept" };
-    sqlx::query("UPDATE household_conflicts SET resolved_at = $1, resolved_by = $2, resolution = $3 WHERE id = $4")
-        .bind(now)
-        .bind(actor)
-        .bind(resolution)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    let details = serde_json::json!({ "conflict": id, "household": conflict.household_id, "resolution": resolution });
+    sqlx::query(
+        "UPDATE household_conflicts SET resolved_at = $1, resolved_by = $2, resolution = $3 WHERE id = $4",
+    )
+    .bind(now)
+    .bind(actor)
+    .bind(resolution)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    let details =
+        serde_json::json!({ "conflict": id, "household": conflict.household_id, "resolution": resolution });
     let entry = NewAuditEntry {
         actor: actor.to_owned(),
         action: "household.conflict_resolve".to_owned(),

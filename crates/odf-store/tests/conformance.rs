@@ -603,15 +603,23 @@ async fn household_edits_apply_merge_field_by_field_and_leave_conflicts_to_resol
     let tally = store.village_tally(code(VILLAGE_A)).await.unwrap();
     assert_eq!((tally.kk, tally.kk_access), (3, 3));
 
-    // Stale, same field, made earlier than the rename: the rename stays, the other name is kept aside.
-    let older_name = edit(&home, 1, 5, name("Wa Ode Y"));
+    // The same phone's own earlier edit is no clash: a second rename on the same base just applies.
+    let mut own_again = edit(&home, 1, 11, name("Wa Ode X"));
+    own_again.changes.rt = Some(Some("004".to_owned()));
+    let own = push_edits(&store, &[own_again]).await;
+    assert_eq!((&own[0].outcome, own[0].revision, own[0].conflict_id), (&Outcome::Merged, Some(4), None));
+
+    // Another phone, stale, same field, made earlier than the rename: the rename stays, the other
+    // name is kept aside.
+    let mut older_name = edit(&home, 1, 5, name("Wa Ode Y"));
+    older_name.edited_by = "sanitarian2".to_owned();
     let clash = push_edits(&store, &[older_name]).await;
-    assert_eq!((&clash[0].outcome, clash[0].revision), (&Outcome::Merged, Some(3)));
+    assert_eq!((&clash[0].outcome, clash[0].revision), (&Outcome::Merged, Some(4)));
     let conflict_id = clash[0].conflict_id.expect("a conflict is recorded");
     let stored = store.household(home.id).await.unwrap().unwrap();
     assert_eq!(
         (stored.household.head_name.as_str(), stored.household.kk_count, stored.revision),
-        ("Wa Ode X", 3, 3)
+        ("Wa Ode X", 3, 4)
     );
 
     // Bad edits change nothing.
@@ -621,7 +629,7 @@ async fn household_edits_apply_merge_field_by_field_and_leave_conflicts_to_resol
         &[
             edit(&home, 9, 30, name("Z")),
             edit(&stranger, 1, 30, name("Z")),
-            edit(&home, 3, 30, HouseholdChanges { kk_count: Some(0), ..HouseholdChanges::default() }),
+            edit(&home, 4, 30, HouseholdChanges { kk_count: Some(0), ..HouseholdChanges::default() }),
         ],
     )
     .await;
@@ -648,7 +656,7 @@ async fn household_edits_apply_merge_field_by_field_and_leave_conflicts_to_resol
         (Some("other"), Some("admin"))
     );
     let stored = store.household(home.id).await.unwrap().unwrap();
-    assert_eq!((stored.household.head_name.as_str(), stored.revision), ("Wa Ode Y", 4));
+    assert_eq!((stored.household.head_name.as_str(), stored.revision), ("Wa Ode Y", 5));
     assert!(store.conflicts(None, true).await.unwrap().is_empty());
     assert_eq!(store.conflicts(None, false).await.unwrap().len(), 1);
     assert_eq!(
@@ -665,7 +673,7 @@ async fn household_edits_apply_merge_field_by_field_and_leave_conflicts_to_resol
         .filter(|c| c.kind == ChangeKind::Household)
         .map(|c| c.payload["revision"].as_i64().unwrap())
         .collect();
-    assert_eq!(revisions, vec![1, 2, 3, 4]);
+    assert_eq!(revisions, vec![1, 2, 3, 4, 5]);
     assert!(store.recount().await.unwrap().differences.is_empty());
     let audit = store.audit_entries(Some(code(VILLAGE_A)), 0, 10).await.unwrap();
     assert_eq!(audit.last().unwrap().action, "household.conflict_resolve");
