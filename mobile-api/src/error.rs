@@ -102,10 +102,47 @@ pub enum ErrorCode {
     VisitInFuture,
     /// A photo hash that is not 64 lowercase hex characters.
     BadPhotoHash,
+    // ODF verification and certificates.
+    /// 409: the village may not claim SBS yet (not every household visited recently with access).
+    NotEligible,
+    /// 409: the village's status does not allow this step (see the status machine).
+    TransitionNotAllowed,
+    /// 400: this step needs a reason.
+    ReasonRequired,
+    /// 400: the verification team has fewer than 3 members.
+    TeamTooSmall,
+    /// 400: the verification team is larger than allowed.
+    TeamTooLarge,
+    /// 400: the verification team must have an odd number of members.
+    TeamSizeEven,
+    /// 400: a team member has no username.
+    TeamMemberMissing,
+    /// 400: a team member is listed twice.
+    TeamMemberDuplicate,
+    /// 400: a team member is registered in the village being verified.
+    TeamMemberFromVillage,
+    /// 400: a team member's username is not a user of odf-verify.
+    UnknownTeamMember,
+    /// 409: the village has no registered households to sample.
+    SampleNoHouseholds,
+    /// 400: a random-units sample needs a count of 1 or more.
+    SampleZeroUnits,
+    /// 409: the community criteria must be recorded before the decision.
+    CommunityNotRecorded,
+    /// 400: a Gagal decision needs a reason.
+    DecisionReasonRequired,
+    /// 400: deciding against the rules' suggestion needs a reason.
+    DecisionOverrideReasonRequired,
+    /// 409: the verification is already decided.
+    VerificationDecided,
+    /// 409: the certificate is already revoked.
+    CertificateRevoked,
+    /// 503: the server's certificate signing key could not be loaded.
+    SigningKeyUnavailable,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 48] = [
         ErrorCode::MalformedBody,
         ErrorCode::InvalidQuery,
         ErrorCode::PayloadTooLarge,
@@ -136,6 +173,24 @@ impl ErrorCode {
         ErrorCode::KkOutOfRange,
         ErrorCode::VisitInFuture,
         ErrorCode::BadPhotoHash,
+        ErrorCode::NotEligible,
+        ErrorCode::TransitionNotAllowed,
+        ErrorCode::ReasonRequired,
+        ErrorCode::TeamTooSmall,
+        ErrorCode::TeamTooLarge,
+        ErrorCode::TeamSizeEven,
+        ErrorCode::TeamMemberMissing,
+        ErrorCode::TeamMemberDuplicate,
+        ErrorCode::TeamMemberFromVillage,
+        ErrorCode::UnknownTeamMember,
+        ErrorCode::SampleNoHouseholds,
+        ErrorCode::SampleZeroUnits,
+        ErrorCode::CommunityNotRecorded,
+        ErrorCode::DecisionReasonRequired,
+        ErrorCode::DecisionOverrideReasonRequired,
+        ErrorCode::VerificationDecided,
+        ErrorCode::CertificateRevoked,
+        ErrorCode::SigningKeyUnavailable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -170,6 +225,24 @@ impl ErrorCode {
             ErrorCode::KkOutOfRange => "kk_out_of_range",
             ErrorCode::VisitInFuture => "visit_in_future",
             ErrorCode::BadPhotoHash => "bad_photo_hash",
+            ErrorCode::NotEligible => "not_eligible",
+            ErrorCode::TransitionNotAllowed => "transition_not_allowed",
+            ErrorCode::ReasonRequired => "reason_required",
+            ErrorCode::TeamTooSmall => "team_too_small",
+            ErrorCode::TeamTooLarge => "team_too_large",
+            ErrorCode::TeamSizeEven => "team_size_even",
+            ErrorCode::TeamMemberMissing => "team_member_missing",
+            ErrorCode::TeamMemberDuplicate => "team_member_duplicate",
+            ErrorCode::TeamMemberFromVillage => "team_member_from_village",
+            ErrorCode::UnknownTeamMember => "unknown_team_member",
+            ErrorCode::SampleNoHouseholds => "sample_no_households",
+            ErrorCode::SampleZeroUnits => "sample_zero_units",
+            ErrorCode::CommunityNotRecorded => "community_not_recorded",
+            ErrorCode::DecisionReasonRequired => "decision_reason_required",
+            ErrorCode::DecisionOverrideReasonRequired => "decision_override_reason_required",
+            ErrorCode::VerificationDecided => "verification_decided",
+            ErrorCode::CertificateRevoked => "certificate_revoked",
+            ErrorCode::SigningKeyUnavailable => "signing_key_unavailable",
         }
     }
 }

@@ -7,9 +7,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod certificate;
 pub mod error;
 pub mod records;
 pub mod sync;
+pub mod verification;
+pub mod village;
 
 pub use admin::{ConflictDto, ResolveConflictRequest};
 pub use auth::{LoginRequest, LoginResponse, UserDto};
@@ -18,6 +21,20 @@ pub use records::{ChecklistDto, GpsDto, HouseholdDto, HouseholdEditDto, RecordPr
 pub use sync::{
     ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,
     RecordStatus,
+};
+
+pub use certificate::{
+    CertificateDto, NotificationDto, NotificationsQuery, NotificationsResponse, PublicCertificateCheck,
+    PublicKeyDto, RevokeRequest,
+};
+pub use verification::{
+    BeritaAcaraDto, CommunityCriteriaDto, CriterionDto, DecisionDto, DecisionRequest, FindingDto,
+    OpenVerificationRequest, OutcomeDto, SampleDto, SamplingPlanDto, SuggestionDto, TeamMemberDto,
+    VerificationDto,
+};
+pub use village::{
+    AuditEntryDto, ClaimRequest, EligibilityDto, StatusChangeDto, TriggerRequest, VillageHistoryDto,
+    VillageStatusDto,
 };
 
 /// Path of the checked-in OpenAPI document, relative to the workspace root.

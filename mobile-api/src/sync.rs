@@ -27,7 +27,8 @@ pub const DEFAULT_PULL_LIMIT: u32 = 500;
 pub struct DeviceReport {
     pub device_id: String,
     pub app_version: String,
-    /// Records still in the device's outbox, this push included.
+    /// Records still in the device's outbox, this push included (the server keeps the count without
+    /// this push's records, which it answers).
     pub pending_count: u32,
     /// When the oldest of them was recorded.
     #[serde(default)]

@@ -2,13 +2,16 @@
 //! listener the caller bound (port 0 in tests) until a shutdown future completes, finishing
 //! in-flight requests first.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Router, middleware};
+use odf_certificate::Signer;
+use odf_domain::TeamRules;
 use odf_mobile_api::ErrorCode;
 use odf_mobile_api::sync::MAX_PUSH_BYTES;
 use odf_store::AnyStore;
@@ -41,6 +44,15 @@ pub struct ServerConfig {
     pub login_window: Duration,
     /// How coverage exports map onto DHIS2 data elements and org units.
     pub dhis2: Dhis2Mapping,
+    /// Where the certificate signing key is kept (`crate::keys`). `None` keeps a key in memory only,
+    /// for tests and demos: certificates it signs no longer verify after a restart.
+    pub data_dir: Option<PathBuf>,
+    /// The server's public address, printed on certificates as the public check's QR code.
+    pub public_url: String,
+    /// Every household of a claiming village must have been visited within this window.
+    pub claim_window: chrono::Duration,
+    /// Verification team size limits.
+    pub team_rules: TeamRules,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +66,10 @@ impl Default for ServerConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             dhis2: Dhis2Mapping::default(),
+            data_dir: None,
+            public_url: crate::keys::DEFAULT_PUBLIC_URL.to_owned(),
+            claim_window: odf_domain::coverage::DEFAULT_CLAIM_WINDOW,
+            team_rules: TeamRules::default(),
         }
     }
 }
@@ -65,6 +81,9 @@ struct Inner {
     limiter: LoginLimiter,
     metrics: Metrics,
     places: PlacesCache,
+    /// The certificate signing key, or why it could not be loaded (certificates are then refused
+    /// with `signing_key_unavailable`; everything else works).
+    signer: Result<Signer, String>,
 }
 
 /// Shared by every request; cheap to clone.
@@ -72,7 +91,30 @@ struct Inner {
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
+    /// The state with the signing key from `config.data_dir` (made there on first start), or a key
+    /// in memory when there is no data directory. A key that cannot be loaded is logged and only
+    /// certificate signing is refused; use [`AppState::try_new`] to refuse to start instead.
     pub fn new(store: AnyStore, config: ServerConfig) -> AppState {
+        let signer = match &config.data_dir {
+            Some(dir) => crate::keys::load_or_create(dir).map_err(|err| {
+                tracing::error!(%err, "certificate signing key unavailable");
+                err.to_string()
+            }),
+            None => Signer::generate().map_err(|err| err.to_string()),
+        };
+        AppState::with_signer(store, config, signer)
+    }
+
+    /// Like [`AppState::new`], but a signing key that cannot be read or made is an error.
+    pub fn try_new(store: AnyStore, config: ServerConfig) -> Result<AppState, crate::keys::KeyFileError> {
+        let signer = match &config.data_dir {
+            Some(dir) => crate::keys::load_or_create(dir)?,
+            None => Signer::generate()?,
+        };
+        Ok(AppState::with_signer(store, config, Ok(signer)))
+    }
+
+    fn with_signer(store: AnyStore, config: ServerConfig, signer: Result<Signer, String>) -> AppState {
         let limiter = LoginLimiter::new(config.login_max_failures, config.login_window);
         AppState(Arc::new(Inner {
             store,
@@ -80,7 +122,20 @@ impl AppState {
             limiter,
             metrics: Metrics::new(),
             places: PlacesCache::default(),
+            signer,
         }))
+    }
+
+    /// The certificate signing key, or a 503 saying it is unavailable.
+    pub fn signer(&self) -> Result<&Signer, ApiError> {
+        self.0.signer.as_ref().map_err(|cause| {
+            tracing::error!(%cause, "certificate signing key unavailable");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::SigningKeyUnavailable,
+                "Kunci tanda tangan piagam server tidak tersedia; hubungi admin (signing key unavailable)",
+            )
+        })
     }
 
     pub fn store(&self) -> &AnyStore {
@@ -118,9 +173,22 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/conflicts/{id}/resolve", post(routes::admin::resolve_conflict))
         .route("/v1/coverage/{area}", get(routes::coverage::area))
         .route("/v1/coverage/{area}/ranking", get(routes::coverage::ranking))
+        .route("/v1/coverage/{area}/series", get(routes::coverage::series))
         .route("/v1/coverage/{area}/villages", get(routes::coverage::villages))
         .route("/v1/coverage/{area}/stbm.csv", get(routes::coverage::stbm_csv))
         .route("/v1/coverage/{area}/dhis2", get(routes::coverage::dhis2))
+        .route("/v1/villages/{code}/trigger", post(routes::villages::trigger))
+        .route("/v1/villages/{code}/claim", post(routes::villages::claim))
+        .route("/v1/villages/{code}/verifications", post(routes::villages::open_verification))
+        .route("/v1/villages/{code}/history", get(routes::villages::history))
+        .route("/v1/verifications/{id}", get(routes::verifications::get))
+        .route("/v1/verifications/{id}/community", put(routes::verifications::community))
+        .route("/v1/verifications/{id}/decision", post(routes::verifications::decide))
+        .route("/v1/certificates/{file}", get(routes::certificates::certificate_file))
+        .route("/v1/certificates/{id}/revoke", post(routes::certificates::revoke))
+        .route("/v1/notifications", get(routes::notifications::list))
+        .route("/v1/public/key", get(routes::certificates::public_key))
+        .route("/v1/public/certificates/{id}", get(routes::certificates::public_check))
         .route("/v1/openapi.json", get(routes::docs::openapi_json))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))

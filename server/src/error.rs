@@ -4,6 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, extract::FromRequest, extract::Request, extract::rejection::JsonRejection};
+use odf_domain::{TransitionError, VerificationError};
 use odf_mobile_api::{ErrorBody, ErrorCode};
 use odf_store::StoreError;
 
@@ -76,8 +77,35 @@ impl From<StoreError> for ApiError {
             StoreError::UnknownVillage(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownVillage, err.to_string())
             }
-            StoreError::Transition(_) | StoreError::AlreadyResolved(_) => {
+            StoreError::AlreadyResolved(_) => {
                 ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, err.to_string())
+            }
+            StoreError::Transition(TransitionError::ReasonRequired(_) | TransitionError::ActorRequired) => {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ReasonRequired, err.to_string())
+            }
+            StoreError::Transition(_) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::TransitionNotAllowed, err.to_string())
+            }
+            StoreError::Verification(rule) => {
+                let status = match rule {
+                    VerificationError::NoHouseholds => StatusCode::CONFLICT,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                // Every rule code is a wire code (mobile-api tests this); Conflict is a safe fallback.
+                let code = ErrorCode::parse(rule.code()).unwrap_or(ErrorCode::Conflict);
+                ApiError::new(status, code, err.to_string())
+            }
+            StoreError::VerificationDecided(_) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::VerificationDecided, err.to_string())
+            }
+            StoreError::CommunityNotRecorded(_) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::CommunityNotRecorded, err.to_string())
+            }
+            StoreError::CertificateRevoked(_) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::CertificateRevoked, err.to_string())
+            }
+            StoreError::Certificate { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, err.to_string())
             }
             _ if err.is_unavailable() => {
                 tracing::error!(error = %err, "database unavailable");

@@ -35,6 +35,8 @@ enum Command {
         /// Masa berlaku token login, dalam hari.
         #[arg(long, env = "ODF_SESSION_DAYS", default_value_t = 60)]
         session_days: i64,
+        #[command(flatten)]
+        certificates: odf_server::keys::CertificateOptions,
     },
     /// Demo: basis data SQLite baru, wilayah dan akun contoh, kampanye lapangan lewat klien sungguhan,
     /// laporan cakupan, lalu server tetap berjalan sampai Ctrl-C.
@@ -154,7 +156,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     let store = open(&cli.database_url).await?;
     let actor = cli.actor.as_str();
     let result = match cli.command {
-        Command::Serve { bind, session_days } => serve(store.clone(), bind, session_days).await,
+        Command::Serve { bind, session_days, certificates } => {
+            let config = ServerConfig {
+                session_ttl: chrono::Duration::days(session_days.max(1)),
+                ..ServerConfig::default()
+            };
+            serve(store.clone(), bind, certificates.apply(config, &cli.database_url)).await
+        }
         Command::Demo { .. } => Ok(()),
         Command::Migrate => {
             store.migrate().await.map_err(|err| err.to_string())?;
@@ -283,15 +291,13 @@ async fn user_command(store: &AnyStore, command: UserCommand, actor: &str) -> Re
     Ok(())
 }
 
-async fn serve(store: AnyStore, bind: SocketAddr, session_days: i64) -> Result<(), String> {
-    let config =
-        ServerConfig { session_ttl: chrono::Duration::days(session_days.max(1)), ..ServerConfig::default() };
+async fn serve(store: AnyStore, bind: SocketAddr, config: ServerConfig) -> Result<(), String> {
+    // Refuse to start without the signing key rather than issue certificates nobody can check later.
+    let state = AppState::try_new(store.clone(), config).map_err(|err| err.to_string())?;
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|err| format!("{bind}: {err}"))?;
     let address = listener.local_addr().map_err(|err| err.to_string())?;
     println!("odf-server mendengarkan di http://{address} ({})", store.backend_name());
-    odf_server::serve(listener, AppState::new(store, config), shutdown_signal())
-        .await
-        .map_err(|err| err.to_string())
+    odf_server::serve(listener, state, shutdown_signal()).await.map_err(|err| err.to_string())
 }
 
 async fn demo(

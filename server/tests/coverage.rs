@@ -18,6 +18,7 @@ api_tests!(odf_server::ServerConfig::default();
     a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data,
     coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
     a_viewer_cannot_read_coverage_outside_their_area,
+    past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates,
 );
 
 /// Two households in village A (3 KK, all with access) and one in B (1 KK, BABS); village A
@@ -169,4 +170,54 @@ async fn a_viewer_cannot_read_coverage_outside_their_area(app: Arc<TestApp>) {
     assert_eq!(status, 404);
     let (status, _) = app.get("/v1/coverage/74.04", "odf_nope").await;
     assert_eq!(status, 401);
+}
+
+async fn past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates(app: Arc<TestApp>) {
+    campaign(&app).await;
+    let viewer = app.login("viewer").await;
+    let today = Utc::now().date_naive();
+
+    // Before any visit: nothing known, every village still in the denominator.
+    let before = (today - Duration::days(3)).format("%Y-%m-%d");
+    let (status, body) = app.get(&format!("/v1/coverage/74.04?as_of={before}"), &viewer).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["area"]["kk_akses"]["denominator"].as_i64(), body["area"]["kk_akses"]["percent"].is_null()),
+        (Some(0), true)
+    );
+    assert_eq!(
+        (body["area"]["desa_sbs"]["numerator"].as_i64(), body["area"]["desa_sbs"]["denominator"].as_i64()),
+        (Some(0), Some(18))
+    );
+    assert!(body["area"]["kk_akses"]["as_of"].as_str().unwrap().starts_with(&before.to_string()));
+
+    // Today, rebuilt from dates, equals the running tallies.
+    let (_, rebuilt) =
+        app.get(&format!("/v1/coverage/74.04?as_of={}", today.format("%Y-%m-%d")), &viewer).await;
+    let (_, current) = app.get("/v1/coverage/74.04", &viewer).await;
+    for measure in ["kk_akses", "desa_sbs"] {
+        for part in ["numerator", "denominator"] {
+            assert_eq!(rebuilt["area"][measure][part], current["area"][measure][part], "{measure} {part}");
+        }
+    }
+
+    let last_month = (today - chrono::Months::new(1)).format("%Y-%m");
+    let (status, series) = app.get(&format!("/v1/coverage/74.04/series?from={last_month}"), &viewer).await;
+    assert_eq!(status, 200, "{series}");
+    let points = series["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[1]["period"], today.format("%Y-%m").to_string());
+    assert_eq!(
+        (points[1]["kk_akses"]["numerator"].as_i64(), points[1]["kk_akses"]["denominator"].as_i64()),
+        (Some(3), Some(4))
+    );
+    assert_eq!(points[1]["desa_sbs"]["label"], "% desa SBS");
+    assert_eq!(series["area"]["name"], "Kabupaten Buton");
+
+    let (status, body) = app.get("/v1/coverage/74.04/series?from=2026-13", &viewer).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_query")));
+    let (status, _) = app.get("/v1/coverage/74.04/series?from=2000-01&to=2026-01", &viewer).await;
+    assert_eq!(status, 400);
+    let (status, _) = app.get("/v1/coverage/74.04?as_of=yesterday", &viewer).await;
+    assert_eq!(status, 400);
 }

@@ -31,6 +31,7 @@
 
 mod counts;
 mod figures;
+pub mod history;
 mod measure;
 mod rollup;
 

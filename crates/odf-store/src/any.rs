@@ -5,9 +5,12 @@
 //! keeps handler futures concrete (generic async trait methods that borrow their arguments can trip
 //! the compiler's `Send` inference in spawned tasks).
 
-use odf_domain::{AreaCode, Place, Scope, StatusChange, StatusEvent, Tally, VillageState};
+use odf_domain::{
+    AreaCode, CommunityCriteria, Place, Scope, StatusChange, StatusEvent, Tally, VillageState, Visit,
+};
 use uuid::Uuid;
 
+use crate::certification::*;
 use crate::model::*;
 use crate::url::{Backend, DatabaseUrl};
 use crate::{PgStore, Result, SqliteStore, Store};
@@ -88,6 +91,18 @@ impl Store for AnyStore {
         fn village_state(&self, village: AreaCode) -> Result<VillageState>;
         fn apply_status_event(&self, village: AreaCode, event: StatusEvent) -> Result<StatusChange>;
         fn statuses(&self, under: Option<AreaCode>) -> Result<Vec<VillageStatusRecord>>;
+        fn open_verification(&self, new: NewVerification) -> Result<VerificationRecord>;
+        fn verification(&self, id: Uuid) -> Result<Option<VerificationRecord>>;
+        fn verifications_of(&self, village: AreaCode) -> Result<Vec<VerificationRecord>>;
+        fn record_community(&self, id: Uuid, criteria: CommunityCriteria, actor: &str) -> Result<VerificationRecord>;
+        fn verification_visits(&self, id: Uuid) -> Result<Vec<Visit>>;
+        fn decide_verification(&self, input: DecisionInput) -> Result<DecisionOutcome>;
+        fn certificate(&self, id: Uuid) -> Result<Option<CertificateRecord>>;
+        fn certificates(&self, under: Option<AreaCode>) -> Result<Vec<CertificateRecord>>;
+        fn certified_data(&self, verification_id: Uuid) -> Result<CertifiedData>;
+        fn revoke_certificate(&self, id: Uuid, actor: &str, reason: &str) -> Result<CertificateRecord>;
+        fn notifications(&self, under: Option<AreaCode>, after: i64, limit: u32) -> Result<Vec<Notification>>;
+        fn history_facts(&self, under: Option<AreaCode>) -> Result<HistoryFacts>;
         fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
         fn changes_since(&self, scope: &Scope, cursor: i64, limit: u32) -> Result<ChangePage>;
         fn append_audit(&self, entry: NewAuditEntry) -> Result<AuditEntry>;

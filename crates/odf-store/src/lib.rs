@@ -11,6 +11,11 @@
 //! - *change feed*: every household, visit, status, boundary and certificate change gets a
 //!   monotonic `seq`; clients pull what changed in their scope since a cursor.
 //! - *audit log*: append-only, hash-chained.
+//! - *verification*: a team checks a village that claimed SBS on a reproducible sample of its
+//!   households; the decision (Lulus/Gagal) moves the village through the status machine and, on
+//!   Lulus, issues a signed certificate in the same transaction ([`Store::decide_verification`]).
+//! - *slip*: a visit that finds open defecation in a certified village marks it slipped during
+//!   [`Store::ingest`] and notifies the kecamatan's verifiers ([`Store::notifications`]).
 //!
 //! The SQL is written once in `queries.rs` and compiled for each backend (see `sqlite.rs`); the
 //! backends differ only in how they connect, migrate and serialise writers.
@@ -19,11 +24,14 @@
 
 use std::future::Future;
 
-use odf_domain::{AreaCode, Place, Scope, StatusChange, StatusEvent, Tally, VillageState};
+use odf_domain::{
+    AreaCode, CommunityCriteria, Place, Scope, StatusChange, StatusEvent, Tally, VillageState, Visit,
+};
 use uuid::Uuid;
 
 mod any;
 mod boundaries;
+pub mod certification;
 mod error;
 pub mod model;
 mod plan;
@@ -34,6 +42,7 @@ mod url;
 
 pub use any::AnyStore;
 pub use boundaries::{BoundaryParseError, boundary_from_geojson, parse_boundaries};
+pub use certification::*;
 pub use error::StoreError;
 pub use model::*;
 pub use postgres::PgStore;
@@ -88,7 +97,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     // --- households and visits ---
 
     /// Stores a batch in one transaction and says what happened to each record, in batch order
-    /// (households, then visits, then household edits).
+    /// (households, then visits, then household edits). A visit that becomes its household's latest,
+    /// finds no access, and was made after its village became `sbs` marks the village `slipped`
+    /// (actor `system`) and notifies the kecamatan's verifiers, in the same transaction.
     fn ingest(&self, batch: IngestBatch) -> impl Future<Output = Result<Vec<RecordOutcome>>> + Send;
     fn household(&self, id: Uuid) -> impl Future<Output = Result<Option<StoredHousehold>>> + Send;
     /// Conflicts left by stale household edits at or under `under`, oldest first.
@@ -139,8 +150,67 @@ pub trait Store: Clone + Send + Sync + 'static {
         under: Option<AreaCode>,
     ) -> impl Future<Output = Result<Vec<VillageStatusRecord>>> + Send;
 
+    // --- verification and certificates ---
+
+    /// Opens a verification: moves the village to `verifikasi` through the status machine (so only
+    /// from `klaim_sbs` or `slipped`) and draws the sample. Audited; on the change feed.
+    fn open_verification(
+        &self,
+        new: NewVerification,
+    ) -> impl Future<Output = Result<VerificationRecord>> + Send;
+    fn verification(&self, id: Uuid) -> impl Future<Output = Result<Option<VerificationRecord>>> + Send;
+    /// A village's verifications, oldest first.
+    fn verifications_of(
+        &self,
+        village: AreaCode,
+    ) -> impl Future<Output = Result<Vec<VerificationRecord>>> + Send;
+    /// Records (or, until the decision, replaces) the community criteria. Audited.
+    fn record_community(
+        &self,
+        id: Uuid,
+        criteria: CommunityCriteria,
+        actor: &str,
+    ) -> impl Future<Output = Result<VerificationRecord>> + Send;
+    /// The verification visits: visits to sampled households by team members made since the
+    /// verification opened (before the decision), or exactly those the decision was based on (after).
+    fn verification_visits(&self, id: Uuid) -> impl Future<Output = Result<Vec<Visit>>> + Send;
+    /// Records the decision with the rules' suggestion and the certified-data hash; moves the
+    /// village to `sbs` (Lulus) or `dipicu` (Gagal); on Lulus allocates the next certificate number
+    /// of the kabupaten and year and stores the signed certificate. An earlier certificate of the
+    /// village still in force is revoked as superseded. One transaction, audited, on the change feed.
+    fn decide_verification(
+        &self,
+        input: DecisionInput,
+    ) -> impl Future<Output = Result<DecisionOutcome>> + Send;
+    fn certificate(&self, id: Uuid) -> impl Future<Output = Result<Option<CertificateRecord>>> + Send;
+    /// Certificates of villages at or under `under` (all for `None`), oldest first.
+    fn certificates(
+        &self,
+        under: Option<AreaCode>,
+    ) -> impl Future<Output = Result<Vec<CertificateRecord>>> + Send;
+    /// The stored visits a decision was based on, as they are now (to recompute the hash).
+    fn certified_data(&self, verification_id: Uuid) -> impl Future<Output = Result<CertifiedData>> + Send;
+    /// Revokes a certificate with a reason; the village moves to `revoked` through the status
+    /// machine. Audited; on the change feed.
+    fn revoke_certificate(
+        &self,
+        id: Uuid,
+        actor: &str,
+        reason: &str,
+    ) -> impl Future<Output = Result<CertificateRecord>> + Send;
+    /// Notifications for villages at or under `under` with `seq > after`, oldest first.
+    fn notifications(
+        &self,
+        under: Option<AreaCode>,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Notification>>> + Send;
+
     // --- change feed ---
 
+    /// Households, visit dates and status changes of the villages at or under `under`, for
+    /// rebuilding coverage as of past dates (the only reader of raw visits besides `recount`).
+    fn history_facts(&self, under: Option<AreaCode>) -> impl Future<Output = Result<HistoryFacts>> + Send;
     /// When anything at or under `under` last entered the change feed.
     fn last_change_at(
         &self,

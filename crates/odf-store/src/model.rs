@@ -284,6 +284,9 @@ pub enum ChangeKind {
     VillageStatus,
     Boundary,
     Certificate,
+    /// A verification opened, its community criteria recorded, or decided: phones of the team pull
+    /// the sample from it.
+    Verification,
 }
 
 impl ChangeKind {
@@ -294,6 +297,7 @@ impl ChangeKind {
             ChangeKind::VillageStatus => "village_status",
             ChangeKind::Boundary => "boundary",
             ChangeKind::Certificate => "certificate",
+            ChangeKind::Verification => "verification",
         }
     }
 
@@ -304,6 +308,7 @@ impl ChangeKind {
             ChangeKind::VillageStatus,
             ChangeKind::Boundary,
             ChangeKind::Certificate,
+            ChangeKind::Verification,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)
@@ -354,4 +359,36 @@ pub struct AuditCheck {
     pub entries: usize,
     /// The first entry whose hash does not match its content or its predecessor.
     pub first_broken: Option<i64>,
+}
+
+/// The facts a coverage history is rebuilt from, for the villages of one area.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFacts {
+    pub households: Vec<HouseholdRow>,
+    pub visits: Vec<VisitRow>,
+    /// Every status change, oldest first.
+    pub statuses: Vec<StatusRow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HouseholdRow {
+    pub id: Uuid,
+    pub village: AreaCode,
+    pub kk_count: u16,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitRow {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub visited_at: DateTime<Utc>,
+    pub category: odf_domain::Category,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusRow {
+    pub village: AreaCode,
+    pub status: VillageStatus,
+    pub at: DateTime<Utc>,
 }

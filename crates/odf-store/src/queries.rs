@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
+use crate::certification::*;
 use crate::error::StoreError;
 use crate::model::*;
 use crate::plan::{self, HouseholdState, Known};
@@ -24,6 +25,26 @@ use crate::plan::{self, HouseholdState, Known};
 mod edits {
     use super::*;
     include!("edits.rs");
+}
+/// The facts coverage histories are rebuilt from.
+mod history {
+    use super::*;
+    include!("history.rs");
+}
+/// Village status changes inside a transaction, slip detection and notifications.
+mod status {
+    use super::*;
+    include!("status.rs");
+}
+/// ODF verifications: open, community criteria, decision with its certified data.
+mod verify {
+    use super::*;
+    include!("verify.rs");
+}
+/// Certificates: issue on Lulus, read, revoke.
+mod certs {
+    use super::*;
+    include!("certs.rs");
 }
 use crate::{Result, Store};
 
@@ -801,7 +822,9 @@ impl Store for ThisStore {
         let edits = std::mem::take(&mut batch.edits);
         let plan = plan::plan_ingest(batch, known);
         if !plan.is_empty() {
-            write_plan(&mut tx, &plan, &received_from, plan::normalize_time(Utc::now())).await?;
+            let now = plan::normalize_time(Utc::now());
+            write_plan(&mut tx, &plan, &received_from, now).await?;
+            status::detect_slips(&mut tx, &plan, now).await?;
         }
         let mut outcomes = plan.outcomes;
         let now = plan::normalize_time(Utc::now());
@@ -816,7 +839,10 @@ impl Store for ThisStore {
     }
 
     async fn conflicts(&self, under: Option<AreaCode>, open_only: bool) -> Result<Vec<HouseholdConflict>> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM household_conflicts WHERE 1 = 1", edits::CONFLICT_COLUMNS));
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {} FROM household_conflicts WHERE 1 = 1",
+            edits::CONFLICT_COLUMNS
+        ));
         push_area_range(&mut query, "village_code", under);
         if open_only {
             query.push(" AND resolved_at IS NULL");
@@ -828,7 +854,8 @@ impl Store for ThisStore {
 
     async fn resolve_conflict(&self, id: Uuid, choose_other: bool, actor: &str) -> Result<HouseholdConflict> {
         let mut tx = self.begin_write().await?;
-        let resolved = edits::resolve(&mut tx, id, choose_other, actor, plan::normalize_time(Utc::now())).await?;
+        let resolved =
+            edits::resolve(&mut tx, id, choose_other, actor, plan::normalize_time(Utc::now())).await?;
         tx.commit().await?;
         Ok(resolved)
     }
@@ -961,72 +988,98 @@ impl Store for ThisStore {
     }
 
     async fn apply_status_event(&self, village: AreaCode, event: StatusEvent) -> Result<StatusChange> {
-        let mut event = event;
-        event.at = plan::normalize_time(event.at);
         let mut tx = self.begin_write().await?;
-        let is_known: Option<String> = sqlx::query_scalar("SELECT code FROM areas WHERE code = $1")
-            .bind(village.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if is_known.is_none() || !village.is_village() {
-            return Err(StoreError::UnknownVillage(village));
-        }
-        let last = sqlx::query(
-            "SELECT from_status, to_status, event, actor, at, reason FROM status_history \
-             WHERE village_code = $1 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(village.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let last = last.map(|row| status_change_from_row(&row)).transpose()?;
-        let state = VillageState {
-            status: last.as_ref().map_or(VillageStatus::default(), |c| c.to),
-            history: last.into_iter().collect(),
-        };
-        let change = state.check(&event)?;
-        sqlx::query(
-            "INSERT INTO status_history (village_code, from_status, to_status, event, actor, at, reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(village.to_string())
-        .bind(change.from.as_str())
-        .bind(change.to.as_str())
-        .bind(change.event.kind.as_str())
-        .bind(&change.event.actor)
-        .bind(change.event.at)
-        .bind(&change.event.reason)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO village_status (village_code, status, since) VALUES ($1, $2, $3) \
-             ON CONFLICT (village_code) DO UPDATE SET status = excluded.status, since = excluded.since",
-        )
-        .bind(village.to_string())
-        .bind(change.to.as_str())
-        .bind(change.event.at)
-        .execute(&mut *tx)
-        .await?;
-        let details = serde_json::json!({
-            "from": change.from, "to": change.to, "reason": change.event.reason, "at": change.event.at,
-        });
-        let action = format!("village_status.{}", change.event.kind.as_str());
-        append_audit_in(
-            &mut tx,
-            NewAuditEntry { actor: change.event.actor.clone(), action, area: Some(village), details },
-            Utc::now(),
-        )
-        .await?;
-        let payload =
-            serde_json::json!({ "village": village, "status": change.to, "since": change.event.at });
-        let pending = PendingChange {
-            kind: ChangeKind::VillageStatus,
-            entity_id: village.to_string(),
-            area: village,
-            payload: json_of(&payload),
-        };
-        insert_changes(&mut tx, &[pending], plan::normalize_time(Utc::now())).await?;
+        let change = status::apply_in(&mut tx, village, event).await?;
         tx.commit().await?;
         Ok(change)
+    }
+
+    async fn open_verification(&self, new: NewVerification) -> Result<VerificationRecord> {
+        let mut tx = self.begin_write().await?;
+        let record = verify::open(&mut tx, new, plan::normalize_time(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn verification(&self, id: Uuid) -> Result<Option<VerificationRecord>> {
+        let mut tx = self.begin_snapshot().await?;
+        let record = verify::load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn verifications_of(&self, village: AreaCode) -> Result<Vec<VerificationRecord>> {
+        let mut tx = self.begin_snapshot().await?;
+        let records = verify::of_village(&mut tx, village).await?;
+        tx.commit().await?;
+        Ok(records)
+    }
+
+    async fn record_community(
+        &self,
+        id: Uuid,
+        criteria: odf_domain::CommunityCriteria,
+        actor: &str,
+    ) -> Result<VerificationRecord> {
+        let mut tx = self.begin_write().await?;
+        let record =
+            verify::record_community(&mut tx, id, criteria, actor, plan::normalize_time(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn verification_visits(&self, id: Uuid) -> Result<Vec<Visit>> {
+        let mut tx = self.begin_snapshot().await?;
+        let visits = verify::verification_visits(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(visits)
+    }
+
+    async fn decide_verification(&self, input: DecisionInput) -> Result<DecisionOutcome> {
+        let mut tx = self.begin_write().await?;
+        let outcome = verify::decide(&mut tx, input, plan::normalize_time(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn certificate(&self, id: Uuid) -> Result<Option<CertificateRecord>> {
+        let mut tx = self.begin_snapshot().await?;
+        let record = certs::load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn certificates(&self, under: Option<AreaCode>) -> Result<Vec<CertificateRecord>> {
+        let mut tx = self.begin_snapshot().await?;
+        let records = certs::list(&mut tx, under).await?;
+        tx.commit().await?;
+        Ok(records)
+    }
+
+    async fn certified_data(&self, verification_id: Uuid) -> Result<CertifiedData> {
+        let mut tx = self.begin_snapshot().await?;
+        let data = verify::certified_data(&mut tx, verification_id).await?;
+        tx.commit().await?;
+        Ok(data)
+    }
+
+    async fn revoke_certificate(&self, id: Uuid, actor: &str, reason: &str) -> Result<CertificateRecord> {
+        let mut tx = self.begin_write().await?;
+        let record = certs::revoke(&mut tx, id, actor, reason, plan::normalize_time(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn notifications(
+        &self,
+        under: Option<AreaCode>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Notification>> {
+        let mut tx = self.begin_snapshot().await?;
+        let found = status::notifications(&mut tx, under, after, limit).await?;
+        tx.commit().await?;
+        Ok(found)
     }
 
     async fn statuses(&self, under: Option<AreaCode>) -> Result<Vec<VillageStatusRecord>> {
@@ -1047,6 +1100,10 @@ impl Store for ThisStore {
                 })
             })
             .collect()
+    }
+
+    async fn history_facts(&self, under: Option<AreaCode>) -> Result<HistoryFacts> {
+        history::facts(self, under).await
     }
 
     async fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<DateTime<Utc>>> {

@@ -62,3 +62,18 @@ impl TestDb {
         Ok(())
     }
 }
+
+/// Runs raw SQL on the database at `url` (a [`TestDb::url`]), outside any store: for tests that
+/// tamper with stored data behind the store's back.
+pub async fn execute_raw(url: &str, sql: &str) -> Result<()> {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await?;
+        conn.close().await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await?;
+        conn.close().await?;
+    }
+    Ok(())
+}

@@ -31,6 +31,7 @@ conformance!(
     households_are_found_by_id_in_one_call,
     device_reports_are_kept_with_the_batch_and_replaced_by_newer_ones,
     household_edits_apply_merge_field_by_field_and_leave_conflicts_to_resolve,
+    history_facts_hold_the_areas_households_visits_and_status_changes,
 );
 
 fn code(text: &str) -> AreaCode {
@@ -677,4 +678,42 @@ async fn household_edits_apply_merge_field_by_field_and_leave_conflicts_to_resol
     assert!(store.recount().await.unwrap().differences.is_empty());
     let audit = store.audit_entries(Some(code(VILLAGE_A)), 0, 10).await.unwrap();
     assert_eq!(audit.last().unwrap().action, "household.conflict_resolve");
+}
+
+async fn history_facts_hold_the_areas_households_visits_and_status_changes<S: Store>(store: S, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let home = household(VILLAGE_A, 2);
+    let elsewhere = household(KELURAHAN, 1);
+    let visits = [
+        visit(&home, Category::BabsTerbuka, 40),
+        visit(&home, Category::Aman, 5),
+        visit(&elsewhere, Category::Aman, 1),
+    ];
+    store.ingest(batch(&[home.clone(), elsewhere], &visits)).await.unwrap();
+    store.apply_status_event(code(VILLAGE_A), event(EventKind::Trigger, 0, None)).await.unwrap();
+
+    let facts = store.history_facts(Some(code("74.04"))).await.unwrap();
+    assert_eq!(facts.households.len(), 1);
+    assert_eq!((facts.households[0].id, facts.households[0].kk_count), (home.id, 2));
+    let mut seen: Vec<(Uuid, Category)> = facts.visits.iter().map(|v| (v.id, v.category)).collect();
+    seen.sort();
+    let mut expected = vec![(visits[0].id, Category::BabsTerbuka), (visits[1].id, Category::Aman)];
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert_eq!(
+        facts.visits.iter().find(|v| v.id == visits[1].id).unwrap().visited_at,
+        history_time(&visits[1])
+    );
+    assert_eq!(facts.statuses.len(), 1);
+    assert_eq!(
+        (facts.statuses[0].village, facts.statuses[0].status),
+        (code(VILLAGE_A), VillageStatus::Dipicu)
+    );
+    assert_eq!(store.history_facts(None).await.unwrap().households.len(), 2);
+}
+
+/// Visit times as stored: microseconds.
+fn history_time(v: &Visit) -> chrono::DateTime<Utc> {
+    use chrono::SubsecRound;
+    v.visited_at.trunc_subsecs(6)
 }

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use odf_domain::{AreaCode, Level};
 use odf_mobile_api::ErrorCode;
 use odf_rollup::{AreaFigures, AreaRef, Measure, Rollup};
@@ -59,6 +59,69 @@ pub struct CoverageQuery {
     /// For DHIS2 exports: the period, `YYYYMM` (default: this month).
     #[serde(default)]
     pub period: Option<String>,
+    /// Figures as they stood at the end of this day (`YYYY-MM-DD`), rebuilt from visit and status
+    /// dates; default: now, from the running tallies.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// For series: the first month, `YYYY-MM` (default: eleven months before `to`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// For series: the last month, `YYYY-MM` (default: this month).
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The longest series one request may ask for.
+const MAX_SERIES_MONTHS: i64 = 120;
+
+fn month(text: &str, field: &str) -> ApiResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| {
+        bad_query(format!("{field}={text}: harus YYYY-MM (must be YYYY-MM)")).field(field.to_owned())
+    })
+}
+
+fn end_of_day(text: &str) -> ApiResult<chrono::DateTime<Utc>> {
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        bad_query(format!("as_of={text}: harus YYYY-MM-DD (must be YYYY-MM-DD)")).field("as_of")
+    })?;
+    let next = day.succ_opt().ok_or_else(|| bad_query(format!("as_of={text}")))?;
+    Ok(next.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::microseconds(1))
+}
+
+async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::history::Facts> {
+    use odf_rollup::history::{Facts, HouseholdFact, StatusFact, VisitFact};
+    let under = match area {
+        AreaRef::Nasional => None,
+        AreaRef::Code(code) => Some(code),
+    };
+    let rows = state.store().history_facts(under).await?;
+    Ok(Facts {
+        households: rows
+            .households
+            .into_iter()
+            .map(|h| HouseholdFact {
+                id: h.id,
+                village: h.village,
+                kk_count: h.kk_count,
+                received_at: h.received_at,
+            })
+            .collect(),
+        visits: rows
+            .visits
+            .into_iter()
+            .map(|v| VisitFact {
+                id: v.id,
+                household_id: v.household_id,
+                visited_at: v.visited_at,
+                category: v.category,
+            })
+            .collect(),
+        statuses: rows
+            .statuses
+            .into_iter()
+            .map(|s| StatusFact { village: s.village, status: s.status, at: s.at })
+            .collect(),
+    })
 }
 
 fn bad_query(message: String) -> ApiError {
@@ -96,6 +159,15 @@ fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
     Ok(area)
 }
 
+fn check_known(wilayah: &odf_domain::Wilayah, area: AreaRef) -> ApiResult<()> {
+    match area {
+        AreaRef::Code(code) if !wilayah.contains(code) => {
+            Err(ApiError::not_found(&format!("Wilayah {code}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Builds the roll-up of `area` from the store's village tallies and statuses (never raw visits).
 async fn rollup_of<'w>(
     state: &AppState,
@@ -106,11 +178,7 @@ async fn rollup_of<'w>(
         AreaRef::Nasional => None,
         AreaRef::Code(code) => Some(code),
     };
-    if let Some(code) = under {
-        if !wilayah.contains(code) {
-            return Err(ApiError::not_found(&format!("Wilayah {code}")));
-        }
-    }
+    check_known(wilayah, area)?;
     let tallies = state.store().tallies(under).await?;
     let statuses = state.store().statuses(under).await?;
     let statuses = statuses.into_iter().map(|s| (s.village, s.status, s.since));
@@ -224,7 +292,14 @@ pub async fn area(
     let query = parse_query(query)?;
     let area = area_in_scope(&caller, &area)?;
     let wilayah = state.places().get(state.store()).await?;
-    let rollup = rollup_of(&state, &wilayah, area).await?;
+    let rollup = match query.as_of.as_deref() {
+        None => rollup_of(&state, &wilayah, area).await?,
+        Some(day) => {
+            let as_of = end_of_day(day)?.min(Utc::now());
+            check_known(&wilayah, area)?;
+            facts_of(&state, area).await?.rollup(&wilayah, as_of)
+        }
+    };
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
     let fresh = serde_json::to_value(freshness(&state, area).await?).map_err(ApiError::internal)?;
@@ -329,4 +404,50 @@ pub async fn dhis2(
     let wilayah = state.places().get(state.store()).await?;
     let rollup = rollup_of(&state, &wilayah, area).await?;
     Ok(Json(export::dhis2_data_value_sets(&rollup, area, &period, &state.config().dhis2)))
+}
+
+#[utoipa::path(
+    get, path = "/v1/coverage/{area}/series", tag = "coverage", security(("bearer" = [])),
+    params(("area" = String, Path, description = "Area code"), CoverageQuery),
+    responses((status = 200, description = "Both measures at the end of each month, rebuilt from visit and status dates"))
+)]
+pub async fn series(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(area): Path<String>,
+    query: Result<Query<CoverageQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let query = parse_query(query)?;
+    let area = area_in_scope(&caller, &area)?;
+    let now = Utc::now();
+    let to = match query.to.as_deref() {
+        Some(text) => month(text, "to")?,
+        None => now.date_naive(),
+    };
+    let from = match query.from.as_deref() {
+        Some(text) => month(text, "from")?,
+        None => to - chrono::Months::new(11),
+    };
+    let months = (to.year() - from.year()) * 12 + i32::try_from(to.month()).unwrap_or(0)
+        - i32::try_from(from.month()).unwrap_or(0);
+    if months < 0 || i64::from(months) >= MAX_SERIES_MONTHS {
+        return Err(bad_query(format!(
+            "from..to harus 1 sampai {MAX_SERIES_MONTHS} bulan (range must be 1-{MAX_SERIES_MONTHS} months)"
+        )));
+    }
+    let wilayah = state.places().get(state.store()).await?;
+    check_known(&wilayah, area)?;
+    let points = facts_of(&state, area).await?.monthly(&wilayah, area, from, to, now);
+    let name = match area {
+        AreaRef::Nasional => odf_rollup::NATIONAL_NAME,
+        AreaRef::Code(code) => wilayah.name(code).unwrap_or_default(),
+    };
+    Ok(Json(json!({ "area": { "code": area_text(area), "name": name }, "points": points })))
+}
+
+fn area_text(area: AreaRef) -> String {
+    match area {
+        AreaRef::Nasional => "nasional".to_owned(),
+        AreaRef::Code(code) => code.to_string(),
+    }
 }

@@ -3,10 +3,15 @@
 #[allow(unused_qualifications)] // as for `coverage` below
 pub mod admin;
 pub mod auth;
+pub mod certificates;
 // utoipa's expansion of `params(..., CoverageQuery)` spells out a path the lint calls redundant.
 #[allow(unused_qualifications)]
 pub mod coverage;
 pub mod docs;
 pub mod export;
 pub mod health;
+pub mod notifications;
+pub mod public_page;
 pub mod sync;
+pub mod verifications;
+pub mod villages;

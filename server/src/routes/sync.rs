@@ -296,12 +296,17 @@ pub async fn push(
         })
         .collect();
 
+    // The phone counts this push among its pending records, and every record of it is answered now,
+    // so what it still holds unsent is the rest. (Its oldest unsent time may then be a little early:
+    // the phone only reports the oldest of all.)
+    let still_pending =
+        i64::from(request.device.pending_count).saturating_sub(i64::try_from(total).unwrap_or(0)).max(0);
     let device = DeviceRecord {
         device_id: request.device.device_id.chars().take(100).collect(),
         username: caller.user.username.clone(),
         app_version: request.device.app_version.chars().take(50).collect(),
-        pending_count: i64::from(request.device.pending_count),
-        oldest_pending_at: request.device.oldest_pending_at,
+        pending_count: still_pending,
+        oldest_pending_at: request.device.oldest_pending_at.filter(|_| still_pending > 0),
         last_sync_at: now,
     };
     let flags_by_visit: Vec<Vec<GpsFlag>> = flagged.iter().map(|f| f.flags.clone()).collect();
@@ -318,7 +323,7 @@ pub async fn push(
         return Err(ApiError::internal(format!(
             "store answered {} of {} records",
             outcomes.len(),
-            households.len() + visits.len()
+            households.len() + visits.len() + edits.len()
         )));
     }
     let mut outcomes = outcomes;

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub store: AnyStore,
+    /// The database's URL, for tests that tamper with stored data behind the server's back.
+    pub db_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -46,6 +48,10 @@ async fn seed(store: &AnyStore) {
         ("san_a", Role::Sanitarian, "74.04.81", vec![code(VILLAGE_A), code(VILLAGE_B)]),
         ("san_k", Role::Sanitarian, "74.71.81", vec![]),
         ("ver", Role::Verifier, "74.04.81", vec![]),
+        // The rest of a verification team for 74.04.81, and a verifier of the next kecamatan.
+        ("ver2", Role::Verifier, "74.04.81", vec![]),
+        ("ver3", Role::Verifier, "74.04.81", vec![]),
+        ("ver_luar", Role::Verifier, "74.04.82", vec![]),
         ("viewer", Role::Viewer, "74", vec![]),
         ("viewer_buton", Role::Viewer, "74.04", vec![]),
         ("off", Role::Sanitarian, "74.04.81", vec![]),
@@ -74,7 +80,30 @@ impl TestApp {
         let server = tokio::spawn(odf_server::serve(listener, state, async {
             let _ = rx.await;
         }));
-        TestApp { base, http: reqwest::Client::new(), store, shutdown: Some(tx), server }
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            store,
+            db_url: String::new(),
+            shutdown: Some(tx),
+            server,
+        }
+    }
+
+    /// Runs raw SQL on the database, outside the server.
+    pub async fn raw_sql(&self, sql: &str) {
+        odf_store::testing::execute_raw(&self.db_url, sql).await.unwrap();
+    }
+
+    /// PUTs JSON with a bearer token; returns status and JSON body.
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let response = self.http.put(self.url(path)).bearer_auth(token).json(body).send().await.unwrap();
+        split(response).await
+    }
+
+    /// GETs without a token.
+    pub async fn get_public(&self, path: &str) -> (u16, Value) {
+        split(self.http.get(self.url(path)).send().await.unwrap()).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -129,7 +158,9 @@ where
     F: FnOnce(Arc<TestApp>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let app = Arc::new(TestApp::spawn(db.store.clone(), config).await);
+    let mut app = TestApp::spawn(db.store.clone(), config).await;
+    app.db_url = db.url.clone();
+    let app = Arc::new(app);
     let outcome = AssertUnwindSafe(test(app.clone())).catch_unwind().await;
     if let Ok(app) = Arc::try_unwrap(app) {
         app.stop().await;

@@ -1,0 +1,203 @@
+// Village status changes inside a caller's transaction: compiled inside `queries` for each backend
+// (see `queries.rs`). Every change goes through the domain's status machine (`VillageState::check`),
+// so a verification, a decision, a slip or a revocation can only move a village along an allowed edge,
+// and each one leaves a status_history row, an audit entry and a change-feed entry.
+
+use odf_domain::Level;
+
+/// A village's current status and since when (`belum_dipicu`, never changed, when it has no row).
+pub(super) async fn current(
+    tx: &mut Tx,
+    village: AreaCode,
+) -> Result<(VillageStatus, Option<DateTime<Utc>>)> {
+    let row = sqlx::query("SELECT status, since FROM village_status WHERE village_code = $1")
+        .bind(village.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok((VillageStatus::default(), None)) };
+    let status: String = row.try_get("status")?;
+    let status =
+        VillageStatus::parse(&status).ok_or_else(|| StoreError::corrupt(format!("status {status}")))?;
+    Ok((status, Some(row.try_get("since")?)))
+}
+
+/// Validates `event` with the status machine against the village's last change and records it.
+pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent) -> Result<StatusChange> {
+    let mut event = event;
+    event.at = plan::normalize_time(event.at);
+    let is_known: Option<String> = sqlx::query_scalar("SELECT code FROM areas WHERE code = $1")
+        .bind(village.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if is_known.is_none() || !village.is_village() {
+        return Err(StoreError::UnknownVillage(village));
+    }
+    let last = sqlx::query(
+        "SELECT from_status, to_status, event, actor, at, reason FROM status_history \
+         WHERE village_code = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(village.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let last = last.map(|row| status_change_from_row(&row)).transpose()?;
+    let state = VillageState {
+        status: last.as_ref().map_or(VillageStatus::default(), |c| c.to),
+        history: last.into_iter().collect(),
+    };
+    let change = state.check(&event)?;
+    sqlx::query(
+        "INSERT INTO status_history (village_code, from_status, to_status, event, actor, at, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(village.to_string())
+    .bind(change.from.as_str())
+    .bind(change.to.as_str())
+    .bind(change.event.kind.as_str())
+    .bind(&change.event.actor)
+    .bind(change.event.at)
+    .bind(&change.event.reason)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO village_status (village_code, status, since) VALUES ($1, $2, $3) \
+         ON CONFLICT (village_code) DO UPDATE SET status = excluded.status, since = excluded.since",
+    )
+    .bind(village.to_string())
+    .bind(change.to.as_str())
+    .bind(change.event.at)
+    .execute(&mut **tx)
+    .await?;
+    let details = serde_json::json!({
+        "from": change.from, "to": change.to, "reason": change.event.reason, "at": change.event.at,
+    });
+    let action = format!("village_status.{}", change.event.kind.as_str());
+    append_audit_in(
+        tx,
+        NewAuditEntry { actor: change.event.actor.clone(), action, area: Some(village), details },
+        Utc::now(),
+    )
+    .await?;
+    let payload = serde_json::json!({ "village": village, "status": change.to, "since": change.event.at });
+    let pending = PendingChange {
+        kind: ChangeKind::VillageStatus,
+        entity_id: village.to_string(),
+        area: village,
+        payload: json_of(&payload),
+    };
+    insert_changes(tx, &[pending], plan::normalize_time(Utc::now())).await?;
+    Ok(change)
+}
+
+/// Slip detection for a stored batch: each village where a visit of this batch became a household's
+/// latest, found no access, and was made after the village became `sbs` is marked `slipped` by
+/// `system` (dated at the earliest such visit) and its kecamatan's verifiers are notified. Only the
+/// latest visit counts, as in the tallies: a BABS visit followed in the same batch by a later visit
+/// finding access is a correction.
+pub(super) async fn detect_slips(tx: &mut Tx, batch: &plan::IngestPlan, now: DateTime<Utc>) -> Result<()> {
+    let mut found: BTreeMap<AreaCode, &Visit> = BTreeMap::new();
+    for (flagged, village, _) in &batch.new_visits {
+        let visit = &flagged.visit;
+        let is_latest = batch.latest.get(&visit.household_id).is_some_and(|l| l.visit_id == visit.id);
+        if is_latest && !visit.category.has_access() {
+            let earlier =
+                found.get(village).is_none_or(|v| (visit.visited_at, visit.id) < (v.visited_at, v.id));
+            if earlier {
+                found.insert(*village, visit);
+            }
+        }
+    }
+    for (village, visit) in found {
+        let (status, since) = current(tx, village).await?;
+        if status != VillageStatus::Sbs || since.is_some_and(|since| visit.visited_at < since) {
+            continue;
+        }
+        let date = visit.visited_at.format("%Y-%m-%d");
+        let reason = format!(
+            "kunjungan {} ke rumah tangga {} tanggal {date} menemukan {} (open defecation found after ODF)",
+            visit.id,
+            visit.household_id,
+            visit.category.label()
+        );
+        // Dated when the open defecation was seen (a phone may sync days later), but never after the
+        // server's clock: a fast phone clock must not block the next status change.
+        let event = StatusEvent {
+            kind: EventKind::SlipDetected,
+            actor: "system".to_owned(),
+            at: visit.visited_at.min(now),
+            reason: Some(reason),
+        };
+        apply_in(tx, village, event).await?;
+        notify_slip(tx, village, visit, now).await?;
+    }
+    Ok(())
+}
+
+async fn notify_slip(tx: &mut Tx, village: AreaCode, visit: &Visit, now: DateTime<Utc>) -> Result<()> {
+    let kecamatan = village.at_level(Level::Kecamatan).unwrap_or(village);
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM areas WHERE code = $1")
+        .bind(village.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let name = name.unwrap_or_else(|| village.to_string());
+    let message = format!(
+        "Desa {name} ({village}) tergelincir: kunjungan tanggal {} oleh {} menemukan {}; \
+         verifikasi ulang atau cabut piagamnya (certified village slipped back)",
+        visit.visited_at.format("%Y-%m-%d"),
+        visit.sanitarian,
+        visit.category.label()
+    );
+    let details = serde_json::json!({
+        "village_name": name,
+        "visit_id": visit.id,
+        "household_id": visit.household_id,
+        "visited_at": visit.visited_at,
+        "sanitarian": visit.sanitarian,
+        "category": visit.category,
+    });
+    sqlx::query(
+        "INSERT INTO notifications (kind, village_code, kecamatan_code, at, message, details) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(NotificationKind::VillageSlipped.as_str())
+    .bind(village.to_string())
+    .bind(kecamatan.to_string())
+    .bind(plan::normalize_time(now))
+    .bind(&message)
+    .bind(json_of(&details))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn notifications(
+    tx: &mut Tx,
+    under: Option<AreaCode>,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<Notification>> {
+    let mut query = QueryBuilder::new(
+        "SELECT seq, kind, village_code, kecamatan_code, at, message, details FROM notifications WHERE seq > ",
+    );
+    query.push_bind(after);
+    push_area_range(&mut query, "village_code", under);
+    query.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit.clamp(1, MAX_PAGE)));
+    let rows = query.build().fetch_all(&mut **tx).await?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind")?;
+            let village: String = row.try_get("village_code")?;
+            let kecamatan: String = row.try_get("kecamatan_code")?;
+            let details: String = row.try_get("details")?;
+            Ok(Notification {
+                seq: row.try_get("seq")?,
+                kind: NotificationKind::parse(&kind)
+                    .ok_or_else(|| StoreError::corrupt(format!("notification kind {kind}")))?,
+                village: code_of(&village)?,
+                kecamatan: code_of(&kecamatan)?,
+                at: row.try_get("at")?,
+                message: row.try_get("message")?,
+                details: parse_json(&details)?,
+            })
+        })
+        .collect()
+}

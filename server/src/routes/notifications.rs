@@ -1,0 +1,59 @@
+//! `GET /v1/notifications`: what verifiers (and admins) of an area are told, such as a certified
+//! village slipping back. Pull-based: pass the last `seq` seen as `after`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use odf_domain::Role;
+use odf_mobile_api::{ErrorCode, NotificationDto, NotificationsQuery, NotificationsResponse};
+use odf_store::Store;
+
+use crate::access::require_role;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+#[utoipa::path(
+    get, path = "/v1/notifications", tag = "verification", security(("bearer" = [])),
+    params(NotificationsQuery),
+    responses(
+        (status = 200, description = "Notifications for villages in the caller's area, oldest first", body = NotificationsResponse),
+        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
+        (status = 403, description = "forbidden (not a verifier or admin)", body = odf_mobile_api::ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<NotificationsQuery>, QueryRejection>,
+) -> ApiResult<Json<NotificationsResponse>> {
+    require_role(&caller, &[Role::Verifier, Role::Admin], "membaca pemberitahuan (read notifications)")?;
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidQuery,
+            format!("Parameter tidak sah (invalid query): {}", rejection.body_text()),
+        )
+    })?;
+    let after = query.after.unwrap_or(0).max(0);
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let found = state.store().notifications(Some(caller.user.area), after, limit).await?;
+    let next_after = found.last().map_or(after, |n| n.seq);
+    let notifications = found
+        .into_iter()
+        .map(|n| NotificationDto {
+            seq: n.seq,
+            kind: n.kind.as_str().to_owned(),
+            village: n.village.to_string(),
+            kecamatan: n.kecamatan.to_string(),
+            at: n.at,
+            message: n.message,
+            details: n.details,
+        })
+        .collect();
+    Ok(Json(NotificationsResponse { notifications, next_after }))
+}

@@ -1,0 +1,200 @@
+//! Wire views of verification records: what the verification, certificate and village endpoints
+//! answer, built from the store's records and the domain's rules.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use odf_domain::verification::findings;
+use odf_domain::{AreaCode, Eligibility, StatusChange, Tally, VillageCoverage, suggest_decision};
+use odf_mobile_api::{
+    BeritaAcaraDto, CertificateDto, CommunityCriteriaDto, DecisionDto, EligibilityDto, FindingDto, SampleDto,
+    StatusChangeDto, SuggestionDto, TeamMemberDto, VerificationDto,
+};
+use odf_store::{CertificateRecord, DecisionRecord, Store, VerificationRecord};
+
+use crate::app::AppState;
+use crate::error::ApiResult;
+
+/// Hours ahead of UTC of the province's time zone (WIB +7, WITA +8, WIT +9), so that a certificate
+/// issued in the evening in Papua carries the date the village saw.
+fn utc_offset_hours(village: AreaCode) -> i64 {
+    let text = village.to_string();
+    match text.get(..2).and_then(|p| p.parse::<u8>().ok()) {
+        Some(51..=53 | 63..=65 | 71..=76) => 8,
+        Some(81..=82 | 91..=99) => 9,
+        _ => 7,
+    }
+}
+
+/// The date at `at` in the village's time zone.
+pub fn local_date(village: AreaCode, at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(utc_offset_hours(village))).date_naive()
+}
+
+/// Whether the village may claim SBS now, from the latest visit of each registered household.
+pub async fn eligibility(state: &AppState, village: AreaCode) -> ApiResult<(Eligibility, EligibilityDto)> {
+    let households = state.store().households_in(village).await?;
+    let mut tally = Tally::default();
+    let mut oldest: Option<DateTime<Utc>> = None;
+    for stored in &households {
+        let latest = stored.latest_visit;
+        tally += Tally::household(stored.household.kk_count, latest.map(|l| l.category));
+        if let Some(latest) = latest {
+            oldest = Some(oldest.map_or(latest.visited_at, |o| o.min(latest.visited_at)));
+        }
+    }
+    let window = state.config().claim_window;
+    let coverage = VillageCoverage { tally, oldest_latest_visit: oldest };
+    let result = coverage.claim_eligibility(Utc::now(), window);
+    let (status, message) = match result {
+        Eligibility::Eligible => {
+            ("eligible", "Desa memenuhi syarat klaim SBS (eligible to claim)".to_owned())
+        }
+        Eligibility::NoHouseholds => {
+            ("no_households", "Belum ada rumah tangga terdaftar (no households registered)".to_owned())
+        }
+        Eligibility::NotAllVisited { kk_never_visited } => (
+            "not_all_visited",
+            format!("{kk_never_visited} KK belum pernah dikunjungi (families never visited)"),
+        ),
+        Eligibility::NotAllAccess { kk_without_access } => (
+            "not_all_access",
+            format!("{kk_without_access} KK belum memiliki akses jamban (families without access)"),
+        ),
+        Eligibility::StaleVisits => (
+            "stale_visits",
+            format!(
+                "Ada rumah tangga yang kunjungan terakhirnya lebih dari {} hari lalu (latest visits too old)",
+                window.num_days()
+            ),
+        ),
+    };
+    let dto = EligibilityDto {
+        status: status.to_owned(),
+        eligible: result == Eligibility::Eligible,
+        kk: tally.kk,
+        kk_visited: tally.kk_visited,
+        kk_access: tally.kk_access,
+        oldest_latest_visit: oldest,
+        window_days: window.num_days(),
+        message,
+    };
+    Ok((result, dto))
+}
+
+pub fn status_change_dto(change: &StatusChange) -> StatusChangeDto {
+    StatusChangeDto {
+        from: change.from.as_str().to_owned(),
+        to: change.to.as_str().to_owned(),
+        event: change.event.kind.as_str().to_owned(),
+        actor: change.event.actor.clone(),
+        at: change.event.at,
+        reason: change.event.reason.clone(),
+    }
+}
+
+pub fn certificate_dto(record: &CertificateRecord, public_url: &str) -> CertificateDto {
+    let c = &record.signed.certificate;
+    let revocation = record.revocation.as_ref();
+    CertificateDto {
+        id: c.id,
+        number: c.number.to_string(),
+        village: c.village_code.to_string(),
+        village_name: c.village_name.clone(),
+        kecamatan_name: c.kecamatan_name.clone(),
+        kabupaten_name: c.kabupaten_name.clone(),
+        issued_on: c.issued_on,
+        issuer_name: c.issuer_name.clone(),
+        issuer_role: c.issuer_role.clone(),
+        team: c.team.iter().map(TeamMemberDto::from).collect(),
+        verification_id: c.verification_id,
+        data_hash: c.data_hash.clone(),
+        public_key: record.signed.public_key.clone(),
+        signature: record.signed.signature.clone(),
+        status: if record.is_revoked() { "revoked" } else { "valid" }.to_owned(),
+        revoked_at: revocation.map(|r| r.at),
+        revoked_by: revocation.map(|r| r.by.clone()),
+        revoke_reason: revocation.map(|r| r.reason.clone()),
+        pdf_path: format!("/v1/certificates/{}.pdf", c.id),
+        public_url: c.public_url(public_url),
+    }
+}
+
+fn decision_dto(record: &DecisionRecord) -> DecisionDto {
+    let d = &record.decision;
+    DecisionDto {
+        outcome: d.outcome.into(),
+        reasons: d.reasons.clone(),
+        suggestion: SuggestionDto::from(&d.suggestion),
+        follows_suggestion: d.follows_suggestion(),
+        decided_by: record.decided_by.clone(),
+        decided_at: record.decided_at,
+        data_hash: record.data_hash.clone(),
+    }
+}
+
+/// The whole verification: findings from the verification visits so far, the rules' suggestion
+/// (now, or at the decision), and once decided the Berita Acara and the certificate.
+pub async fn verification_dto(
+    state: &AppState,
+    record: &VerificationRecord,
+    village_name: &str,
+) -> ApiResult<VerificationDto> {
+    let visits = state.store().verification_visits(record.id).await?;
+    let found: Vec<FindingDto> = findings(&record.sample, &visits).iter().map(FindingDto::from).collect();
+    let community = record.community.as_ref().map(|c| CommunityCriteriaDto::from(&c.criteria));
+    let suggestion = match (&record.decision, &record.community) {
+        (Some(decided), _) => Some(SuggestionDto::from(&decided.decision.suggestion)),
+        (None, Some(c)) => Some(SuggestionDto::from(&suggest_decision(&record.sample, &visits, &c.criteria))),
+        (None, None) => None,
+    };
+    let team: Vec<TeamMemberDto> = record.team.iter().map(TeamMemberDto::from).collect();
+    let decision = record.decision.as_ref().map(decision_dto);
+    let berita_acara = match (&decision, &community, &record.decision) {
+        (Some(decision), Some(community), Some(decided)) => Some(BeritaAcaraDto {
+            verification_id: record.id,
+            village: record.village.to_string(),
+            village_name: village_name.to_owned(),
+            date: local_date(record.village, decided.decided_at),
+            team: team.clone(),
+            sample: SampleDto::from(&record.sample),
+            findings: found.clone(),
+            community: community.clone(),
+            decision: decision.clone(),
+            data_hash: decided.data_hash.clone(),
+        }),
+        _ => None,
+    };
+    let certificate = match record.certificate_id {
+        Some(id) => state.store().certificate(id).await?,
+        None => None,
+    };
+    Ok(VerificationDto {
+        id: record.id,
+        village: record.village.to_string(),
+        village_name: village_name.to_owned(),
+        state: if record.is_open() { "open" } else { "decided" }.to_owned(),
+        opened_by: record.opened_by.clone(),
+        opened_at: record.opened_at,
+        team,
+        sample: SampleDto::from(&record.sample),
+        community,
+        findings: found,
+        suggestion,
+        decision,
+        berita_acara,
+        certificate: certificate.map(|c| certificate_dto(&c, &state.config().public_url)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_taken_in_the_provinces_time_zone() {
+        let at = DateTime::parse_from_rfc3339("2026-05-04T16:30:00Z").unwrap().with_timezone(&Utc);
+        let day = |code: &str| local_date(AreaCode::parse(code).unwrap(), at).to_string();
+        assert_eq!(day("31.71.01.1001"), "2026-05-04"); // Jakarta, WIB: 23:30
+        assert_eq!(day("74.04.11.2002"), "2026-05-05"); // Buton, WITA: 00:30
+        assert_eq!(day("94.01.01.2001"), "2026-05-05"); // Papua, WIT: 01:30
+    }
+}

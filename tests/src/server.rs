@@ -1,0 +1,192 @@
+//! The real server on `127.0.0.1:0` over a throw-away database (SQLite always, PostgreSQL when
+//! `ODF_TEST_POSTGRES_URL` is set) with the demo places, their boundaries and three users, run around
+//! one test and stopped, with its database removed, whether the test passes or panics.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use odf_domain::{AreaCode, Role};
+use odf_server::commands::{self, UserSpec};
+use odf_server::{AppState, ServerConfig};
+use odf_store::testing::{POSTGRES_URL_VAR, TestDb};
+use odf_store::{AnyStore, Store};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+/// Every seeded user's password.
+pub const PASSWORD: &str = "rahasia-123";
+/// The kecamatan all seeded users work in.
+pub const KECAMATAN: &str = "74.04.81";
+pub const VILLAGE_1: &str = "74.04.81.2001";
+pub const VILLAGE_2: &str = "74.04.81.2002";
+pub const VILLAGE_3: &str = "74.04.81.2003";
+/// Sanitarian assigned villages 1 and 2.
+pub const SAN_A: &str = "san_a";
+/// Sanitarian assigned villages 2 and 3: overlaps `san_a` on village 2 only.
+pub const SAN_B: &str = "san_b";
+/// Verifier of the whole kecamatan.
+pub const VERIFIER: &str = "ver";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What a test gets: the server's address and its store, to check what it holds.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub url: String,
+    pub store: AnyStore,
+}
+
+pub fn code(text: &str) -> AreaCode {
+    AreaCode::parse(text).unwrap_or_else(|err| panic!("{text}: {err}"))
+}
+
+async fn seed(store: &AnyStore) {
+    commands::import_areas_csv(store, odf_fixtures::WILAYAH_CSV_FILE, "e2e").await.expect("import areas");
+    commands::import_boundaries_geojson(store, odf_fixtures::BOUNDARIES_GEOJSON_FILE, "e2e")
+        .await
+        .expect("import boundaries");
+    let users = [
+        (SAN_A, Role::Sanitarian, vec![code(VILLAGE_1), code(VILLAGE_2)]),
+        (SAN_B, Role::Sanitarian, vec![code(VILLAGE_2), code(VILLAGE_3)]),
+        (VERIFIER, Role::Verifier, vec![]),
+    ];
+    for (username, role, villages) in users {
+        let spec = UserSpec {
+            username: username.to_owned(),
+            display_name: None,
+            role,
+            area: code(KECAMATAN),
+            villages,
+            password: PASSWORD.to_owned(),
+        };
+        commands::add_user(store, spec, "e2e").await.expect("add user");
+    }
+}
+
+/// Runs `test` against a fresh seeded server on `backend`. On PostgreSQL without
+/// `ODF_TEST_POSTGRES_URL` it prints `SKIPPED` and returns; with the variable set but the server
+/// unusable it panics, so CI cannot pass by skipping.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Server) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = match backend {
+        Backend::Sqlite => TestDb::sqlite().await.expect("temporary SQLite database"),
+        Backend::Postgres => match TestDb::postgres().await {
+            Ok(Some(db)) => db,
+            Ok(None) => {
+                eprintln!("SKIPPED: PostgreSQL end-to-end test ({POSTGRES_URL_VAR} not set)");
+                return;
+            }
+            Err(err) => panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unusable: {err}"),
+        },
+    };
+    let store = db.store.clone();
+    // Bound before the server task starts, so the first request already finds it: no waiting.
+    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+        Ok(listener) => listener,
+        Err(err) => {
+            let _ = db.cleanup().await;
+            panic!("cannot bind 127.0.0.1:0: {err}");
+        }
+    };
+    let url = listener.local_addr().map(|addr| format!("http://{addr}"));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let state = AppState::new(store.clone(), ServerConfig::default());
+    let server = tokio::spawn(odf_server::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let outcome = AssertUnwindSafe(async {
+        let url = url.expect("the listener's address");
+        seed(&store).await;
+        test(Server { url, store: store.clone() }).await;
+    })
+    .catch_unwind()
+    .await;
+    let _ = stop.send(());
+    let served = server.await;
+    let cleaned = db.cleanup().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+    served.expect("server task").expect("server");
+    cleaned.expect("remove the test database");
+}
+
+/// What the server holds in some villages: household ids and visit ids, each listed once per row
+/// the store returned (so a record stored twice would show up twice).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holdings {
+    pub households: Vec<Uuid>,
+    pub visits: Vec<Uuid>,
+}
+
+impl Holdings {
+    pub fn household_set(&self) -> BTreeSet<Uuid> {
+        self.households.iter().copied().collect()
+    }
+
+    pub fn visit_set(&self) -> BTreeSet<Uuid> {
+        self.visits.iter().copied().collect()
+    }
+}
+
+/// Reads the households of `villages` and all their visits from the store.
+pub async fn holdings(store: &AnyStore, villages: &[&str]) -> Holdings {
+    let mut held = Holdings::default();
+    for village in villages {
+        for stored in store.households_in(code(village)).await.expect("households_in") {
+            let id = stored.household.id;
+            held.households.push(id);
+            for visit in store.visits_of(id).await.expect("visits_of") {
+                assert_eq!(visit.visit.household_id, id);
+                held.visits.push(visit.visit.id);
+            }
+        }
+    }
+    held
+}
+
+/// The store's own recount agrees with its tallies, and it holds `households` households and
+/// `visits` visits in all.
+pub async fn assert_recount_clean(store: &AnyStore, households: usize, visits: usize) {
+    let report = store.recount().await.expect("recount");
+    assert!(report.differences.is_empty(), "tallies differ from a recount: {:?}", report.differences);
+    assert_eq!(
+        (report.households, report.visits),
+        (households, visits),
+        "households and visits in the store"
+    );
+    let count = store.visit_count().await.expect("visit_count");
+    assert_eq!(count, i64::try_from(visits).expect("count fits"), "visit_count");
+}
+
+/// Declares each listed `async fn name(server: Server)` as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! e2e_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::server::run($crate::server::Backend::Sqlite, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::server::run($crate::server::Backend::Postgres, super::$name).await;
+                }
+            )*
+        }
+    };
+}
