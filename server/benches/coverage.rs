@@ -13,10 +13,7 @@ use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use odf_domain::verification::SplitMix64;
-use odf_domain::{
-    AreaCode, Category, Checklist, EventKind, Household, Level, Place, StatusEvent, Visit, Wilayah,
-};
-use odf_rollup::Rollup;
+use odf_domain::{AreaCode, Category, Checklist, EventKind, Household, Level, StatusEvent, Visit, Wilayah};
 use odf_store::testing::TestDb;
 use odf_store::{AnyStore, FlaggedVisit, IngestBatch, Store};
 use uuid::Uuid;
@@ -32,13 +29,7 @@ async fn load(store: &AnyStore, csv: &str) -> BenchResult<Wilayah> {
     let done = odf_server::commands::import_areas_csv(store, csv, "bench").await?;
     println!("  imported {} places in {:.1} s", done.report.inserted, started.elapsed().as_secs_f64());
     let started = Instant::now();
-    let places: Vec<Place> = store
-        .areas(None)
-        .await?
-        .into_iter()
-        .map(|a| Place { code: a.code, name: a.name, kind: a.kind })
-        .collect();
-    let wilayah = Wilayah::from_places(places).wilayah;
+    let wilayah = odf_server::places::load_wilayah(store).await?;
     println!("  places tree read back from the store in {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     Ok(wilayah)
 }
@@ -111,9 +102,7 @@ async fn time_rollup(
     let mut figures = (0, 0);
     for _ in 0..5 {
         let started = Instant::now();
-        let tallies = store.tallies(area).await?;
-        let statuses = store.statuses(area).await?.into_iter().map(|s| (s.village, s.status, s.since));
-        let rollup = Rollup::build(wilayah, tallies, statuses, Utc::now());
+        let rollup = odf_server::places::current_rollup(store, wilayah, area).await?;
         let head = match area {
             Some(code) => rollup.area(code),
             None => Some(rollup.national()),

@@ -16,7 +16,7 @@ use odf_client::{Client, HouseholdDraft, HttpTransport, Saved, SyncOptions, Toki
 use odf_domain::verification::SplitMix64;
 use odf_domain::{AreaCode, EventKind, Level, Role, StatusEvent, VillageStatus};
 use odf_mobile_api::GpsDto;
-use odf_rollup::{AreaFigures, Rollup};
+use odf_rollup::AreaFigures;
 use odf_store::{AnyStore, Store};
 use thiserror::Error;
 
@@ -327,17 +327,9 @@ pub async fn run_campaign(
 
 /// The roll-up of Sulawesi Tenggara from the store, as the coverage API computes it.
 pub async fn rollup_lines(store: &AnyStore) -> Result<Vec<String>, DemoError> {
-    let places: Vec<_> = store
-        .areas(None)
-        .await?
-        .into_iter()
-        .map(|a| odf_domain::Place { code: a.code, name: a.name, kind: a.kind })
-        .collect();
-    let wilayah = odf_domain::Wilayah::from_places(places).wilayah;
+    let wilayah = crate::places::load_wilayah(store).await?;
     let province = code("74")?;
-    let tallies = store.tallies(Some(province)).await?;
-    let statuses = store.statuses(Some(province)).await?.into_iter().map(|s| (s.village, s.status, s.since));
-    let rollup = Rollup::build(&wilayah, tallies, statuses, Utc::now());
+    let rollup = crate::places::current_rollup(store, &wilayah, Some(province)).await?;
     let line = |f: &AreaFigures<'_>| {
         let code = f.code.map(|c| c.to_string()).unwrap_or_default();
         format!("{code:<6} {:<28} {}\n{:<35} {}", f.name, f.kk_akses, "", f.desa_sbs)

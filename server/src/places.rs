@@ -1,11 +1,14 @@
 //! The places tree (wilayah) held in memory for roll-ups. Loading the national list takes a moment,
 //! so it is kept and reloaded when older than [`PLACES_TTL`]: places imported by the CLI (another
-//! process) show up in the coverage API within that time.
+//! process) show up in the coverage API within that time. Also the two reads every current roll-up
+//! starts from, shared by the coverage API, the demo report and the coverage benchmark.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use odf_domain::{Place, Wilayah};
+use chrono::Utc;
+use odf_domain::{AreaCode, Place, Wilayah};
+use odf_rollup::Rollup;
 use odf_store::{AnyStore, Store, StoreError};
 use tokio::sync::Mutex;
 
@@ -25,13 +28,7 @@ impl PlacesCache {
                 return Ok(wilayah.clone());
             }
         }
-        let places: Vec<Place> = store
-            .areas(None)
-            .await?
-            .into_iter()
-            .map(|area| Place { code: area.code, name: area.name, kind: area.kind })
-            .collect();
-        let wilayah = Arc::new(Wilayah::from_places(places).wilayah);
+        let wilayah = Arc::new(load_wilayah(store).await?);
         *loaded = Some((Instant::now(), wilayah.clone()));
         Ok(wilayah)
     }
@@ -40,4 +37,27 @@ impl PlacesCache {
     pub async fn invalidate(&self) {
         *self.loaded.lock().await = None;
     }
+}
+
+/// The places tree as the store holds it.
+pub async fn load_wilayah(store: &AnyStore) -> Result<Wilayah, StoreError> {
+    let places: Vec<Place> = store
+        .areas(None)
+        .await?
+        .into_iter()
+        .map(|area| Place { code: area.code, name: area.name, kind: area.kind })
+        .collect();
+    Ok(Wilayah::from_places(places).wilayah)
+}
+
+/// Today's roll-up of everything at or under `under` (the nation for `None`), from the store's
+/// village tallies and statuses: never a scan of raw visits.
+pub async fn current_rollup<'w>(
+    store: &AnyStore,
+    wilayah: &'w Wilayah,
+    under: Option<AreaCode>,
+) -> Result<Rollup<'w>, StoreError> {
+    let tallies = store.tallies(under).await?;
+    let statuses = store.statuses(under).await?.into_iter().map(|s| (s.village, s.status, s.since));
+    Ok(Rollup::build(wilayah, tallies, statuses, Utc::now()))
 }

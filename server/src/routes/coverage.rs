@@ -90,10 +90,7 @@ fn end_of_day(text: &str) -> ApiResult<chrono::DateTime<Utc>> {
 
 async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::history::Facts> {
     use odf_rollup::history::{Facts, HouseholdFact, StatusFact, VisitFact};
-    let under = match area {
-        AreaRef::Nasional => None,
-        AreaRef::Code(code) => Some(code),
-    };
+    let under = under(area);
     let rows = state.store().history_facts(under).await?;
     Ok(Facts {
         households: rows
@@ -174,15 +171,16 @@ async fn rollup_of<'w>(
     wilayah: &'w odf_domain::Wilayah,
     area: AreaRef,
 ) -> ApiResult<Rollup<'w>> {
-    let under = match area {
+    check_known(wilayah, area)?;
+    Ok(crate::places::current_rollup(state.store(), wilayah, under(area)).await?)
+}
+
+/// The area as a code prefix for store queries (`None`: the whole country).
+fn under(area: AreaRef) -> Option<AreaCode> {
+    match area {
         AreaRef::Nasional => None,
         AreaRef::Code(code) => Some(code),
-    };
-    check_known(wilayah, area)?;
-    let tallies = state.store().tallies(under).await?;
-    let statuses = state.store().statuses(under).await?;
-    let statuses = statuses.into_iter().map(|s| (s.village, s.status, s.since));
-    Ok(Rollup::build(wilayah, tallies, statuses, Utc::now()))
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -204,10 +202,7 @@ struct DeviceFreshness {
 }
 
 async fn freshness(state: &AppState, area: AreaRef) -> ApiResult<Freshness> {
-    let under = match area {
-        AreaRef::Nasional => None,
-        AreaRef::Code(code) => Some(code),
-    };
+    let under = under(area);
     let users = state.store().list_users().await?;
     let overlaps = |user_area: AreaCode| under.is_none_or(|a| a.contains(user_area) || user_area.contains(a));
     let devices: Vec<DeviceFreshness> = state
@@ -245,12 +240,12 @@ fn with_boundaries(figures: &[AreaFigures<'_>], shapes: &[(AreaCode, Value)]) ->
 
 async fn respond(
     state: &AppState,
-    format: Format,
-    lang: Lang,
+    query: &CoverageQuery,
     head: Option<&AreaFigures<'_>>,
     rows: &[AreaFigures<'_>],
     extra: Value,
 ) -> ApiResult<Response> {
+    let (format, lang) = (query.format.unwrap_or_default(), query.lang.unwrap_or_default());
     Ok(match format {
         Format::Json => {
             let mut body = json!({ "children": rows });
@@ -303,15 +298,7 @@ pub async fn area(
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
     let fresh = serde_json::to_value(freshness(&state, area).await?).map_err(ApiError::internal)?;
-    respond(
-        &state,
-        query.format.unwrap_or_default(),
-        query.lang.unwrap_or_default(),
-        Some(&head),
-        &children,
-        json!({ "freshness": fresh }),
-    )
-    .await
+    respond(&state, &query, Some(&head), &children, json!({ "freshness": fresh })).await
 }
 
 #[utoipa::path(
@@ -335,15 +322,7 @@ pub async fn ranking(
     let wilayah = state.places().get(state.store()).await?;
     let rollup = rollup_of(&state, &wilayah, area).await?;
     let ranked = rollup.ranking(area, by);
-    respond(
-        &state,
-        query.format.unwrap_or_default(),
-        query.lang.unwrap_or_default(),
-        None,
-        &ranked,
-        json!({ "measure": by.as_str(), "label": by.label() }),
-    )
-    .await
+    respond(&state, &query, None, &ranked, json!({ "measure": by.as_str(), "label": by.label() })).await
 }
 
 #[utoipa::path(
@@ -362,8 +341,7 @@ pub async fn villages(
     let wilayah = state.places().get(state.store()).await?;
     let rollup = rollup_of(&state, &wilayah, area).await?;
     let list = rollup.within(area, Level::Desa);
-    respond(&state, query.format.unwrap_or_default(), query.lang.unwrap_or_default(), None, &list, json!({}))
-        .await
+    respond(&state, &query, None, &list, json!({})).await
 }
 
 #[utoipa::path(
