@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod certificate;
 pub mod error;
+pub mod field;
 pub mod records;
 pub mod sync;
 pub mod verification;
@@ -17,6 +18,10 @@ pub mod village;
 pub use admin::{ConflictDto, ResolveConflictRequest};
 pub use auth::{LoginRequest, LoginResponse, UserDto};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use field::{
+    CertificateChangeDto, CertificateTextDto, CommunityChangeDto, DecisionChangeDto, RecordedDecisionDto,
+    RevocationDto, SignedCertificateDto, VerificationChangeDto, VillageActionDto, VillageActionKind,
+};
 pub use records::{ChecklistDto, GpsDto, HouseholdDto, HouseholdEditDto, RecordProblem, VisitDto};
 pub use sync::{
     ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::field::VillageActionDto;
 use crate::records::{HouseholdDto, HouseholdEditDto, VisitDto};
 
-/// Most records one push may hold (households + visits); more is refused with `too_many_records`.
+/// Most records one push may hold (households + visits + edits + village actions); more is refused with `too_many_records`.
 pub const MAX_RECORDS_PER_PUSH: usize = 2_000;
 /// Largest push body, after gzip decompression.
 pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
@@ -45,6 +46,10 @@ pub struct PushRequest {
     /// Edits of household details, applied after the households and visits of the same push.
     #[serde(default)]
     pub household_edits: Vec<HouseholdEditDto>,
+    /// Steps of a village's way to ODF recorded on the phone (claims, verifications, decisions),
+    /// applied last, in order, each on its own (see [`crate::field`]).
+    #[serde(default)]
+    pub village_actions: Vec<VillageActionDto>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -53,6 +58,7 @@ pub enum RecordKindDto {
     Household,
     Visit,
     HouseholdEdit,
+    VillageAction,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -114,7 +120,8 @@ pub struct RecordResult {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PushResponse {
-    /// One per record: households, then visits, then household edits, each in request order.
+    /// One per record: households, then visits, then household edits, then village actions, each in
+    /// request order.
     pub results: Vec<RecordResult>,
     /// The server's clock, so a phone can warn when its own clock is far off.
     pub server_time: DateTime<Utc>,
@@ -134,7 +141,7 @@ pub struct PullQuery {
 /// One change in the caller's scope. `kind` says what `data` holds:
 /// `household` (a household, with `revision`), `visit` (a visit), `village_status`
 /// (`{village, status, since}`), `boundary` (`{code, geometry, centroid}`: GeoJSON geometry),
-/// `certificate`.
+/// `verification` ([`crate::VerificationChangeDto`]), `certificate` ([`crate::CertificateChangeDto`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ChangeDto {
     pub seq: i64,

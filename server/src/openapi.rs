@@ -45,7 +45,12 @@ use crate::routes;
         routes::health::readyz,
         routes::health::metrics,
     ),
-    components(schemas(odf_mobile_api::ErrorBody, odf_mobile_api::ErrorDetail)),
+    components(schemas(
+        odf_mobile_api::ErrorBody,
+        odf_mobile_api::ErrorDetail,
+        odf_mobile_api::VerificationChangeDto,
+        odf_mobile_api::CertificateChangeDto
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Login and tokens"),

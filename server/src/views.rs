@@ -44,38 +44,15 @@ pub async fn eligibility(state: &AppState, village: AreaCode) -> ApiResult<(Elig
     let window = state.config().claim_window;
     let coverage = VillageCoverage { tally, oldest_latest_visit: oldest };
     let result = coverage.claim_eligibility(Utc::now(), window);
-    let (status, message) = match result {
-        Eligibility::Eligible => {
-            ("eligible", "Desa memenuhi syarat klaim SBS (eligible to claim)".to_owned())
-        }
-        Eligibility::NoHouseholds => {
-            ("no_households", "Belum ada rumah tangga terdaftar (no households registered)".to_owned())
-        }
-        Eligibility::NotAllVisited { kk_never_visited } => (
-            "not_all_visited",
-            format!("{kk_never_visited} KK belum pernah dikunjungi (families never visited)"),
-        ),
-        Eligibility::NotAllAccess { kk_without_access } => (
-            "not_all_access",
-            format!("{kk_without_access} KK belum memiliki akses jamban (families without access)"),
-        ),
-        Eligibility::StaleVisits => (
-            "stale_visits",
-            format!(
-                "Ada rumah tangga yang kunjungan terakhirnya lebih dari {} hari lalu (latest visits too old)",
-                window.num_days()
-            ),
-        ),
-    };
     let dto = EligibilityDto {
-        status: status.to_owned(),
+        status: result.code().to_owned(),
         eligible: result == Eligibility::Eligible,
         kk: tally.kk,
         kk_visited: tally.kk_visited,
         kk_access: tally.kk_access,
         oldest_latest_visit: oldest,
         window_days: window.num_days(),
-        message,
+        message: result.message(window),
     };
     Ok((result, dto))
 }

@@ -204,6 +204,41 @@ pub enum Eligibility {
     StaleVisits,
 }
 
+impl Eligibility {
+    /// The stable machine name: `eligible`, `no_households`, `not_all_visited`, `not_all_access` or
+    /// `stale_visits`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Eligibility::Eligible => "eligible",
+            Eligibility::NoHouseholds => "no_households",
+            Eligibility::NotAllVisited { .. } => "not_all_visited",
+            Eligibility::NotAllAccess { .. } => "not_all_access",
+            Eligibility::StaleVisits => "stale_visits",
+        }
+    }
+
+    /// What to tell the person who wants to claim, in Indonesian with English in brackets; `window`
+    /// is the claim window the result was computed with.
+    pub fn message(&self, window: Duration) -> String {
+        match self {
+            Eligibility::Eligible => "Desa memenuhi syarat klaim SBS (eligible to claim)".to_owned(),
+            Eligibility::NoHouseholds => {
+                "Belum ada rumah tangga terdaftar (no households registered)".to_owned()
+            }
+            Eligibility::NotAllVisited { kk_never_visited } => {
+                format!("{kk_never_visited} KK belum pernah dikunjungi (families never visited)")
+            }
+            Eligibility::NotAllAccess { kk_without_access } => {
+                format!("{kk_without_access} KK belum memiliki akses jamban (families without access)")
+            }
+            Eligibility::StaleVisits => format!(
+                "Ada rumah tangga yang kunjungan terakhirnya lebih dari {} hari lalu (latest visits too old)",
+                window.num_days()
+            ),
+        }
+    }
+}
+
 /// A percentage with what it is made of, so no figure is shown without its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Ratio {

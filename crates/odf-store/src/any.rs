@@ -97,6 +97,8 @@ impl Store for AnyStore {
         fn record_community(&self, id: Uuid, criteria: CommunityCriteria, actor: &str) -> Result<VerificationRecord>;
         fn verification_visits(&self, id: Uuid) -> Result<Vec<Visit>>;
         fn decide_verification(&self, input: DecisionInput) -> Result<DecisionOutcome>;
+        fn village_action_hash(&self, id: Uuid) -> Result<Option<String>>;
+        fn apply_village_action(&self, receipt: VillageActionReceipt, effect: VillageEffect) -> Result<VillageActionOutcome>;
         fn certificate(&self, id: Uuid) -> Result<Option<CertificateRecord>>;
         fn certificates(&self, under: Option<AreaCode>) -> Result<Vec<CertificateRecord>>;
         fn certified_data(&self, verification_id: Uuid) -> Result<CertifiedData>;

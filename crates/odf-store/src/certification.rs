@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use odf_certificate::{SignedCertificate, Signer};
 use odf_domain::{
-    AreaCode, CommunityCriteria, Decision, Outcome, Sample, SamplingPlan, TeamMember, Visit,
+    AreaCode, CommunityCriteria, Decision, Outcome, Sample, SamplingPlan, StatusEvent, TeamMember, Visit,
     certified_data_hash,
 };
 use serde::Serialize;
@@ -75,6 +75,9 @@ pub struct DecisionInput {
     pub outcome: Outcome,
     pub reasons: Vec<String>,
     pub actor: String,
+    /// When the verifier decided, if earlier than now (a decision recorded offline on a phone); it is
+    /// kept between the opening and now. Only visits made by then count.
+    pub decided_at: Option<DateTime<Utc>>,
     /// Used only when the outcome is Lulus.
     pub certificate: CertificateIssue,
 }
@@ -175,4 +178,38 @@ pub struct Notification {
     /// Bahasa Indonesia first, English in brackets.
     pub message: String,
     pub details: serde_json::Value,
+}
+
+/// A village action pushed from a phone (a claim, a verification step, a decision), identified by
+/// the phone's UUID so that a replayed push applies it once ([`crate::Store::apply_village_action`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageActionReceipt {
+    pub id: Uuid,
+    /// `trigger`, `claim`, `open_verification`, `community` or `decision`.
+    pub kind: String,
+    pub actor: String,
+    /// SHA-256 (hex) of the action as pushed: the same id with other content is a conflict.
+    pub content_hash: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What a village action does, already checked against roles, scope and the rules that need more
+/// than the store (eligibility, the team against the users).
+#[derive(Debug, Clone)]
+pub enum VillageEffect {
+    Status { village: AreaCode, event: StatusEvent },
+    Open(NewVerification),
+    Community { verification_id: Uuid, criteria: CommunityCriteria, actor: String },
+    Decide(DecisionInput),
+}
+
+/// What applying a village action did.
+#[derive(Debug, Clone)]
+pub enum VillageActionOutcome {
+    /// Applied now, in the same transaction as its receipt.
+    Applied,
+    /// Applied before, with the same content: nothing changed.
+    Duplicate,
+    /// The id was applied before with other content: nothing changed.
+    Conflict,
 }

@@ -182,6 +182,16 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         input: DecisionInput,
     ) -> impl Future<Output = Result<DecisionOutcome>> + Send;
+    /// The content hash of an applied village action, or `None` if it was never applied.
+    fn village_action_hash(&self, id: Uuid) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// Applies a village action pushed from a phone together with its receipt, in one transaction:
+    /// `Duplicate` or `Conflict` (nothing changed) when its id was applied before. The effect's errors
+    /// are those of the matching method above, and leave nothing stored.
+    fn apply_village_action(
+        &self,
+        receipt: VillageActionReceipt,
+        effect: VillageEffect,
+    ) -> impl Future<Output = Result<VillageActionOutcome>> + Send;
     fn certificate(&self, id: Uuid) -> impl Future<Output = Result<Option<CertificateRecord>>> + Send;
     /// Certificates of villages at or under `under` (all for `None`), oldest first.
     fn certificates(

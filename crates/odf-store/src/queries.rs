@@ -46,6 +46,11 @@ mod certs {
     use super::*;
     include!("certs.rs");
 }
+
+mod actions {
+    use super::*;
+    include!("actions.rs");
+}
 use crate::{Result, Store};
 
 type Tx = sqlx::Transaction<'static, Db>;
@@ -1038,6 +1043,24 @@ impl Store for ThisStore {
     async fn decide_verification(&self, input: DecisionInput) -> Result<DecisionOutcome> {
         let mut tx = self.begin_write().await?;
         let outcome = verify::decide(&mut tx, input, plan::normalize_time(Utc::now())).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn village_action_hash(&self, id: Uuid) -> Result<Option<String>> {
+        let mut tx = self.begin_snapshot().await?;
+        let hash = actions::receipt_hash(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(hash)
+    }
+
+    async fn apply_village_action(
+        &self,
+        receipt: VillageActionReceipt,
+        effect: VillageEffect,
+    ) -> Result<VillageActionOutcome> {
+        let mut tx = self.begin_write().await?;
+        let outcome = actions::apply(&mut tx, receipt, effect, plan::normalize_time(Utc::now())).await?;
         tx.commit().await?;
         Ok(outcome)
     }

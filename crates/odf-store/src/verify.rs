@@ -196,14 +196,20 @@ async fn visits_by_id(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Visit>> {
 }
 
 /// Visits to sampled households by team members (usernames compared as the team rules do) made
-/// since the verification opened: the rule for an open verification.
-async fn visits_by_rule(tx: &mut Tx, record: &VerificationRecord) -> Result<Vec<Visit>> {
+/// since the verification opened and by `until`: the rule for an open verification.
+async fn visits_by_rule(
+    tx: &mut Tx,
+    record: &VerificationRecord,
+    until: DateTime<Utc>,
+) -> Result<Vec<Visit>> {
     let team: HashSet<String> = record.team.iter().map(|m| m.username.trim().to_lowercase()).collect();
     let rows = sqlx::query(&format!(
-        "SELECT {VISIT_COLUMNS} FROM visits WHERE village_code = $1 AND visited_at >= $2 ORDER BY visited_at, id"
+        "SELECT {VISIT_COLUMNS} FROM visits WHERE village_code = $1 AND visited_at >= $2 AND visited_at <= $3 \
+         ORDER BY visited_at, id"
     ))
     .bind(record.village.to_string())
     .bind(record.opened_at)
+    .bind(until)
     .fetch_all(&mut **tx)
     .await?;
     let mut visits = Vec::new();
@@ -233,7 +239,9 @@ async fn data_rows(tx: &mut Tx, id: Uuid) -> Result<Vec<(Uuid, String, Option<Uu
 pub(super) async fn verification_visits(tx: &mut Tx, id: Uuid) -> Result<Vec<Visit>> {
     let record = load_existing(tx, id).await?;
     if record.is_open() {
-        return visits_by_rule(tx, &record).await;
+        // Visits may be dated a little ahead of the server's clock (phone clocks drift); a day covers
+        // any skew the push accepts.
+        return visits_by_rule(tx, &record, Utc::now() + chrono::Duration::days(1)).await;
     }
     let ids: Vec<Uuid> = data_rows(tx, id)
         .await?
@@ -274,7 +282,8 @@ pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>
         return Err(StoreError::VerificationDecided(id));
     }
     let community = record.community.clone().ok_or(StoreError::CommunityNotRecorded(id))?;
-    let verification_visits = visits_by_rule(tx, &record).await?;
+    let decided_at = input.decided_at.map_or(now, |at| plan::normalize_time(at).clamp(record.opened_at, now));
+    let verification_visits = visits_by_rule(tx, &record, decided_at).await?;
     let suggestion = suggest_decision(&record.sample, &verification_visits, &community.criteria);
     let decision = Decision::new(input.outcome, input.reasons, suggestion)?;
 
@@ -293,7 +302,7 @@ pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>
     let data_hash =
         certified_data_hash(latest_rows.iter().map(|(h, _)| *h), &latest_visits, &verification_visits);
 
-    status::apply_in(tx, record.village, decision.status_event(&input.actor, now)).await?;
+    status::apply_in(tx, record.village, decision.status_event(&input.actor, decided_at)).await?;
     sqlx::query(
         "UPDATE verifications SET result = $1, decision = $2, decided_by = $3, decided_at = $4, data_hash = $5 \
          WHERE id = $6",
@@ -301,7 +310,7 @@ pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>
     .bind(decision.outcome.as_str())
     .bind(json_of(&decision))
     .bind(&input.actor)
-    .bind(now)
+    .bind(decided_at)
     .bind(&data_hash)
     .bind(id)
     .execute(&mut **tx)

@@ -25,6 +25,8 @@ conformance!(
     a_babs_visit_in_a_certified_village_slips_it_and_notifies_its_kecamatan,
     a_revocation_needs_a_reason_moves_the_village_and_happens_once,
     changed_visits_or_certificate_columns_no_longer_match,
+    a_village_action_applies_once_with_its_receipt_and_a_refused_one_leaves_none,
+    a_decision_recorded_offline_is_dated_when_made_and_counts_only_visits_before_it,
 );
 
 const VILLAGE_A: &str = "74.04.81.2001";
@@ -128,6 +130,7 @@ fn decision(id: Uuid, outcome: Outcome, reasons: &[&str]) -> DecisionInput {
         outcome,
         reasons: reasons.iter().map(|r| (*r).to_owned()).collect(),
         actor: "ver".to_owned(),
+        decided_at: None,
         certificate: CertificateIssue {
             id: Uuid::now_v7(),
             issued_on: Utc::now().date_naive(),
@@ -391,4 +394,83 @@ async fn changed_visits_or_certificate_columns_no_longer_match<S: Store>(store: 
     let tampered = store.certificate(certificate.id()).await.unwrap().unwrap();
     assert_eq!(tampered.signed.certificate.village_name, "Desa Palsu");
     assert_eq!(verify(&tampered.signed, &signer().public_key()).unwrap_err().code(), "signature_invalid");
+}
+
+fn receipt(id: Uuid, kind: &str, hash: &str) -> VillageActionReceipt {
+    VillageActionReceipt {
+        id,
+        kind: kind.to_owned(),
+        actor: "ver".to_owned(),
+        content_hash: hash.to_owned(),
+        recorded_at: Utc::now(),
+    }
+}
+
+async fn a_village_action_applies_once_with_its_receipt_and_a_refused_one_leaves_none<S: Store>(
+    store: S,
+    _raw: RawDb,
+) {
+    claimed_village(&store, VILLAGE_A, 3).await;
+    let new = new_for(VILLAGE_A);
+    let id = new.id;
+    assert_eq!(store.village_action_hash(id).await.unwrap(), None);
+    let applied =
+        store.apply_village_action(receipt(id, "open_verification", "aa"), VillageEffect::Open(new.clone()));
+    assert!(matches!(applied.await.unwrap(), VillageActionOutcome::Applied));
+    assert_eq!(store.village_action_hash(id).await.unwrap().as_deref(), Some("aa"));
+    assert_eq!(store.verifications_of(code(VILLAGE_A)).await.unwrap().len(), 1);
+    // A replay changes nothing, whatever its effect would now do.
+    let again =
+        store.apply_village_action(receipt(id, "open_verification", "aa"), VillageEffect::Open(new.clone()));
+    assert!(matches!(again.await.unwrap(), VillageActionOutcome::Duplicate));
+    let other = store.apply_village_action(receipt(id, "open_verification", "bb"), VillageEffect::Open(new));
+    assert!(matches!(other.await.unwrap(), VillageActionOutcome::Conflict));
+    assert_eq!(store.verifications_of(code(VILLAGE_A)).await.unwrap().len(), 1);
+
+    // A refused effect (a second opening while in verifikasi) rolls back with its receipt.
+    let refused_id = Uuid::now_v7();
+    let refused = store.apply_village_action(
+        receipt(refused_id, "open_verification", "cc"),
+        VillageEffect::Open(new_for(VILLAGE_A)),
+    );
+    assert!(matches!(refused.await.unwrap_err(), StoreError::Transition(_)));
+    assert_eq!(store.village_action_hash(refused_id).await.unwrap(), None);
+    assert_eq!(store.verifications_of(code(VILLAGE_A)).await.unwrap().len(), 1);
+    assert_eq!(status(&store, VILLAGE_A).await, VillageStatus::Verifikasi);
+}
+
+async fn a_decision_recorded_offline_is_dated_when_made_and_counts_only_visits_before_it<S: Store>(
+    store: S,
+    _raw: RawDb,
+) {
+    let homes = claimed_village(&store, VILLAGE_A, 3).await;
+    let record = open(&store, VILLAGE_A, SamplingPlan::AllHouseholds, 5).await;
+    let team_visits: Vec<Visit> =
+        homes.iter().map(|h| visit(h, "ver2", Category::LayakSendiri, Utc::now())).collect();
+    push(&store, &[], &team_visits).await;
+    let decided_at = Utc::now();
+    // A visit after the decision was made on the phone, but arriving before it: not part of it.
+    let later = Utc::now().max(decided_at + Duration::milliseconds(1));
+    push(&store, &[], &[visit(&homes[0], "ver3", Category::BabsTerbuka, later)]).await;
+    store.record_community(record.id, criteria(true), "ver").await.unwrap();
+    let mut input = decision(record.id, Outcome::Lulus, &[]);
+    input.decided_at = Some(decided_at);
+    let decided = store.decide_verification(input).await.unwrap();
+    let recorded = decided.verification.decision.unwrap();
+    assert_eq!(recorded.decided_at.timestamp_micros(), decided_at.timestamp_micros());
+    assert_eq!(recorded.decision.suggestion.outcome, Outcome::Lulus);
+    let used = store.verification_visits(record.id).await.unwrap();
+    assert_eq!(used.len(), 3);
+    assert!(used.iter().all(|v| v.sanitarian == "ver2"));
+    // A phone clock before the opening is kept at the opening.
+    let homes = claimed_village(&store, VILLAGE_B, 3).await;
+    let record = open(&store, VILLAGE_B, SamplingPlan::AllHouseholds, 6).await;
+    let team_visits: Vec<Visit> =
+        homes.iter().map(|h| visit(h, "ver2", Category::LayakSendiri, record.opened_at)).collect();
+    push(&store, &[], &team_visits).await;
+    store.record_community(record.id, criteria(true), "ver").await.unwrap();
+    let mut input = decision(record.id, Outcome::Lulus, &[]);
+    input.decided_at = Some(record.opened_at - Duration::days(2));
+    let decided = store.decide_verification(input).await.unwrap();
+    assert_eq!(decided.verification.decision.unwrap().decided_at, record.opened_at);
 }

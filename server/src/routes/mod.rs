@@ -14,4 +14,5 @@ pub mod notifications;
 pub mod public_page;
 pub mod sync;
 pub mod verifications;
+pub mod village_actions;
 pub mod villages;

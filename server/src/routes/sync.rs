@@ -3,7 +3,8 @@
 //! A push is checked record by record before it reaches the store: wire format and domain rules
 //! (`to_domain`), the caller's scope, and that a visit is the caller's own. What passes goes to the
 //! store in one transaction; what does not is answered `rejected` with a code and field, and stored
-//! nothing. Results come back in request order: households first, then visits.
+//! nothing. Results come back in request order: households, visits, household edits, then the
+//! village actions (`village_actions.rs`), which are applied after the records, one by one.
 
 use std::collections::HashMap;
 
@@ -27,6 +28,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::routes::village_actions;
 
 fn rejected(kind: RecordKindDto, id: Uuid, code: ErrorCode, field: String, message: String) -> RecordResult {
     RecordResult {
@@ -142,7 +144,10 @@ pub async fn push(
     ApiJson(request): ApiJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
     caller.require_field_role("mengirim data rumah tangga (push records)")?;
-    let total = request.households.len() + request.visits.len() + request.household_edits.len();
+    let total = request.households.len()
+        + request.visits.len()
+        + request.household_edits.len()
+        + request.village_actions.len();
     let limit = state.config().max_push_records;
     if total > limit {
         return Err(ApiError::new(
@@ -341,14 +346,22 @@ pub async fn push(
         result.conflict_id = stored.conflict_id;
         edit_results[*i] = Some(result);
     }
-    let results: Vec<RecordResult> =
-        household_results.into_iter().chain(visit_results).chain(edit_results).flatten().collect();
+    // After the records, so a claim or decision sees the visits pushed with it.
+    let action_results = village_actions::apply_all(&state, &caller, &request.village_actions).await?;
+    let results: Vec<RecordResult> = household_results
+        .into_iter()
+        .chain(visit_results)
+        .chain(edit_results)
+        .flatten()
+        .chain(action_results)
+        .collect();
     let metrics = state.metrics();
     for result in &results {
         let kind = match result.kind {
             RecordKindDto::Household => "household",
             RecordKindDto::Visit => "visit",
             RecordKindDto::HouseholdEdit => "household_edit",
+            RecordKindDto::VillageAction => "village_action",
         };
         metrics.record(kind, result.status.as_str());
         if let Some(code) = result.code.as_deref().filter(|_| result.status == RecordStatus::Rejected) {

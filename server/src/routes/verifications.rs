@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use odf_domain::{Level, Role};
 use odf_mobile_api::{CommunityCriteriaDto, DecisionRequest, ErrorCode, VerificationDto};
 use odf_store::{CertificateIssue, DecisionInput, Store, VerificationRecord};
@@ -90,6 +90,47 @@ fn issuer_field(value: Option<&str>, field: &str) -> ApiResult<Option<String>> {
     Ok(Some(text.to_owned()))
 }
 
+/// The decision to record, checked: the caller is a verifier, the server can sign, and the issuer
+/// fields are printable. The store checks the rules (reasons, community criteria) when it decides.
+pub(crate) async fn decision_input(
+    state: &AppState,
+    caller: &Caller,
+    record: &VerificationRecord,
+    request: DecisionRequest,
+    decided_at: Option<DateTime<Utc>>,
+) -> ApiResult<DecisionInput> {
+    require_role(caller, &[Role::Verifier], "memutuskan verifikasi (decide a verification)")?;
+    // Asked for whatever the outcome: a server without its key is misconfigured, and decisions wait
+    // until it is fixed rather than accepting only the ones that need no certificate.
+    let signer = state.signer()?.clone();
+    let kecamatan = match record.village.at_level(Level::Kecamatan) {
+        Some(code) => area_name(state, code).await?,
+        None => String::new(),
+    };
+    let issuer_name = issuer_field(request.issuer_name.as_deref(), "issuer_name")?;
+    let issuer_role = issuer_field(request.issuer_role.as_deref(), "issuer_role")?;
+    let fallback_name = if caller.user.display_name.trim().is_empty() {
+        &caller.user.username
+    } else {
+        &caller.user.display_name
+    };
+    let decided_on = local_date(record.village, decided_at.unwrap_or_else(Utc::now));
+    Ok(DecisionInput {
+        verification_id: record.id,
+        outcome: request.outcome.into(),
+        reasons: request.reasons,
+        actor: caller.user.username.clone(),
+        decided_at,
+        certificate: CertificateIssue {
+            id: Uuid::now_v7(),
+            issued_on: decided_on,
+            issuer_name: issuer_name.unwrap_or_else(|| fallback_name.trim().to_owned()),
+            issuer_role: issuer_role.unwrap_or_else(|| format!("Tim Verifikasi Kecamatan {kecamatan}")),
+            signer,
+        },
+    })
+}
+
 #[utoipa::path(
     post, path = "/v1/verifications/{id}/decision", tag = "verification", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Verification id")),
@@ -109,36 +150,8 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<VerificationDto>> {
-    require_role(&caller, &[Role::Verifier], "memutuskan verifikasi (decide a verification)")?;
     let record = verification_in_scope(&state, &caller, &id).await?;
-    // Asked for whatever the outcome: a server without its key is misconfigured, and decisions wait
-    // until it is fixed rather than accepting only the ones that need no certificate.
-    let signer = state.signer()?.clone();
-    let kecamatan = match record.village.at_level(Level::Kecamatan) {
-        Some(code) => area_name(&state, code).await?,
-        None => String::new(),
-    };
-    let issuer_name = issuer_field(request.issuer_name.as_deref(), "issuer_name")?;
-    let issuer_role = issuer_field(request.issuer_role.as_deref(), "issuer_role")?;
-    let fallback_name = if caller.user.display_name.trim().is_empty() {
-        &caller.user.username
-    } else {
-        &caller.user.display_name
-    };
-    let now = Utc::now();
-    let input = DecisionInput {
-        verification_id: record.id,
-        outcome: request.outcome.into(),
-        reasons: request.reasons,
-        actor: caller.user.username.clone(),
-        certificate: CertificateIssue {
-            id: Uuid::now_v7(),
-            issued_on: local_date(record.village, now),
-            issuer_name: issuer_name.unwrap_or_else(|| fallback_name.trim().to_owned()),
-            issuer_role: issuer_role.unwrap_or_else(|| format!("Tim Verifikasi Kecamatan {kecamatan}")),
-            signer,
-        },
-    };
+    let input = decision_input(&state, &caller, &record, request, None).await?;
     let decided = state.store().decide_verification(input).await?;
     view(&state, &decided.verification).await
 }

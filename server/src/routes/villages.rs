@@ -5,11 +5,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::{NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use odf_domain::{AreaCode, EventKind, Role, StatusEvent, TeamMember};
 use odf_mobile_api::{
-    AuditEntryDto, ClaimRequest, ErrorCode, OpenVerificationRequest, TriggerRequest, VerificationDto,
-    VillageHistoryDto, VillageStatusDto,
+    AuditEntryDto, ClaimRequest, ErrorCode, OpenVerificationRequest, SamplingPlanDto, TeamMemberDto,
+    TriggerRequest, VerificationDto, VillageHistoryDto, VillageStatusDto,
 };
 use odf_store::{AreaRecord, NewVerification, Store};
 use uuid::Uuid;
@@ -40,6 +40,50 @@ fn note(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+/// The status event of a triggering, checked: the caller's role and a day not in the future.
+pub(crate) fn trigger_event(
+    caller: &Caller,
+    area: &AreaRecord,
+    triggered_on: NaiveDate,
+    text: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<StatusEvent> {
+    require_role(caller, &[Role::Sanitarian, Role::Admin], "mencatat pemicuan (record triggering)")?;
+    if triggered_on > local_date(area.code, now) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidField,
+            "Tanggal pemicuan ada di masa depan (triggering date is in the future)",
+        )
+        .field("triggered_on"));
+    }
+    // The change is dated on the day of the pemicuan, so the history shows when it was held; a
+    // village is triggered only once, from belum_dipicu, so nothing earlier can follow it.
+    let at = triggered_on.and_time(NaiveTime::MIN).and_utc().min(now);
+    let reason = note(text).or_else(|| Some(format!("pemicuan tanggal {triggered_on}")));
+    Ok(StatusEvent { kind: EventKind::Trigger, actor: caller.user.username.clone(), at, reason })
+}
+
+/// The status event of an SBS claim, checked: the caller's role and the village's eligibility now.
+pub(crate) async fn claim_event(
+    state: &AppState,
+    caller: &Caller,
+    area: &AreaRecord,
+    text: Option<String>,
+    at: DateTime<Utc>,
+) -> ApiResult<StatusEvent> {
+    require_role(caller, &[Role::Sanitarian, Role::Admin], "mengajukan klaim SBS (claim SBS)")?;
+    let (_, eligibility) = eligibility(state, area.code).await?;
+    if !eligibility.eligible {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::NotEligible,
+            format!("Desa belum memenuhi syarat klaim SBS: {}", eligibility.message),
+        ));
+    }
+    Ok(StatusEvent { kind: EventKind::Claim, actor: caller.user.username.clone(), at, reason: note(text) })
+}
+
 #[utoipa::path(
     post, path = "/v1/villages/{code}/trigger", tag = "verification", security(("bearer" = [])),
     params(("code" = String, Path, description = "Village code, e.g. 74.04.11.2002")),
@@ -58,22 +102,8 @@ pub async fn trigger(
     Path(code): Path<String>,
     ApiJson(request): ApiJson<TriggerRequest>,
 ) -> ApiResult<Json<VillageStatusDto>> {
-    require_role(&caller, &[Role::Sanitarian, Role::Admin], "mencatat pemicuan (record triggering)")?;
     let area = village_in_scope(&state, &caller, &code).await?;
-    let now = Utc::now();
-    if request.triggered_on > local_date(area.code, now) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField,
-            "Tanggal pemicuan ada di masa depan (triggering date is in the future)",
-        )
-        .field("triggered_on"));
-    }
-    // The change is dated on the day of the pemicuan, so the history shows when it was held; a
-    // village is triggered only once, from belum_dipicu, so nothing earlier can follow it.
-    let at = request.triggered_on.and_time(NaiveTime::MIN).and_utc().min(now);
-    let reason = note(request.note).or_else(|| Some(format!("pemicuan tanggal {}", request.triggered_on)));
-    let event = StatusEvent { kind: EventKind::Trigger, actor: caller.user.username.clone(), at, reason };
+    let event = trigger_event(&caller, &area, request.triggered_on, request.note, Utc::now())?;
     state.store().apply_status_event(area.code, event).await?;
     Ok(Json(status_dto(&state, &area).await?))
 }
@@ -95,22 +125,8 @@ pub async fn claim(
     Path(code): Path<String>,
     ApiJson(request): ApiJson<ClaimRequest>,
 ) -> ApiResult<Json<VillageStatusDto>> {
-    require_role(&caller, &[Role::Sanitarian, Role::Admin], "mengajukan klaim SBS (claim SBS)")?;
     let area = village_in_scope(&state, &caller, &code).await?;
-    let (_, eligibility) = eligibility(&state, area.code).await?;
-    if !eligibility.eligible {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::NotEligible,
-            format!("Desa belum memenuhi syarat klaim SBS: {}", eligibility.message),
-        ));
-    }
-    let event = StatusEvent {
-        kind: EventKind::Claim,
-        actor: caller.user.username.clone(),
-        at: Utc::now(),
-        reason: note(request.note),
-    };
+    let event = claim_event(&state, &caller, &area, request.note, Utc::now()).await?;
     state.store().apply_status_event(area.code, event).await?;
     Ok(Json(status_dto(&state, &area).await?))
 }
@@ -121,13 +137,13 @@ pub async fn claim(
 async fn checked_team(
     state: &AppState,
     village: AreaCode,
-    request: &OpenVerificationRequest,
+    requested: &[TeamMemberDto],
 ) -> ApiResult<Vec<TeamMember>> {
     let users = state.store().list_users().await?;
     let registered: Vec<&str> =
         users.iter().filter(|u| registered_in(u, village)).map(|u| u.username.as_str()).collect();
-    let mut team = Vec::with_capacity(request.team.len());
-    for (i, member) in request.team.iter().enumerate() {
+    let mut team = Vec::with_capacity(requested.len());
+    for (i, member) in requested.iter().enumerate() {
         let wanted = member.username.trim().to_lowercase();
         let user = users.iter().find(|u| u.username.to_lowercase() == wanted);
         let mut member = TeamMember::from(member.clone());
@@ -163,6 +179,31 @@ fn random_seed() -> ApiResult<u64> {
     Ok(u64::from_le_bytes(bytes) & SEED_MASK)
 }
 
+/// A verification to open, checked: the caller is a verifier, the plan is valid and the team
+/// follows the rules. The store checks the village's status when it opens it.
+pub(crate) async fn new_verification(
+    state: &AppState,
+    caller: &Caller,
+    area: &AreaRecord,
+    team: &[TeamMemberDto],
+    plan: &SamplingPlanDto,
+    id: Uuid,
+) -> ApiResult<NewVerification> {
+    require_role(caller, &[Role::Verifier], "membuka verifikasi (open a verification)")?;
+    let plan = plan
+        .to_domain()
+        .map_err(|p| ApiError::new(StatusCode::BAD_REQUEST, p.code, p.message).field(p.field))?;
+    let team = checked_team(state, area.code, team).await?;
+    Ok(NewVerification {
+        id,
+        village: area.code,
+        opened_by: caller.user.username.clone(),
+        team,
+        plan,
+        seed: random_seed()?,
+    })
+}
+
 #[utoipa::path(
     post, path = "/v1/villages/{code}/verifications", tag = "verification", security(("bearer" = [])),
     params(("code" = String, Path, description = "Village code")),
@@ -181,21 +222,8 @@ pub async fn open_verification(
     Path(code): Path<String>,
     ApiJson(request): ApiJson<OpenVerificationRequest>,
 ) -> ApiResult<(StatusCode, Json<VerificationDto>)> {
-    require_role(&caller, &[Role::Verifier], "membuka verifikasi (open a verification)")?;
     let area = village_in_scope(&state, &caller, &code).await?;
-    let plan = request
-        .plan
-        .to_domain()
-        .map_err(|p| ApiError::new(StatusCode::BAD_REQUEST, p.code, p.message).field(p.field))?;
-    let team = checked_team(&state, area.code, &request).await?;
-    let new = NewVerification {
-        id: Uuid::now_v7(),
-        village: area.code,
-        opened_by: caller.user.username.clone(),
-        team,
-        plan,
-        seed: random_seed()?,
-    };
+    let new = new_verification(&state, &caller, &area, &request.team, &request.plan, Uuid::now_v7()).await?;
     let record = state.store().open_verification(new).await?;
     Ok((StatusCode::CREATED, Json(verification_dto(&state, &record, &area.name).await?)))
 }
