@@ -34,8 +34,8 @@ pub use certificate::{
 };
 pub use verification::{
     BeritaAcaraDto, CommunityCriteriaDto, CriterionDto, DecisionDto, DecisionRequest, FindingDto,
-    OpenVerificationRequest, OutcomeDto, SampleDto, SamplingPlanDto, SuggestionDto, TeamMemberDto,
-    VerificationDto,
+    OpenVerificationRequest, OutcomeDto, PlanKind, SampleDto, SamplingPlanDto, SuggestionDto, TeamMemberDto,
+    UnitLevelDto, VerificationDto,
 };
 pub use village::{
     AuditEntryDto, ClaimRequest, EligibilityDto, StatusChangeDto, TriggerRequest, VillageHistoryDto,

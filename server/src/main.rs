@@ -343,18 +343,25 @@ async fn demo(
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "{} rumah tangga, {} kunjungan dikirim dari ponsel. Desa: {} lulus verifikasi, {} gagal, {} tergelincir \
-         (BABS lagi), {} dicabut; {} terhitung SBS sekarang.",
+        "{} rumah tangga, {} kunjungan sanitarian dan {} kunjungan verifikasi dikirim dari ponsel. Desa: {} lulus verifikasi, {} gagal, {} tergelincir \
+         (BABS lagi), {} dicabut; {} terhitung SBS sekarang. Piagam: {} terbit, {} dicabut.",
         report.households,
         report.visits,
+        report.verification_visits,
         report.villages_sbs + report.villages_revoked,
         report.villages_failed,
         report.villages_slipped,
         report.villages_revoked,
-        report.villages_sbs
+        report.villages_sbs,
+        report.certificates_issued,
+        report.certificates_revoked
     );
     println!("\nRekap Stop BABS Sulawesi Tenggara per kabupaten/kota (hanya yang punya desa di data demo):");
     for line in odf_server::demo::rollup_lines(&store).await.map_err(|e| e.to_string())? {
+        println!("{line}");
+    }
+    println!("\nPiagam ODF (cek keaslian tanpa login di alamat publiknya):");
+    for line in odf_server::demo::certificate_lines(&store, &base).await.map_err(|e| e.to_string())? {
         println!("{line}");
     }
     println!("\nData demo: {}", folder.display());

@@ -1,5 +1,5 @@
 //! The real server on `127.0.0.1:0` over a throw-away database (SQLite always, PostgreSQL when
-//! `ODF_TEST_POSTGRES_URL` is set) with the demo places, their boundaries and three users, run around
+//! `ODF_TEST_POSTGRES_URL` is set) with the demo places, their boundaries and five users, run around
 //! one test and stopped, with its database removed, whether the test passes or panics.
 
 use std::collections::BTreeSet;
@@ -28,6 +28,9 @@ pub const SAN_A: &str = "san_a";
 pub const SAN_B: &str = "san_b";
 /// Verifier of the whole kecamatan.
 pub const VERIFIER: &str = "ver";
+/// The rest of the kecamatan's verification team of three.
+pub const VERIFIER_2: &str = "ver2";
+pub const VERIFIER_3: &str = "ver3";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -55,6 +58,8 @@ async fn seed(store: &AnyStore) {
         (SAN_A, Role::Sanitarian, vec![code(VILLAGE_1), code(VILLAGE_2)]),
         (SAN_B, Role::Sanitarian, vec![code(VILLAGE_2), code(VILLAGE_3)]),
         (VERIFIER, Role::Verifier, vec![]),
+        (VERIFIER_2, Role::Verifier, vec![]),
+        (VERIFIER_3, Role::Verifier, vec![]),
     ];
     for (username, role, villages) in users {
         let spec = UserSpec {

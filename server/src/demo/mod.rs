@@ -6,15 +6,19 @@
 //! seed always gives the same figures. Record ids and timestamps differ from run to run; the counts
 //! do not.
 //!
-//! Village status changes (trigger, claim, verification, Lulus/Gagal, slip, revocation) are made
-//! through the store's status machine, with the same actors a real campaign would have.
+//! The way to ODF is done on the phones too (`verify.rs`): triggering and claims by the sanitarian,
+//! the verification by a team of three kecamatan verifiers, Lulus and Gagal with certificates issued
+//! by the server. A follow-up visit that finds open defecation slips a certified village; one
+//! certificate is then revoked, as a kecamatan office does from its desk.
+
+mod verify;
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Utc};
-use odf_client::{Client, HouseholdDraft, HttpTransport, Saved, SyncOptions, TokioSleeper, VisitDraft};
+use chrono::{Duration, Utc};
+use odf_client::{Client, HouseholdDraft, HttpTransport, Saved, VisitDraft};
 use odf_domain::verification::SplitMix64;
-use odf_domain::{AreaCode, EventKind, Level, Role, StatusEvent, VillageStatus};
+use odf_domain::{AreaCode, Level, Role, VillageStatus};
 use odf_mobile_api::GpsDto;
 use odf_rollup::AreaFigures;
 use odf_store::{AnyStore, Store};
@@ -62,7 +66,8 @@ enum Plan {
     Slips,
 }
 
-/// One generated kecamatan with its sanitarian and verifier.
+/// One generated kecamatan with its sanitarian and lead verifier (two more verifiers, named after
+/// the lead, complete the team).
 struct Team {
     kecamatan: AreaCode,
     sanitarian: String,
@@ -73,13 +78,20 @@ struct Team {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CampaignReport {
     pub households: usize,
+    /// Sanitarians' visits: the same for a seed.
     pub visits: usize,
+    /// The verification teams' visits to the sampled households: how many depends on the samples,
+    /// which the server draws from seeds it picks at random (so nobody can choose them); each
+    /// sample can be re-derived from its recorded seed.
+    pub verification_visits: usize,
     pub kk_registered: i64,
     pub kk_with_access: i64,
     pub villages_sbs: usize,
     pub villages_failed: usize,
     pub villages_slipped: usize,
     pub villages_revoked: usize,
+    pub certificates_issued: usize,
+    pub certificates_revoked: usize,
 }
 
 fn code(text: &str) -> Result<AreaCode, DemoError> {
@@ -112,7 +124,9 @@ pub async fn seed(store: &AnyStore) -> Result<Vec<(String, Role, AreaCode)>, Dem
     ];
     for team in teams()? {
         accounts.push((team.sanitarian, Role::Sanitarian, team.kecamatan));
-        accounts.push((team.verifier, Role::Verifier, team.kecamatan));
+        for verifier in verify::member_names(&team.verifier) {
+            accounts.push((verifier, Role::Verifier, team.kecamatan));
+        }
     }
     for (username, role, area) in &accounts {
         let spec = UserSpec {
@@ -136,10 +150,6 @@ fn point_in(ring: &[[f64; 2]], rng: &mut SplitMix64) -> Option<GpsDto> {
     Some(GpsDto { lat: s + (n - s) * fraction(rng), lng: w + (e - w) * fraction(rng) })
 }
 
-fn event(kind: EventKind, actor: &str, at: DateTime<Utc>, reason: Option<&str>) -> StatusEvent {
-    StatusEvent { kind, actor: actor.to_owned(), at, reason: reason.map(str::to_owned) }
-}
-
 /// Runs the field campaign against the server at `base_url` (already serving `store`), keeping
 /// each phone's data under `phones_dir`.
 pub async fn run_campaign(
@@ -157,15 +167,14 @@ pub async fn run_campaign(
     let now = Utc::now();
     let mut report = CampaignReport::default();
     let transport = HttpTransport::new(base_url)?;
-    let sync_options = SyncOptions::default();
     let mut failed_one = false;
     let mut revoked_one = false;
 
     for team in teams()? {
         let phone = Client::open(&phones_dir.join(&team.sanitarian)).await?;
         phone.login(&transport, base_url, &team.sanitarian, DEMO_PASSWORD).await?;
-        phone.sync(&transport, &TokioSleeper, &sync_options, &mut |_| {}).await?;
-        let mut planned: Vec<(AreaCode, Plan, Vec<uuid::Uuid>)> = Vec::new();
+        verify::sync(&phone, &transport).await?;
+        let mut planned: Vec<(AreaCode, Plan, Vec<(uuid::Uuid, String)>)> = Vec::new();
 
         for (village, ring) in rings.iter().filter(|(v, _)| team.kecamatan.contains(*v)) {
             let plan = match rng.below(10) {
@@ -220,104 +229,86 @@ pub async fn run_campaign(
                         phone.record_visit(draft, true).await?;
                         report.visits += 1;
                     }
-                    homes.push(record.id);
+                    homes.push((record.id, last.to_owned()));
                 }
             }
             planned.push((*village, plan, homes));
         }
-        phone.sync(&transport, &TokioSleeper, &sync_options, &mut |_| {}).await?;
+        verify::sync(&phone, &transport).await?;
 
-        // Triggering, claims and verification, in the order a kecamatan would do them.
+        // Triggering, and the claim where the phone says the village is eligible.
+        let mut candidates = Vec::new();
         for (village, plan, homes) in &planned {
             if *plan == Plan::Untouched {
                 continue;
             }
-            store
-                .apply_status_event(
-                    *village,
-                    event(EventKind::Trigger, "admin", now - Duration::days(100), None),
-                )
-                .await?;
+            let triggered_on = (now - Duration::days(100)).date_naive();
+            phone.trigger_village(*village, triggered_on, Some("Pemicuan bersama warga".to_owned())).await?;
             if !matches!(plan, Plan::Full | Plan::Slips) {
                 continue;
             }
-            store
-                .apply_status_event(
-                    *village,
-                    event(EventKind::Claim, &team.sanitarian, now - Duration::days(9), None),
-                )
-                .await?;
-            let verifier = team.verifier.as_str();
-            store
-                .apply_status_event(
-                    *village,
-                    event(EventKind::StartVerification, verifier, now - Duration::days(8), None),
-                )
-                .await?;
-            if *plan == Plan::Full && !failed_one {
-                failed_one = true;
-                report.villages_failed += 1;
-                let reason =
-                    Some("Masih ada tinja terlihat di kebun; pemicuan ulang (visible faeces in gardens)");
-                store
-                    .apply_status_event(
-                        *village,
-                        event(EventKind::Fail, verifier, now - Duration::days(7), reason),
-                    )
-                    .await?;
-                continue;
+            let eligibility = phone.village_eligibility(*village).await?;
+            if !eligibility.eligible {
+                return Err(DemoError::Other(format!("{village}: {}", eligibility.message)));
             }
-            store
-                .apply_status_event(*village, event(EventKind::Pass, verifier, now - Duration::days(7), None))
-                .await?;
-            report.villages_sbs += 1;
-            if *plan == Plan::Slips {
-                // A follow-up visit finds a household back to open defecation.
-                if let Some(home) = homes.first() {
-                    let draft = VisitDraft {
-                        household_id: *home,
-                        category: "babs_terbuka".to_owned(),
-                        visited_at: Some(now - Duration::days(1)),
-                        ..VisitDraft::default()
-                    };
-                    phone.record_visit(draft, true).await?;
-                    report.visits += 1;
-                }
+            phone.claim_village(*village, Some("Semua KK sudah punya akses jamban".to_owned())).await?;
+            let fails = *plan == Plan::Full && !failed_one;
+            failed_one |= fails;
+            candidates.push(verify::Candidate {
+                village: *village,
+                found: homes.iter().cloned().collect(),
+                fails,
+            });
+        }
+        verify::sync(&phone, &transport).await?;
+
+        let verifiers =
+            verify::VerificationTeam::sign_in(&team.verifier, phones_dir, &transport, base_url).await?;
+        report.verification_visits += verifiers.verify(&candidates, &transport).await?;
+        verifiers.close().await;
+        for candidate in &candidates {
+            if candidate.fails {
+                report.villages_failed += 1;
+            } else {
+                report.villages_sbs += 1;
+                report.certificates_issued += 1;
             }
         }
-        phone.sync(&transport, &TokioSleeper, &sync_options, &mut |_| {}).await?;
+
+        // A follow-up visit finds a household of each Slips village back to open defecation; the
+        // server marks the village slipped when it arrives.
         for (village, plan, homes) in &planned {
-            if *plan != Plan::Slips {
-                continue;
-            }
-            // The household visited again no longer has access.
-            if let Some(stored) = store.households_by_id(&homes[..1.min(homes.len())]).await?.first() {
+            let Some((home, _)) = homes.first().filter(|_| *plan == Plan::Slips) else { continue };
+            let draft = VisitDraft {
+                household_id: *home,
+                category: "babs_terbuka".to_owned(),
+                ..VisitDraft::default()
+            };
+            phone.record_visit(draft, true).await?;
+            report.visits += 1;
+            verify::sync(&phone, &transport).await?;
+            if let Some(stored) = store.households_by_id(&[*home]).await?.first() {
                 report.kk_with_access -= i64::from(stored.household.kk_count);
             }
-            // The server may already have marked the village slipped when the visit arrived.
-            if store.village_state(*village).await?.status == VillageStatus::Sbs {
-                let reason = Some("Kunjungan ulang menemukan BABS (follow-up visit found open defecation)");
-                store
-                    .apply_status_event(
-                        *village,
-                        event(EventKind::SlipDetected, "system", now - Duration::hours(12), reason),
-                    )
-                    .await?;
+            if store.village_state(*village).await?.status != VillageStatus::Slipped {
+                return Err(DemoError::Other(format!(
+                    "{village}: BABS setelah SBS tidak tercatat tergelincir"
+                )));
             }
             report.villages_slipped += 1;
             if !revoked_one {
                 revoked_one = true;
-                let reason =
-                    Some("Sertifikat dicabut setelah verifikasi ulang gagal (revoked after re-verification)");
-                store
-                    .apply_status_event(
-                        *village,
-                        event(EventKind::Revoke, &team.verifier, now - Duration::hours(1), reason),
-                    )
-                    .await?;
+                let certificates = store.certificates(Some(*village)).await?;
+                let Some(certificate) = certificates.iter().find(|c| !c.is_revoked()) else {
+                    return Err(DemoError::Other(format!("{village}: tidak ada piagam untuk dicabut")));
+                };
+                let reason = "Dicabut: kunjungan ulang menemukan BABS, verifikasi ulang dijadwalkan \
+                              (revoked: follow-up found open defecation)";
+                store.revoke_certificate(certificate.id(), &team.verifier, reason).await?;
                 report.villages_revoked += 1;
                 report.villages_slipped -= 1;
                 report.villages_sbs -= 1;
+                report.certificates_revoked += 1;
             }
         }
         phone.close().await;
@@ -338,6 +329,35 @@ pub async fn rollup_lines(store: &AnyStore) -> Result<Vec<String>, DemoError> {
         rollup.children(province).iter().filter(|f| f.villages.total > 0).map(line).collect();
     if let Some(total) = rollup.area(province) {
         lines.push(line(&total));
+    }
+    Ok(lines)
+}
+
+/// The certificates of the demo, per kabupaten: how many were issued and revoked, and where the
+/// public check of each answers.
+pub async fn certificate_lines(store: &AnyStore, base_url: &str) -> Result<Vec<String>, DemoError> {
+    let mut lines = Vec::new();
+    let certificates = store.certificates(Some(code("74")?)).await?;
+    let mut kabupaten: Vec<AreaCode> = certificates
+        .iter()
+        .filter_map(|c| c.signed.certificate.village_code.at_level(Level::Kabupaten))
+        .collect();
+    kabupaten.dedup();
+    for kab in kabupaten {
+        let of_kab: Vec<_> =
+            certificates.iter().filter(|c| kab.contains(c.signed.certificate.village_code)).collect();
+        let revoked = of_kab.iter().filter(|c| c.is_revoked()).count();
+        let name = of_kab.first().map(|c| c.signed.certificate.kabupaten_name.clone()).unwrap_or_default();
+        lines.push(format!("{kab:<6} {name:<28} {} piagam terbit, {revoked} dicabut", of_kab.len()));
+        for c in of_kab {
+            let state = if c.is_revoked() { "DICABUT" } else { "berlaku" };
+            lines.push(format!(
+                "         {} {} ({state})  {base_url}/v1/public/certificates/{}",
+                c.signed.certificate.number,
+                c.signed.certificate.village_name,
+                c.id()
+            ));
+        }
     }
     Ok(lines)
 }
