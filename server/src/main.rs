@@ -126,14 +126,19 @@ fn parse_area(text: &str) -> Result<AreaCode, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The demo's report is for a person reading the terminal: the hundreds of request lines of its
+    // campaign would bury it, so it logs warnings only unless ODF_LOG says otherwise.
+    let default_filter = match cli.command {
+        Command::Demo { .. } => "warn",
+        _ => "info,sqlx=warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ODF_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("ODF_LOG").unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -330,7 +335,9 @@ async fn demo(
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let base = format!("http://{address}");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(store.clone(), ServerConfig::default());
+    // The certificates' QR codes point at this server, wherever it could bind.
+    let config = ServerConfig { public_url: base.clone(), ..ServerConfig::default() };
+    let state = AppState::new(store.clone(), config);
     let server = tokio::spawn(odf_server::serve(listener, state, async {
         let _ = stopped.await;
     }));
