@@ -47,6 +47,7 @@ fn visit(household: &Value, by: &str, category: &str, at: DateTime<Utc>) -> Valu
     })
 }
 
+#[allow(clippy::needless_pass_by_value)] // callers build the body inline
 fn action(recorded_at: DateTime<Utc>, body: Value) -> Value {
     json!({ "id": Uuid::now_v7(), "recorded_at": recorded_at, "action": body })
 }

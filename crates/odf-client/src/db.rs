@@ -151,6 +151,62 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_database_of_the_first_release_upgrades_with_its_outbox_intact() {
+        let home = tempfile::tempdir().unwrap();
+        let first_release = tempfile::tempdir().unwrap();
+        let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        std::fs::copy(
+            migrations.join("0001_local_store.sql"),
+            first_release.path().join("0001_local_store.sql"),
+        )
+        .unwrap();
+        let old = sqlx::migrate::Migrator::new(first_release.path()).await.unwrap();
+        let options = SqliteConnectOptions::new().filename(home.path().join(DB_FILE)).create_if_missing(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
+        old.run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO outbox (kind, record_id, payload, created_at, state, code) VALUES \
+             ('household', 'h1', '{}', '2025-01-01', 'pending', NULL), \
+             ('visit', 'v1', '{}', '2025-01-02', 'rejected', 'unknown_household')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let action = "INSERT INTO outbox (kind, record_id, payload, created_at) \
+                      VALUES ('village_action', 'a1', '{}', '2025-01-03')";
+        assert!(sqlx::query(action).execute(&pool).await.is_err(), "the first release knows no actions");
+        pool.close().await;
+
+        let pool = open(home.path()).await.unwrap();
+
+        let rows: Vec<(i64, String, String, String, Option<String>)> =
+            sqlx::query_as("SELECT seq, kind, record_id, state, code FROM outbox ORDER BY seq")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let expected = [
+            (1, "household", "h1", "pending", None),
+            (2, "visit", "v1", "rejected", Some("unknown_household")),
+        ];
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|(s, k, r, st, c)| (*s, k.as_str(), r.as_str(), st.as_str(), c.as_deref()))
+            .collect();
+        assert_eq!(rows, expected);
+        sqlx::query(action).execute(&pool).await.unwrap();
+        let seq: i64 = sqlx::query_scalar("SELECT seq FROM outbox WHERE record_id = 'a1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(seq, 3, "new entries still go after the old ones");
+        for table in ["village_actions", "verifications", "certificates"] {
+            let count: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+            assert_eq!(count, 0, "{table}");
+        }
+    }
+
+    #[tokio::test]
     async fn the_journal_is_wal_and_writes_are_fully_synchronous() {
         let home = tempfile::tempdir().unwrap();
         let pool = open(home.path()).await.unwrap();

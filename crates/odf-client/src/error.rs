@@ -51,6 +51,13 @@ pub enum ClientError {
     Corrupt(String),
     #[error("catatan {0} tidak ada di kotak keluar (no such outbox entry)")]
     NotInOutbox(Uuid),
+    /// A village action the rules refuse on this phone, before anything is saved. `code` is the
+    /// server's code for the same refusal (`not_eligible`, `transition_not_allowed`, `team_size_even`,
+    /// ...) or, for what only a phone can run into, `decision_pending` and `sample_not_pulled`.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
+    #[error("verifikasi {0} tidak ada di HP ini; jalankan sync (no such verification on this phone)")]
+    UnknownVerification(Uuid),
 }
 
 impl ClientError {
@@ -60,6 +67,34 @@ impl ClientError {
 
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> ClientError {
         ClientError::Corrupt(what.to_string())
+    }
+
+    pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> ClientError {
+        ClientError::Refused { code, message: message.into() }
+    }
+
+    /// A stable machine code for every error, for apps that show their own text: the wire code
+    /// where the server has one for the same problem.
+    pub fn code(&self) -> &str {
+        match self {
+            ClientError::Db(_) | ClientError::Migrate(_) | ClientError::Home { .. } => "local_storage",
+            ClientError::Invalid { problem } => problem.code.as_str(),
+            ClientError::UnknownHousehold(_) => "unknown_household",
+            ClientError::AmbiguousHousehold { .. } => "ambiguous_household",
+            ClientError::OutOfScope(_) => "out_of_scope",
+            ClientError::NoUser => "no_user",
+            ClientError::OtherUser { .. } => "other_user",
+            ClientError::NotLoggedIn => "not_logged_in",
+            ClientError::SessionExpired => "session_expired",
+            ClientError::Server { code, .. } => code,
+            ClientError::Unreachable { .. } => "unreachable",
+            ClientError::BadResponse(_) => "bad_response",
+            ClientError::BadServerUrl(_) => "bad_server_url",
+            ClientError::Corrupt(_) => "corrupt_local_data",
+            ClientError::NotInOutbox(_) => "not_in_outbox",
+            ClientError::Refused { code, .. } => code,
+            ClientError::UnknownVerification(_) => "unknown_verification",
+        }
     }
 
     /// Whether retrying later (with a network) may succeed, as opposed to a person having to act.

@@ -11,6 +11,10 @@
 //! - A *push* sends the oldest pending outbox entries in a batch. The server answers per record:
 //!   `accepted`/`duplicate` (stored: the entry leaves the outbox), `conflict` or `rejected` (the entry
 //!   stays, with the server's code and message, and is not sent again automatically).
+//! - A *village action* is a step of a village's way to ODF recorded on this phone (trigger, claim,
+//!   open a verification, community criteria, decision). It travels in the outbox like a visit, after
+//!   the records made before it; until a pull brings back what it changed, the views show the
+//!   phone's own pending actions on top of what was pulled ([`field`], [`verify`]).
 //! - *Sync* is push until the outbox has nothing pending, then pull until `has_more` is false. Every
 //!   step is safe to interrupt: the server is idempotent by record id and an entry leaves the outbox
 //!   only after the server said it holds it.
@@ -23,30 +27,39 @@
 
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod boundary;
+pub mod certs;
 pub mod client;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod field;
 pub mod http;
 pub mod local;
 pub mod outbox;
+mod pulled;
 pub mod record;
 pub mod retry;
 pub mod secret;
 pub mod sync;
 pub mod transport;
+pub mod verify;
 pub mod views;
 
+pub use actions::ActionView;
+pub use certs::{CertificateStatus, CertificateView, SignatureCheck};
 pub use client::{Client, HouseholdDraft, Saved, VisitDraft};
 pub use clock::ClockSkew;
 pub use error::ClientError;
+pub use field::EligibilityView;
 pub use http::HttpTransport;
 pub use outbox::{OutboxEntry, OutboxState};
 pub use retry::{NoSleep, RetryPolicy, Sleeper, TokioSleeper};
 pub use secret::SessionToken;
 pub use sync::{SyncEvent, SyncOptions, SyncReport};
 pub use transport::{Transport, TransportError};
+pub use verify::{CommunityView, DecisionView, SampledHouseholdView, VerificationState, VerificationView};
 pub use views::{CoverageView, HouseholdView, Need, StatusView, SyncState, VillageView};
 
 /// This library's version, sent to the server in every push's device report.

@@ -1,6 +1,6 @@
 //! Reading and writing the records the phone holds: its own households and visits (written with
 //! their outbox entry in one transaction) and what a pull brings (households, visits, village
-//! status, boundaries, certificates).
+//! status, boundaries; verifications and certificates are in [`crate::pulled`]).
 //!
 //! Records are stored as the domain's JSON in a `data` column, with the columns needed for lookups
 //! beside it; reading one back is a serde decode, never a second validation (a pulled visit may be
@@ -248,18 +248,8 @@ async fn apply_change(tx: &mut Tx<'_>, change: &ChangeDto, now: DateTime<Utc>) -
             .execute(&mut **tx)
             .await?;
         }
-        "certificate" => {
-            sqlx::query(
-                "INSERT INTO certificates (id, area, at, data) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO UPDATE SET area = excluded.area, at = excluded.at, data = excluded.data",
-            )
-            .bind(&change.id)
-            .bind(&change.area)
-            .bind(change.at)
-            .bind(data.to_string())
-            .execute(&mut **tx)
-            .await?;
-        }
+        "verification" => return crate::pulled::apply_verification(tx, change, now).await,
+        "certificate" => return crate::pulled::apply_certificate(tx, change).await,
         // A newer server may send kinds this version does not know: skip them, do not stop.
         other => return Ok(Err(format!("unknown change kind {other:?}"))),
     }

@@ -8,7 +8,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use odf_mobile_api::{HouseholdDto, HouseholdEditDto, RecordKindDto, RecordResult, RecordStatus, VisitDto};
+use odf_mobile_api::{
+    HouseholdDto, HouseholdEditDto, RecordKindDto, RecordResult, RecordStatus, VillageActionDto, VisitDto,
+};
 use serde::Serialize;
 use sqlx::SqlitePool;
 use uuid::Uuid;
@@ -24,6 +26,7 @@ fn kind_str(kind: RecordKind) -> &'static str {
         RecordKindDto::Household => "household",
         RecordKindDto::Visit => "visit",
         RecordKindDto::HouseholdEdit => "household_edit",
+        RecordKindDto::VillageAction => "village_action",
     }
 }
 
@@ -32,6 +35,7 @@ fn parse_kind(text: &str) -> Result<RecordKind> {
         "household" => Ok(RecordKindDto::Household),
         "visit" => Ok(RecordKindDto::Visit),
         "household_edit" => Ok(RecordKindDto::HouseholdEdit),
+        "village_action" => Ok(RecordKindDto::VillageAction),
         other => Err(ClientError::corrupt(format!("outbox kind {other:?}"))),
     }
 }
@@ -153,17 +157,19 @@ pub struct Batch {
     pub households: Vec<HouseholdDto>,
     pub visits: Vec<VisitDto>,
     pub household_edits: Vec<HouseholdEditDto>,
+    pub village_actions: Vec<VillageActionDto>,
 }
 
 impl Batch {
     pub fn len(&self) -> usize {
-        self.households.len() + self.visits.len() + self.household_edits.len()
+        self.households.len() + self.visits.len() + self.household_edits.len() + self.village_actions.len()
     }
 
     fn ids(&self) -> impl Iterator<Item = Uuid> + '_ {
         let households = self.households.iter().map(|h| h.id);
         let visits = self.visits.iter().map(|v| v.id);
-        households.chain(visits).chain(self.household_edits.iter().map(|e| e.edit_id))
+        let actions = self.village_actions.iter().map(|a| a.id);
+        households.chain(visits).chain(self.household_edits.iter().map(|e| e.edit_id)).chain(actions)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -180,7 +186,14 @@ pub async fn next_batch(pool: &SqlitePool, limit: usize) -> Result<Batch> {
     let mut batch = Batch::default();
     for (kind, payload) in rows {
         let corrupt = |err: serde_json::Error| ClientError::corrupt(format!("outbox: {err}"));
-        match parse_kind(&kind)? {
+        let kind = parse_kind(&kind)?;
+        // The server applies a push's village actions after its other records, so a record made
+        // after an action waits for the next push: a claim or decision never meets visits recorded
+        // after it.
+        if kind != RecordKindDto::VillageAction && !batch.village_actions.is_empty() {
+            break;
+        }
+        match kind {
             RecordKindDto::Household => {
                 batch.households.push(serde_json::from_str(&payload).map_err(corrupt)?);
             }
@@ -189,6 +202,9 @@ pub async fn next_batch(pool: &SqlitePool, limit: usize) -> Result<Batch> {
             }
             RecordKindDto::HouseholdEdit => {
                 batch.household_edits.push(serde_json::from_str(&payload).map_err(corrupt)?);
+            }
+            RecordKindDto::VillageAction => {
+                batch.village_actions.push(serde_json::from_str(&payload).map_err(corrupt)?);
             }
         }
     }
@@ -269,7 +285,16 @@ pub async fn apply_results(
                         .execute(&mut *tx)
                         .await?;
                 }
-                // The edited household itself arrives by pull, with its new revision.
+                // What an action changed arrives by pull; until then the views keep showing the
+                // action itself, and need to know when the server took it.
+                RecordKindDto::VillageAction => {
+                    sqlx::query("UPDATE village_actions SET synced_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // The edited household arrives by pull, with its new revision.
                 RecordKindDto::HouseholdEdit => {}
             }
         } else {

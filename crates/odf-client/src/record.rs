@@ -56,7 +56,7 @@ fn trimmed(text: Option<String>) -> Option<String> {
 impl Client {
     /// Whether the user's assignment (from the last login) covers `village`. Before any login the
     /// phone cannot know, and the server will judge at push.
-    async fn check_scope(&self, village: AreaCode) -> Result<()> {
+    pub(crate) async fn check_scope(&self, village: AreaCode) -> Result<()> {
         let Some(user) = self.user().await? else { return Ok(()) };
         let assigned: Vec<AreaCode> = user.villages.iter().filter_map(|v| AreaCode::parse(v).ok()).collect();
         let covered = if assigned.is_empty() {

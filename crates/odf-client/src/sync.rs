@@ -217,6 +217,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
                 households: batch.households.clone(),
                 visits: batch.visits.clone(),
                 household_edits: batch.household_edits.clone(),
+                village_actions: batch.village_actions.clone(),
             };
             outbox::note_attempt(self.pool, &batch).await?;
             let transport = self.transport;

@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use odf_domain::coverage::{DEFAULT_CLAIM_WINDOW, latest_visits};
-use odf_domain::{AreaCode, Category, Eligibility, Household, LegacyCode, VillageCoverage, Visit};
+use odf_domain::{
+    AreaCode, Category, Eligibility, Household, LegacyCode, VillageCoverage, VillageStatus, Visit,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::actions::{self, ActionView, OwnAction};
 use crate::client::Client;
 use crate::clock::ClockSkew;
 use crate::db::{self, Key};
@@ -48,7 +51,7 @@ pub enum SyncState {
 }
 
 impl SyncState {
-    fn of(id: Uuid, states: &HashMap<Uuid, OutboxEntry>) -> SyncState {
+    pub(crate) fn of(id: Uuid, states: &HashMap<Uuid, OutboxEntry>) -> SyncState {
         match states.get(&id) {
             None => SyncState::Synced,
             Some(e) => match e.state {
@@ -95,6 +98,13 @@ pub struct VillageView {
     /// A `VillageStatus` string, when the server sent one.
     pub status: Option<String>,
     pub status_since: Option<DateTime<Utc>>,
+    /// The status with this phone's own village actions that a pull has not confirmed yet (a claim
+    /// waiting to sync shows `klaim_sbs` here while `status` stays what the server said); `None`
+    /// when there are none.
+    pub local_status: Option<String>,
+    /// Those actions, with where each stands (`pending`: waiting to sync; `synced`: taken by the
+    /// server, not yet pulled back).
+    pub unconfirmed_actions: Vec<ActionView>,
     pub has_boundary: bool,
     /// Listed in the user's assignment (from the last login).
     pub assigned: bool,
@@ -139,6 +149,9 @@ pub struct StatusView {
     pub oldest_pending_at: Option<DateTime<Utc>>,
     pub conflicts: Vec<OutboxEntry>,
     pub rejected: Vec<OutboxEntry>,
+    /// Village actions made on this phone and waiting to sync (refused ones are in `rejected` and
+    /// `conflicts`, like refused visits).
+    pub pending_village_actions: Vec<ActionView>,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_push_at: Option<DateTime<Utc>>,
     pub last_pull_at: Option<DateTime<Utc>>,
@@ -204,6 +217,8 @@ impl Client {
             code: code.to_owned(),
             status: None,
             status_since: None,
+            local_status: None,
+            unconfirmed_actions: Vec::new(),
             has_boundary: false,
             assigned: assigned.iter().any(|a| a == code),
             houses: 0,
@@ -224,6 +239,19 @@ impl Client {
             view.houses = coverage.houses;
             view.kk = coverage.denominator;
             view.kk_access = coverage.numerator;
+        }
+        let last_pull = actions::last_pull(self.pool()).await?;
+        let mut unconfirmed: BTreeMap<String, Vec<OwnAction>> = BTreeMap::new();
+        for action in actions::list(self.pool(), None).await? {
+            if action.counts(last_pull) {
+                unconfirmed.entry(action.village.clone()).or_default().push(action);
+            }
+        }
+        for (code, own) in unconfirmed {
+            let view = views.entry(code.clone()).or_insert_with(|| blank(&code));
+            let server = view.status.as_deref().and_then(VillageStatus::parse);
+            view.local_status = Some(actions::fold(server, &own).as_str().to_owned());
+            view.unconfirmed_actions = own.iter().map(OwnAction::view).collect();
         }
         Ok(views.into_values().collect())
     }
@@ -290,6 +318,12 @@ impl Client {
             oldest_pending_at,
             conflicts: outbox::list(pool, Some(OutboxState::Conflict)).await?,
             rejected: outbox::list(pool, Some(OutboxState::Rejected)).await?,
+            pending_village_actions: actions::list(pool, None)
+                .await?
+                .iter()
+                .filter(|a| a.sync == SyncState::Pending)
+                .map(OwnAction::view)
+                .collect(),
             last_sync_at: db::get_parsed(pool, Key::LastSyncAt).await?,
             last_push_at: db::get_parsed(pool, Key::LastPushAt).await?,
             last_pull_at: db::get_parsed(pool, Key::LastPullAt).await?,

@@ -78,6 +78,7 @@ fn push_request() -> PushRequest {
         households: Vec::new(),
         visits: Vec::new(),
         household_edits: Vec::new(),
+        village_actions: Vec::new(),
     }
 }
 

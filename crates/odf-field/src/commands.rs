@@ -63,12 +63,17 @@ pub async fn run(cli: Cli) -> Outcome {
             output::coverage(&ctx, &ctx.client.coverage(village).await?)
         }
         Cmd::Retry(args) => retry(&ctx, &args.record).await,
+        Cmd::Eligibility(args) => crate::field_cmd::eligibility(&ctx, &args.village).await,
+        Cmd::Trigger(args) => crate::field_cmd::trigger(&ctx, args).await,
+        Cmd::Claim(args) => crate::field_cmd::claim(&ctx, args).await,
+        Cmd::Verification(cmd) => crate::field_cmd::verification(&ctx, cmd).await,
+        Cmd::Certificates(args) => crate::field_cmd::certificates(&ctx, args.village.as_deref()).await,
     };
     ctx.client.close().await;
     outcome
 }
 
-fn parse_village(text: &str, lang: Lang) -> Result<AreaCode, Failure> {
+pub fn parse_village(text: &str, lang: Lang) -> Result<AreaCode, Failure> {
     AreaCode::parse(text.trim()).map_err(|err| {
         Failure::Message(format!("{}: {err}", t(lang, "kode desa tidak sah", "invalid village code")))
     })

@@ -97,6 +97,17 @@ fn client_error(err: &ClientError, lang: Lang) -> String {
         (E::BadServerUrl(url), Lang::En) => {
             format!("invalid server URL {url:?}; e.g. https://odf.dinkes.example")
         }
+        (E::UnknownVerification(id), Lang::Id) => {
+            format!(
+                "verifikasi {id} tidak ada di HP ini; jalankan `odf-field sync` atau lihat `odf-field verification list`"
+            )
+        }
+        (E::UnknownVerification(id), Lang::En) => {
+            format!(
+                "no verification {id} on this device; run `odf-field sync` or see `odf-field verification list`"
+            )
+        }
+        (E::Refused { code, message }, _) => format!("{message} [{code}]"),
         (other, _) => other.to_string(),
     }
 }

@@ -44,7 +44,7 @@ fn need(need: Need, lang: Lang) -> &'static str {
     }
 }
 
-fn sync_state(state: &SyncState, lang: Lang) -> String {
+pub fn sync_state(state: &SyncState, lang: Lang) -> String {
     match state {
         SyncState::Pending => t(lang, "belum terkirim", "not sent").to_owned(),
         SyncState::Synced => t(lang, "di server", "on server").to_owned(),
@@ -133,7 +133,7 @@ pub fn villages(ctx: &Ctx, views: &[VillageView]) -> Outcome {
         return Ok(());
     }
     println!(
-        "{:<14}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {}",
+        "{:<14}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {:<5}  {}",
         t(lang, "DESA", "VILLAGE"),
         "STATUS",
         t(lang, "RUMAH", "HOUSES"),
@@ -141,11 +141,20 @@ pub fn villages(ctx: &Ctx, views: &[VillageView]) -> Outcome {
         t(lang, "% KK AKSES", "% KK ACCESS"),
         t(lang, "BATAS", "BOUNDARY"),
         t(lang, "TUGAS", "ASSIGNED"),
+        t(lang, "TINDAKAN HP INI", "THIS DEVICE'S ACTIONS"),
     );
     for v in views {
         let ratio = (v.kk > 0).then(|| 100.0 * int_f64(v.kk_access) / int_f64(v.kk));
+        // The server's status; a step recorded here and not yet confirmed is shown beside it.
+        let waiting = match (&v.local_status, v.unconfirmed_actions.is_empty()) {
+            (Some(local), false) if Some(local) != v.status.as_ref() => {
+                format!("→ {local} ({})", t(lang, "menunggu sync", "waiting to sync"))
+            }
+            (_, false) => t(lang, "menunggu sync", "waiting to sync").to_owned(),
+            (_, true) => "-".to_owned(),
+        };
         println!(
-            "{:<14}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {}",
+            "{:<14}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {:<5}  {waiting}",
             v.code,
             v.status.as_deref().unwrap_or("-"),
             v.houses,
@@ -263,6 +272,11 @@ pub fn status(ctx: &Ctx, s: &StatusView) -> Outcome {
         .map(|at| format!(" ({} {})", t(lang, "tertua", "oldest"), time(at)))
         .unwrap_or_default();
     println!("{:<22} {}{oldest}", t(lang, "Belum terkirim:", "Not yet sent:"), s.pending);
+    if !s.pending_village_actions.is_empty() {
+        let kinds: Vec<String> =
+            s.pending_village_actions.iter().map(|a| format!("{} {}", a.kind, a.village)).collect();
+        println!("{:<22} {}", t(lang, "  tindakan desa:", "  village actions:"), kinds.join(", "));
+    }
     println!("{:<22} {}", t(lang, "Ditolak server:", "Rejected by server:"), s.rejected.len());
     for e in &s.rejected {
         println!(

@@ -5,43 +5,13 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-const VILLAGE: &str = "74.04.81.2001";
+mod support;
 
-fn odf(home: &Path, args: &[&str]) -> Output {
-    odf_with_stdin(home, args, "")
-}
-
-fn odf_with_stdin(home: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_odf-field"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env_remove("ODF_HOME")
-        .env_remove("ODF_LANG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok_json(home: &Path, args: &[&str]) -> Value {
-    let out = odf(home, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
+use support::*;
 
 #[test]
 fn the_offline_commands_work_with_no_server() {
@@ -179,29 +149,6 @@ fn scripted_server() -> (String, Arc<Mutex<Vec<Value>>>) {
         }
     });
     (url, pushes)
-}
-
-fn read_request(stream: &mut std::net::TcpStream) -> (String, Vec<u8>) {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let end = loop {
-        let n = stream.read(&mut chunk).unwrap();
-        assert!(n > 0);
-        buffer.extend_from_slice(&chunk[..n]);
-        if let Some(pos) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break pos + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buffer[..end]).to_string();
-    let length = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
-        .map_or(0, |v| v.parse::<usize>().unwrap());
-    while buffer.len() < end + length {
-        let n = stream.read(&mut chunk).unwrap();
-        buffer.extend_from_slice(&chunk[..n]);
-    }
-    (head, buffer[end..end + length].to_vec())
 }
 
 #[test]

@@ -36,7 +36,7 @@ pub(super) async fn apply(
             verify::record_community(tx, verification_id, criteria, &actor, now).await?;
         }
         VillageEffect::Decide(input) => {
-            verify::decide(tx, input, now).await?;
+            verify::decide(tx, *input, now).await?;
         }
     }
     sqlx::query(

@@ -200,7 +200,8 @@ pub enum VillageEffect {
     Status { village: AreaCode, event: StatusEvent },
     Open(NewVerification),
     Community { verification_id: Uuid, criteria: CommunityCriteria, actor: String },
-    Decide(DecisionInput),
+    // Boxed: it carries the signing key, much larger than the other effects.
+    Decide(Box<DecisionInput>),
 }
 
 /// What applying a village action did.

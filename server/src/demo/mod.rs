@@ -74,6 +74,9 @@ struct Team {
     verifier: String,
 }
 
+/// A registered household and the category its latest visit found.
+type Home = (uuid::Uuid, String);
+
 /// What the campaign did, for the report and the test.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CampaignReport {
@@ -174,7 +177,7 @@ pub async fn run_campaign(
         let phone = Client::open(&phones_dir.join(&team.sanitarian)).await?;
         phone.login(&transport, base_url, &team.sanitarian, DEMO_PASSWORD).await?;
         verify::sync(&phone, &transport).await?;
-        let mut planned: Vec<(AreaCode, Plan, Vec<(uuid::Uuid, String)>)> = Vec::new();
+        let mut planned: Vec<(AreaCode, Plan, Vec<Home>)> = Vec::new();
 
         for (village, ring) in rings.iter().filter(|(v, _)| team.kecamatan.contains(*v)) {
             let plan = match rng.below(10) {

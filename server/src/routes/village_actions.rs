@@ -173,7 +173,7 @@ async fn effect_of(
             let record = verification(state, caller, *verification_id).await?;
             let decided_at = recorded_at.max(record.opened_at);
             let input = decision_input(state, caller, &record, decision.clone(), Some(decided_at)).await?;
-            VillageEffect::Decide(input)
+            VillageEffect::Decide(Box::new(input))
         }
     })
 }

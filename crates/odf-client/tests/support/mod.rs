@@ -37,6 +37,9 @@ pub enum Failure {
 pub struct State {
     pub households: HashMap<Uuid, serde_json::Value>,
     pub visits: HashMap<Uuid, serde_json::Value>,
+    pub actions: HashMap<Uuid, serde_json::Value>,
+    /// The role `login` and `GET /v1/me` give (sanitarian when unset).
+    pub role: Option<String>,
     pub feed: Vec<ChangeDto>,
     pub pushes: Vec<PushRequest>,
     pub pulls: Vec<(i64, u32)>,
@@ -131,7 +134,11 @@ impl FakeServer {
                 return result(RecordStatus::Rejected, Some("unknown_household".to_owned()));
             }
         }
-        let table = if kind == RecordKindDto::Household { &mut state.households } else { &mut state.visits };
+        let table = match kind {
+            RecordKindDto::Household => &mut state.households,
+            RecordKindDto::VillageAction => &mut state.actions,
+            _ => &mut state.visits,
+        };
         match table.get(&id) {
             Some(stored) if *stored == value => result(RecordStatus::Duplicate, None),
             Some(_) => result(RecordStatus::Conflict, Some("conflict".to_owned())),
@@ -151,13 +158,13 @@ impl Transport for FakeServer {
         Ok(LoginResponse {
             token: TOKEN.to_owned(),
             expires_at: Utc::now() + Duration::days(30),
-            user: user(&request.username),
+            user: self.with(|s| with_role(user(&request.username), s.role.as_deref())),
         })
     }
 
     async fn me(&self, token: &SessionToken) -> Result<UserDto, TransportError> {
         Self::check_token(token)?;
-        let mut user = user("sani");
+        let mut user = self.with(|s| with_role(user("sani"), s.role.as_deref()));
         user.villages.extend(self.with(|s| s.new_villages.clone()));
         Ok(user)
     }
@@ -173,7 +180,8 @@ impl Transport for FakeServer {
             if let Some(Failure::Before(err)) = failure {
                 return Err(err);
             }
-            if request.households.len() + request.visits.len() > s.max_records {
+            if request.households.len() + request.visits.len() + request.village_actions.len() > s.max_records
+            {
                 return Err(status(413, "too_many_records"));
             }
             s.pushes.push(request.clone());
@@ -185,6 +193,10 @@ impl Transport for FakeServer {
             for v in &request.visits {
                 let value = serde_json::to_value(v).unwrap();
                 results.push(Self::store(s, RecordKindDto::Visit, v.id, value));
+            }
+            for a in &request.village_actions {
+                let value = serde_json::to_value(a).unwrap();
+                results.push(Self::store(s, RecordKindDto::VillageAction, a.id, value));
             }
             if let Some(Failure::AfterCommit) = failure {
                 return Err(network("connection closed before the answer"));
@@ -231,6 +243,17 @@ pub fn user(username: &str) -> UserDto {
         area: "74.04.81".to_owned(),
         villages: vec![VILLAGE.to_owned(), "74.04.81.2002".to_owned()],
     }
+}
+
+/// A verifier works in the whole kecamatan, with no village list.
+fn with_role(mut user: UserDto, role: Option<&str>) -> UserDto {
+    if let Some(role) = role {
+        user.role = role.to_owned();
+        if role == "verifier" {
+            user.villages.clear();
+        }
+    }
+    user
 }
 
 /// Options that never wait and retry a little.
