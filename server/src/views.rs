@@ -1,7 +1,7 @@
 //! Wire views of verification records: what the verification, certificate and village endpoints
 //! answer, built from the store's records and the domain's rules.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use odf_domain::verification::findings;
 use odf_domain::{AreaCode, Eligibility, StatusChange, Tally, VillageCoverage, suggest_decision};
 use odf_mobile_api::{
@@ -12,22 +12,6 @@ use odf_store::{CertificateRecord, DecisionRecord, Store, VerificationRecord};
 
 use crate::app::AppState;
 use crate::error::ApiResult;
-
-/// Hours ahead of UTC of the province's time zone (WIB +7, WITA +8, WIT +9), so that a certificate
-/// issued in the evening in Papua carries the date the village saw.
-fn utc_offset_hours(village: AreaCode) -> i64 {
-    let text = village.to_string();
-    match text.get(..2).and_then(|p| p.parse::<u8>().ok()) {
-        Some(51..=53 | 63..=65 | 71..=76) => 8,
-        Some(81..=82 | 91..=99) => 9,
-        _ => 7,
-    }
-}
-
-/// The date at `at` in the village's time zone.
-pub fn local_date(village: AreaCode, at: DateTime<Utc>) -> NaiveDate {
-    (at + Duration::hours(utc_offset_hours(village))).date_naive()
-}
 
 /// Whether the village may claim SBS now, from the latest visit of each registered household.
 pub async fn eligibility(state: &AppState, village: AreaCode) -> ApiResult<(Eligibility, EligibilityDto)> {
@@ -130,7 +114,7 @@ pub async fn verification_dto(
             verification_id: record.id,
             village: record.village.to_string(),
             village_name: village_name.to_owned(),
-            date: local_date(record.village, decided.decided_at),
+            date: record.village.local_date(decided.decided_at),
             team: team.clone(),
             sample: SampleDto::from(&record.sample),
             findings: found.clone(),
@@ -160,18 +144,4 @@ pub async fn verification_dto(
         berita_acara,
         certificate: certificate.map(|c| certificate_dto(&c, &state.config().public_url)),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_taken_in_the_provinces_time_zone() {
-        let at = DateTime::parse_from_rfc3339("2026-05-04T16:30:00Z").unwrap().with_timezone(&Utc);
-        let day = |code: &str| local_date(AreaCode::parse(code).unwrap(), at).to_string();
-        assert_eq!(day("31.71.01.1001"), "2026-05-04"); // Jakarta, WIB: 23:30
-        assert_eq!(day("74.04.11.2002"), "2026-05-05"); // Buton, WITA: 00:30
-        assert_eq!(day("94.01.01.2001"), "2026-05-05"); // Papua, WIT: 01:30
-    }
 }

@@ -8,7 +8,7 @@
 //! arrives (who is registered in the village, the sample, the status by then), so a saved action can
 //! still come back rejected; it then stays in the outbox with the server's reason.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use odf_domain::coverage::DEFAULT_CLAIM_WINDOW;
 use odf_domain::{
     AreaCode, CommunityCriteria, Decision, Eligibility, EventKind, Role, TeamMember, TeamRules,
@@ -55,21 +55,6 @@ pub struct EligibilityView {
     pub as_of: DateTime<Utc>,
     /// When the phone last pulled: other phones' visits after this are not counted.
     pub pulled_at: Option<DateTime<Utc>>,
-}
-
-/// Hours ahead of UTC of the province's time zone (WIB +7, WITA +8, WIT +9), as the server reckons
-/// a village's date; a triggering "today" in Papua is not refused as tomorrow in Jakarta.
-fn utc_offset_hours(village: AreaCode) -> i64 {
-    let text = village.to_string();
-    match text.get(..2).and_then(|p| p.parse::<u8>().ok()) {
-        Some(51..=53 | 63..=65 | 71..=76) => 8,
-        Some(81..=82 | 91..=99) => 9,
-        _ => 7,
-    }
-}
-
-fn local_date(village: AreaCode, at: DateTime<Utc>) -> NaiveDate {
-    (at + Duration::hours(utc_offset_hours(village))).date_naive()
 }
 
 fn trimmed(text: Option<String>) -> Option<String> {
@@ -207,7 +192,7 @@ impl Client {
             return Err(not_a_village(village));
         }
         self.check_scope(village).await?;
-        if triggered_on > local_date(village, Utc::now()) {
+        if triggered_on > village.local_date(Utc::now()) {
             return Err(ClientError::invalid(RecordProblem {
                 code: ErrorCode::InvalidField,
                 field: "triggered_on",

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -222,6 +223,22 @@ impl AreaCode {
         other.at_level(self.level()) == Some(self)
     }
 
+    /// Hours ahead of UTC of the province's time zone: WITA (+8) for Bali, Nusa Tenggara, South
+    /// and East Kalimantan and Sulawesi, WIT (+9) for Maluku and Papua, WIB (+7) elsewhere.
+    pub fn utc_offset_hours(self) -> i64 {
+        match self.provinsi {
+            51..=53 | 63..=65 | 71..=76 => 8,
+            81..=82 | 91..=99 => 9,
+            _ => 7,
+        }
+    }
+
+    /// The date at `at` in the area's time zone, so that a certificate issued in the evening in
+    /// Papua, or a triggering recorded "today" there, carries the date the village saw.
+    pub fn local_date(self, at: DateTime<Utc>) -> NaiveDate {
+        (at + Duration::hours(self.utc_offset_hours())).date_naive()
+    }
+
     /// For a kabupaten-level code: KK 71-99 is a kota, 01-69 a kabupaten.
     pub fn is_kota(self) -> Option<bool> {
         (self.level() >= Level::Kabupaten).then_some(self.kabupaten >= 70)
@@ -297,6 +314,15 @@ impl<'de> Deserialize<'de> for AreaCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_taken_in_the_provinces_time_zone() {
+        let at = DateTime::parse_from_rfc3339("2026-05-04T16:30:00Z").unwrap().with_timezone(&Utc);
+        let day = |code: &str| AreaCode::parse(code).unwrap().local_date(at).to_string();
+        assert_eq!(day("31.71.01.1001"), "2026-05-04"); // Jakarta, WIB: 23:30
+        assert_eq!(day("74.04.11.2002"), "2026-05-05"); // Buton, WITA: 00:30
+        assert_eq!(day("94.01.01.2001"), "2026-05-05"); // Papua, WIT: 01:30
+    }
     use proptest::prelude::*;
 
     fn code(s: &str) -> AreaCode {

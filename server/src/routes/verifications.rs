@@ -17,7 +17,7 @@ use crate::access::{require_role, verification_in_scope};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::views::{local_date, verification_dto};
+use crate::views::verification_dto;
 
 /// Longest issuer name or role printed on a certificate.
 const MAX_ISSUER_LEN: usize = 120;
@@ -114,7 +114,7 @@ pub(crate) async fn decision_input(
     } else {
         &caller.user.display_name
     };
-    let decided_on = local_date(record.village, decided_at.unwrap_or_else(Utc::now));
+    let decided_on = record.village.local_date(decided_at.unwrap_or_else(Utc::now));
     Ok(DecisionInput {
         verification_id: record.id,
         outcome: request.outcome.into(),

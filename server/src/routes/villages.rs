@@ -18,7 +18,7 @@ use crate::access::{registered_in, require_role, village_in_scope};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::views::{certificate_dto, eligibility, local_date, status_change_dto, verification_dto};
+use crate::views::{certificate_dto, eligibility, status_change_dto, verification_dto};
 
 /// Seeds stay below 2^53 so that every JSON reader, JavaScript included, reads them exactly.
 const SEED_MASK: u64 = (1 << 53) - 1;
@@ -49,7 +49,7 @@ pub(crate) fn trigger_event(
     now: DateTime<Utc>,
 ) -> ApiResult<StatusEvent> {
     require_role(caller, &[Role::Sanitarian, Role::Admin], "mencatat pemicuan (record triggering)")?;
-    if triggered_on > local_date(area.code, now) {
+    if triggered_on > area.code.local_date(now) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidField,
