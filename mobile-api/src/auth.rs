@@ -45,4 +45,26 @@ pub struct UserDto {
     pub area: String,
     /// For sanitarians: assigned village codes (empty: every village in `area`).
     pub villages: Vec<String>,
+    /// The server's verification rules, so that a phone refuses offline what the server would.
+    #[serde(default)]
+    pub rules: FieldRulesDto,
+}
+
+/// The configurable rules a phone applies before the server sees an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldRulesDto {
+    /// A village may claim SBS only when every household's latest visit is at most this old.
+    pub claim_window_days: i64,
+    /// Most members of a verification team (odd, 3 or more).
+    pub team_max_size: usize,
+}
+
+impl Default for FieldRulesDto {
+    /// The domain's defaults, for a server that sent no rules.
+    fn default() -> FieldRulesDto {
+        FieldRulesDto {
+            claim_window_days: odf_domain::coverage::DEFAULT_CLAIM_WINDOW.num_days(),
+            team_max_size: odf_domain::TeamRules::default().max_size,
+        }
+    }
 }

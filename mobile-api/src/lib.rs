@@ -16,7 +16,7 @@ pub mod verification;
 pub mod village;
 
 pub use admin::{ConflictDto, ResolveConflictRequest};
-pub use auth::{LoginRequest, LoginResponse, UserDto};
+pub use auth::{FieldRulesDto, LoginRequest, LoginResponse, UserDto};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use field::{
     CertificateChangeDto, CertificateTextDto, CommunityChangeDto, DecisionChangeDto, RecordedDecisionDto,

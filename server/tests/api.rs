@@ -15,7 +15,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 fn config() -> odf_server::ServerConfig {
-    odf_server::ServerConfig { max_push_records: 50, max_push_bytes: 64 * 1024, ..Default::default() }
+    odf_server::ServerConfig {
+        max_push_records: 50,
+        max_push_bytes: 64 * 1024,
+        claim_window: chrono::Duration::days(90),
+        ..Default::default()
+    }
 }
 
 api_tests!(super::config();
@@ -74,6 +79,8 @@ async fn a_login_gives_a_token_that_identifies_the_user_until_logout(app: Arc<Te
     assert_eq!(me["username"], "san_a");
     assert_eq!(me["role"], "sanitarian");
     assert_eq!(me["villages"], json!([VILLAGE_A, VILLAGE_B]));
+    // The rules a phone applies offline are the server's, not the defaults.
+    assert_eq!(me["rules"], json!({ "claim_window_days": 90, "team_max_size": 5 }));
 
     let (status, _) = app.post("/v1/auth/logout", &token, &json!({})).await;
     assert_eq!(status, 204);

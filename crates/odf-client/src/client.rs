@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use odf_mobile_api::{LoginRequest, UserDto};
+use odf_mobile_api::{FieldRulesDto, LoginRequest, UserDto};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
@@ -74,6 +74,12 @@ impl Client {
             .await?
             .map(|text| serde_json::from_str(&text).map_err(ClientError::corrupt))
             .transpose()
+    }
+
+    /// The server's verification rules as last heard (at login and every sync), or the domain's
+    /// defaults before the first login.
+    pub async fn rules(&self) -> Result<FieldRulesDto> {
+        Ok(self.user().await?.map(|u| u.rules).unwrap_or_default())
     }
 
     pub async fn token(&self) -> Result<Option<SessionToken>> {

@@ -9,7 +9,6 @@
 //! still come back rejected; it then stays in the outbox with the server's reason.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use odf_domain::coverage::DEFAULT_CLAIM_WINDOW;
 use odf_domain::{
     AreaCode, CommunityCriteria, Decision, Eligibility, EventKind, Role, TeamMember, TeamRules,
     VerificationError, VillageCoverage, suggest_decision,
@@ -151,7 +150,7 @@ impl Client {
         let visits = local::visits(self.pool(), Some(village)).await?;
         let coverage = VillageCoverage::compute(rows.iter().map(|r| &r.household), &visits);
         let now = Utc::now();
-        let window = DEFAULT_CLAIM_WINDOW;
+        let window = chrono::Duration::days(self.rules().await?.claim_window_days);
         let eligibility = coverage.claim_eligibility(now, window);
         let status = actions::local_status(self.pool(), village).await?;
         let eligible = eligibility == Eligibility::Eligible;
@@ -255,7 +254,8 @@ impl Client {
             })
             .collect();
         let members: Vec<TeamMember> = team.iter().cloned().map(TeamMember::from).collect();
-        TeamRules::default().check(&members, std::iter::empty::<&str>()).map_err(|e| rules_refusal(&e))?;
+        let rules = TeamRules { max_size: self.rules().await?.team_max_size };
+        rules.check(&members, std::iter::empty::<&str>()).map_err(|e| rules_refusal(&e))?;
         let plan = SamplingPlanDto::from_domain(plan.to_domain().map_err(ClientError::invalid)?);
         let status = actions::local_status(self.pool(), village).await?;
         check_transition(

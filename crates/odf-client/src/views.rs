@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use odf_domain::coverage::{DEFAULT_CLAIM_WINDOW, latest_visits};
+use odf_domain::coverage::latest_visits;
 use odf_domain::{
     AreaCode, Category, Eligibility, Household, LegacyCode, VillageCoverage, VillageStatus, Visit,
 };
@@ -270,6 +270,7 @@ impl Client {
         if let Some(code) = village {
             by_village.entry(code.to_string()).or_default();
         }
+        let window = chrono::Duration::days(self.rules().await?.claim_window_days);
         Ok(by_village
             .into_iter()
             .map(|(code, households)| {
@@ -288,7 +289,7 @@ impl Client {
                     kk_by_legacy: LegacyCode::ALL.iter().map(|c| (c.as_str(), t.kk_in_legacy(*c))).collect(),
                     kk_by_category: Category::ALL.iter().map(|c| (c.as_str(), t.kk_in(*c))).collect(),
                     oldest_latest_visit: coverage.oldest_latest_visit,
-                    eligibility: coverage.claim_eligibility(now, DEFAULT_CLAIM_WINDOW),
+                    eligibility: coverage.claim_eligibility(now, window),
                     as_of: now,
                     pulled_at,
                 }

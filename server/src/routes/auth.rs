@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use odf_mobile_api::{ErrorCode, LoginRequest, LoginResponse, UserDto};
+use odf_mobile_api::{ErrorCode, FieldRulesDto, LoginRequest, LoginResponse, UserDto};
 use odf_store::{NewSession, SessionKind, Store, UserRecord};
 
-use crate::app::AppState;
+use crate::app::{AppState, ServerConfig};
 use crate::auth::{Caller, new_token, verify_password};
 use crate::error::{ApiError, ApiJson, ApiResult};
 
@@ -18,13 +18,17 @@ use crate::error::{ApiError, ApiJson, ApiResult};
 const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lzYWx0ZGVjb3k$zF4VQyJEn0zX6zqNmyZ5k1q4Ee8i3m0w4N7E4Zt0mKM";
 
-pub fn user_dto(user: &UserRecord) -> UserDto {
+pub fn user_dto(user: &UserRecord, config: &ServerConfig) -> UserDto {
     UserDto {
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         role: user.role.as_str().to_owned(),
         area: user.area.to_string(),
         villages: user.villages.iter().map(ToString::to_string).collect(),
+        rules: FieldRulesDto {
+            claim_window_days: config.claim_window.num_days(),
+            team_max_size: config.team_rules.max_size,
+        },
     }
 }
 
@@ -82,7 +86,7 @@ pub async fn login(
         .create_session(NewSession { token_hash, user_id: user.id, kind: SessionKind::Login, expires_at })
         .await?;
     tracing::info!(user = %user.username, "login");
-    Ok(Json(LoginResponse { token, expires_at, user: user_dto(&user) }))
+    Ok(Json(LoginResponse { token, expires_at, user: user_dto(&user, state.config()) }))
 }
 
 #[utoipa::path(
@@ -98,8 +102,8 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UserDto), (status = 401, body = odf_mobile_api::ErrorBody))
 )]
-pub async fn me(caller: Caller) -> Json<UserDto> {
-    let mut dto = user_dto(&caller.user);
+pub async fn me(State(state): State<AppState>, caller: Caller) -> Json<UserDto> {
+    let mut dto = user_dto(&caller.user, state.config());
     dto.role = caller.role().as_str().to_owned();
     Json(dto)
 }

@@ -242,6 +242,7 @@ pub fn user(username: &str) -> UserDto {
         role: "sanitarian".to_owned(),
         area: "74.04.81".to_owned(),
         villages: vec![VILLAGE.to_owned(), "74.04.81.2002".to_owned()],
+        rules: odf_mobile_api::FieldRulesDto::default(),
     }
 }
 
