@@ -18,7 +18,7 @@ fn config() -> odf_server::ServerConfig {
     odf_server::ServerConfig {
         max_push_records: 50,
         max_push_bytes: 64 * 1024,
-        claim_window: chrono::Duration::days(90),
+        claim_window: Duration::days(90),
         ..Default::default()
     }
 }
