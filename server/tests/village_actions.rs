@@ -177,6 +177,8 @@ async fn a_village_goes_from_visits_to_a_certificate_by_pushed_actions_alone(app
     let decided: VerificationChangeDto =
         serde_json::from_value(pulled(&app, &ver2, "verification").await.last().unwrap().clone()).unwrap();
     assert_eq!(decided.certificate_id.map(|c| c.to_string()), Some(certificate_id.clone()));
+    let observed = decided.community.unwrap().recorded_at;
+    assert!((observed - decided_at).num_milliseconds().abs() < 1000, "{observed} vs {decided_at}");
     let certificates = pulled(&app, &ver2, "certificate").await;
     let certificate: CertificateChangeDto = serde_json::from_value(certificates[0].clone()).unwrap();
     assert_eq!(certificate.signed.certificate.village_code, VILLAGE_A);

@@ -32,8 +32,8 @@ pub(super) async fn apply(
         VillageEffect::Open(new) => {
             verify::open(tx, new, now).await?;
         }
-        VillageEffect::Community { verification_id, criteria, actor } => {
-            verify::record_community(tx, verification_id, criteria, &actor, now).await?;
+        VillageEffect::Community { verification_id, criteria, actor, observed_at } => {
+            verify::record_community(tx, verification_id, criteria, &actor, observed_at, now).await?;
         }
         VillageEffect::Decide(input) => {
             verify::decide(tx, *input, now).await?;

@@ -197,9 +197,18 @@ pub struct VillageActionReceipt {
 /// than the store (eligibility, the team against the users).
 #[derive(Debug, Clone)]
 pub enum VillageEffect {
-    Status { village: AreaCode, event: StatusEvent },
+    Status {
+        village: AreaCode,
+        event: StatusEvent,
+    },
     Open(NewVerification),
-    Community { verification_id: Uuid, criteria: CommunityCriteria, actor: String },
+    /// `observed_at`: when the team recorded them on the phone.
+    Community {
+        verification_id: Uuid,
+        criteria: CommunityCriteria,
+        actor: String,
+        observed_at: DateTime<Utc>,
+    },
     // Boxed: it carries the signing key, much larger than the other effects.
     Decide(Box<DecisionInput>),
 }

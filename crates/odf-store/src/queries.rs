@@ -1027,8 +1027,8 @@ impl Store for ThisStore {
         actor: &str,
     ) -> Result<VerificationRecord> {
         let mut tx = self.begin_write().await?;
-        let record =
-            verify::record_community(&mut tx, id, criteria, actor, plan::normalize_time(Utc::now())).await?;
+        let now = plan::normalize_time(Utc::now());
+        let record = verify::record_community(&mut tx, id, criteria, actor, now, now).await?;
         tx.commit().await?;
         Ok(record)
     }

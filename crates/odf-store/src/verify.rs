@@ -153,23 +153,27 @@ pub(super) async fn open(
     Ok(record)
 }
 
+/// Records the criteria as observed at `observed_at` (kept between the opening and now: a phone
+/// records them offline and syncs later).
 pub(super) async fn record_community(
     tx: &mut Tx,
     id: Uuid,
     criteria: CommunityCriteria,
     actor: &str,
+    observed_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<VerificationRecord> {
     let record = load_existing(tx, id).await?;
     if !record.is_open() {
         return Err(StoreError::VerificationDecided(id));
     }
+    let observed_at = plan::normalize_time(observed_at).clamp(record.opened_at, now);
     sqlx::query(
         "UPDATE verifications SET community = $1, community_by = $2, community_at = $3 WHERE id = $4",
     )
     .bind(json_of(&criteria))
     .bind(actor)
-    .bind(now)
+    .bind(observed_at)
     .bind(id)
     .execute(&mut **tx)
     .await?;

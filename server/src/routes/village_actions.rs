@@ -167,6 +167,7 @@ async fn effect_of(
                 verification_id: record.id,
                 criteria: criteria.clone().into(),
                 actor: caller.user.username.clone(),
+                observed_at: recorded_at,
             }
         }
         VillageActionKind::Decision { verification_id, decision } => {
