@@ -1,5 +1,6 @@
 //! Passwords (argon2), bearer tokens (random, stored only as SHA-256), the [`Caller`] extractor that
-//! every protected handler takes, and the failed-login limiter.
+//! every protected handler takes (directly or through `crate::access`), and the failed-login
+//! limiter.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -79,14 +80,6 @@ impl Caller {
     pub fn scope(&self) -> Scope {
         scope_of(&self.user)
     }
-
-    /// Refuses viewers, who read aggregates only.
-    pub fn require_field_role(&self, what: &str) -> Result<(), ApiError> {
-        match self.role() {
-            Role::Viewer => Err(ApiError::forbidden(what)),
-            _ => Ok(()),
-        }
-    }
 }
 
 pub fn scope_of(user: &UserRecord) -> Scope {
@@ -101,28 +94,39 @@ pub fn scope_of(user: &UserRecord) -> Scope {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// Authenticates once per request: the role guard and the scope extractors ask for the caller
+    /// too, and find it kept in the request's extensions.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
-        if !token.starts_with(TOKEN_PREFIX) {
-            return Err(ApiError::unauthenticated());
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
         }
-        let hash = token_hash(token);
-        let session = state.store().session(hash).await?.ok_or_else(ApiError::unauthenticated)?;
-        if !session.is_active(Utc::now()) {
-            return Err(ApiError::unauthenticated());
-        }
-        let user = state.store().user(session.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
-        if user.disabled {
-            return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                odf_mobile_api::ErrorCode::UserDisabled,
-                "Akun ini dinonaktifkan (account disabled)",
-            ));
-        }
-        tracing::Span::current().record("user", user.username.as_str());
-        Ok(Caller { user, token_hash: hash, kind: session.kind })
+        let caller = authenticate(parts, state).await?;
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
     }
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Err(ApiError::unauthenticated());
+    }
+    let hash = token_hash(token);
+    let session = state.store().session(hash).await?.ok_or_else(ApiError::unauthenticated)?;
+    if !session.is_active(Utc::now()) {
+        return Err(ApiError::unauthenticated());
+    }
+    let user = state.store().user(session.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    if user.disabled {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            odf_mobile_api::ErrorCode::UserDisabled,
+            "Akun ini dinonaktifkan (account disabled)",
+        ));
+    }
+    tracing::Span::current().record("user", user.username.as_str());
+    Ok(Caller { user, token_hash: hash, kind: session.kind })
 }
 
 /// Counts failed logins per username; after `max_failures` within `window` the username is locked

@@ -1,9 +1,15 @@
 //! The HTTP layer's one error type. Every failure leaves as `{"error": {"code", "message", ...}}`
-//! with a stable code; 5xx causes are logged and never sent to the client.
+//! with a stable code; 5xx causes are logged and never sent to the client. Also the extractors for
+//! what a request carries ([`ApiJson`], [`ApiQuery`], [`ApiPath`]): axum's own answer plain text
+//! when the input does not parse, these answer in the error shape.
 
+use axum::Json;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, extract::FromRequest, extract::Request, extract::rejection::JsonRejection};
 use odf_domain::{TransitionError, VerificationError};
 use odf_mobile_api::{ErrorBody, ErrorCode};
 use odf_store::StoreError;
@@ -171,5 +177,73 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
             ErrorCode::MalformedBody,
             format!("Isi permintaan tidak sesuai format (malformed body): {}", rejection.body_text()),
         ),
+    }
+}
+
+/// `Query<T>` whose rejection is `400 invalid_query` in the API's error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    Query<T>: FromRequestParts<S, Rejection = QueryRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidQuery,
+                format!("Parameter tidak sah (invalid query): {}", rejection.body_text()),
+            )),
+        }
+    }
+}
+
+/// `Path<T>` whose rejection is `400 invalid_field` in the API's error shape, naming the path
+/// parameter when axum knows it. A route that does not match its handler's `T` is the server's
+/// fault (500).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    Path<T>: FromRequestParts<S, Rejection = PathRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_rejection(&rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: &PathRejection) -> ApiError {
+    if rejection.status().is_server_error() {
+        return ApiError::internal(rejection.body_text());
+    }
+    let error = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidField,
+        format!("Parameter jalur tidak sah (invalid path parameter): {}", rejection.body_text()),
+    );
+    let key = match rejection {
+        PathRejection::FailedToDeserializePathParams(failed) => match failed.kind() {
+            ErrorKind::ParseErrorAtKey { key, .. }
+            | ErrorKind::InvalidUtf8InPathParam { key }
+            | ErrorKind::DeserializeError { key, .. } => Some(key.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match key {
+        Some(key) => error.field(key),
+        None => error,
     }
 }

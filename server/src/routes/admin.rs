@@ -2,8 +2,7 @@
 //! for admins of the area they occurred in.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use odf_domain::Role;
+use axum::extract::State;
 use odf_mobile_api::ConflictDto;
 use odf_mobile_api::admin::{Keep, ResolveConflictRequest};
 use odf_store::{HouseholdConflict, Store};
@@ -11,9 +10,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use crate::access::{Allowed, ManageConflicts};
 use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 
 fn conflict_dto(c: HouseholdConflict) -> ConflictDto {
     ConflictDto {
@@ -35,14 +34,6 @@ fn conflict_dto(c: HouseholdConflict) -> ConflictDto {
     }
 }
 
-fn require_admin(caller: &Caller) -> ApiResult<()> {
-    if caller.role() == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("mengelola konflik data (manage conflicts)"))
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConflictQuery {
@@ -61,10 +52,9 @@ pub struct ConflictQuery {
 )]
 pub async fn list_conflicts(
     State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<ConflictQuery>,
+    Allowed(caller, _): Allowed<ManageConflicts>,
+    ApiQuery(query): ApiQuery<ConflictQuery>,
 ) -> ApiResult<Json<Vec<ConflictDto>>> {
-    require_admin(&caller)?;
     let conflicts = state.store().conflicts(Some(caller.user.area), query.open.unwrap_or(true)).await?;
     Ok(Json(conflicts.into_iter().map(conflict_dto).collect()))
 }
@@ -81,11 +71,10 @@ pub async fn list_conflicts(
 )]
 pub async fn resolve_conflict(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
+    Allowed(caller, _): Allowed<ManageConflicts>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ResolveConflictRequest>,
 ) -> ApiResult<Json<ConflictDto>> {
-    require_admin(&caller)?;
     // Existence outside the admin's area must not leak: 404 either way.
     let in_scope = state.store().conflicts(Some(caller.user.area), false).await?.iter().any(|c| c.id == id);
     if !in_scope {

@@ -3,34 +3,52 @@
 //! `GET /v1/public/certificates/{id}`, the public check the certificate's QR code points to.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use odf_certificate::{render_pdf, verify};
-use odf_domain::Role;
 use odf_mobile_api::{CertificateDto, PublicCertificateCheck, PublicKeyDto, RevokeRequest};
 use odf_store::{CertificateRecord, Store, StoreError};
 use uuid::Uuid;
 
-use crate::access::{certificate_in_scope, require_role};
+use crate::access::{
+    Action, Allowed, InScope, PrintCertificate, ReadCertificate, RevokeCertificate, allow,
+    certificate_in_scope,
+};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiResult};
 use crate::routes::public_page;
 use crate::views::certificate_dto;
 
 /// The one route behind `/v1/certificates/{id}` and `/v1/certificates/{id}.pdf` (the router matches
-/// whole path segments only, so the suffix is told apart here).
+/// whole path segments only, so the suffix is told apart here, before the role guard and the scope
+/// check).
 pub async fn certificate_file(
-    state: State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
-    Path(file): Path<String>,
+    ApiPath(file): ApiPath<String>,
 ) -> ApiResult<Response> {
     match file.strip_suffix(".pdf") {
-        Some(id) => certificate_pdf(state, caller, Path(id.to_owned())).await,
-        None => Ok(certificate(state, caller, Path(file)).await?.into_response()),
+        Some(id) => {
+            let record = allowed_in_scope::<PrintCertificate>(&state, &caller, id).await?;
+            Ok(certificate_pdf(&state, &record))
+        }
+        None => {
+            let record = allowed_in_scope::<ReadCertificate>(&state, &caller, &file).await?;
+            Ok(certificate(&state, &record).into_response())
+        }
     }
+}
+
+async fn allowed_in_scope<A: Action>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<CertificateRecord> {
+    allow::<A>(caller)?;
+    certificate_in_scope(state, caller, id).await
 }
 
 #[utoipa::path(
@@ -42,14 +60,8 @@ pub async fn certificate_file(
         (status = 404, description = "not_found (or outside the caller's scope)", body = odf_mobile_api::ErrorBody),
     )
 )]
-pub async fn certificate(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<CertificateDto>> {
-    caller.require_field_role("membaca piagam (read a certificate)")?;
-    let record = certificate_in_scope(&state, &caller, &id).await?;
-    Ok(Json(certificate_dto(&record, &state.config().public_url)))
+pub fn certificate(state: &AppState, record: &CertificateRecord) -> Json<CertificateDto> {
+    Json(certificate_dto(record, &state.config().public_url))
 }
 
 #[utoipa::path(
@@ -61,13 +73,7 @@ pub async fn certificate(
         (status = 404, description = "not_found (or outside the caller's scope)", body = odf_mobile_api::ErrorBody),
     )
 )]
-pub async fn certificate_pdf(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    caller.require_field_role("mencetak piagam (print a certificate)")?;
-    let record = certificate_in_scope(&state, &caller, &id).await?;
+pub fn certificate_pdf(state: &AppState, record: &CertificateRecord) -> Response {
     let pdf = render_pdf(&record.signed, &state.config().public_url);
     let number = record.signed.certificate.number.to_string().replace('/', "-");
     let mut response = (StatusCode::OK, pdf).into_response();
@@ -77,7 +83,7 @@ pub async fn certificate_pdf(
     if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"piagam-{number}.pdf\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
+    response
 }
 
 #[utoipa::path(
@@ -94,12 +100,10 @@ pub async fn certificate_pdf(
 )]
 pub async fn revoke(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
+    Allowed(caller, _): Allowed<RevokeCertificate>,
+    InScope(record): InScope<CertificateRecord>,
     ApiJson(request): ApiJson<RevokeRequest>,
 ) -> ApiResult<Json<CertificateDto>> {
-    require_role(&caller, &[Role::Verifier], "mencabut piagam (revoke a certificate)")?;
-    let record = certificate_in_scope(&state, &caller, &id).await?;
     let revoked =
         state.store().revoke_certificate(record.id(), &caller.user.username, &request.reason).await?;
     Ok(Json(certificate_dto(&revoked, &state.config().public_url)))
@@ -176,7 +180,7 @@ fn check_message(genuine: bool, record: Option<&CertificateRecord>) -> (String, 
 pub async fn public_check(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     let not_found = || ApiError::not_found("Piagam (certificate)");
     let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;

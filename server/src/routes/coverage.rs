@@ -5,14 +5,15 @@
 //! Counts only: no household names and no home GPS points ever leave through these endpoints.
 //! Readable by every role (dashboards use viewer tokens), within the caller's area.
 
+use std::sync::Arc;
+
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, Utc};
-use odf_domain::{AreaCode, Level};
+use chrono::{DateTime, Datelike, Utc};
+use odf_domain::{AreaCode, Level, Wilayah};
 use odf_mobile_api::ErrorCode;
 use odf_rollup::{AreaFigures, AreaRef, Measure, Rollup};
 use odf_store::Store;
@@ -22,7 +23,8 @@ use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use crate::places::current_rollup;
 use crate::routes::export;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -125,12 +127,6 @@ fn bad_query(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
 }
 
-fn parse_query(query: Result<Query<CoverageQuery>, QueryRejection>) -> ApiResult<CoverageQuery> {
-    query
-        .map(|Query(q)| q)
-        .map_err(|r| bad_query(format!("Parameter tidak sah (invalid query): {}", r.body_text())))
-}
-
 /// The area named in the path, checked against the caller's scope. `nasional` is the whole country,
 /// which no area-scoped account covers.
 fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
@@ -156,7 +152,7 @@ fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
     Ok(area)
 }
 
-fn check_known(wilayah: &odf_domain::Wilayah, area: AreaRef) -> ApiResult<()> {
+fn check_known(wilayah: &Wilayah, area: AreaRef) -> ApiResult<()> {
     match area {
         AreaRef::Code(code) if !wilayah.contains(code) => {
             Err(ApiError::not_found(&format!("Wilayah {code}")))
@@ -165,14 +161,46 @@ fn check_known(wilayah: &odf_domain::Wilayah, area: AreaRef) -> ApiResult<()> {
     }
 }
 
-/// Builds the roll-up of `area` from the store's village tallies and statuses (never raw visits).
-async fn rollup_of<'w>(
-    state: &AppState,
-    wilayah: &'w odf_domain::Wilayah,
+/// What every coverage handler starts from: the area of the path, checked against the caller's
+/// scope, the places tree, and the day the figures are for.
+struct ScopedArea {
     area: AreaRef,
-) -> ApiResult<Rollup<'w>> {
-    check_known(wilayah, area)?;
-    Ok(crate::places::current_rollup(state.store(), wilayah, under(area)).await?)
+    wilayah: Arc<Wilayah>,
+    /// The end of the `as_of` day (never later than now); `None`: now.
+    as_of: Option<DateTime<Utc>>,
+}
+
+impl ScopedArea {
+    /// `as_of` is the query's, for the handlers that honour it.
+    async fn load(
+        state: &AppState,
+        caller: &Caller,
+        path: &str,
+        as_of: Option<&str>,
+    ) -> ApiResult<ScopedArea> {
+        let area = area_in_scope(caller, path)?;
+        let wilayah = state.places().get(state.store()).await?;
+        let as_of = as_of.map(|day| Ok::<_, ApiError>(end_of_day(day)?.min(Utc::now()))).transpose()?;
+        Ok(ScopedArea { area, wilayah, as_of })
+    }
+
+    /// The roll-up of the area: now from the store's village tallies and statuses (never raw
+    /// visits), or as of a past day rebuilt from visit and status dates.
+    async fn rollup(&self, state: &AppState) -> ApiResult<Rollup<'_>> {
+        match self.as_of {
+            Some(as_of) => Ok(self.facts(state).await?.rollup(&self.wilayah, as_of)),
+            None => {
+                check_known(&self.wilayah, self.area)?;
+                Ok(current_rollup(state.store(), &self.wilayah, under(self.area)).await?)
+            }
+        }
+    }
+
+    /// Every dated fact under the area, to rebuild its figures at any past moment.
+    async fn facts(&self, state: &AppState) -> ApiResult<odf_rollup::history::Facts> {
+        check_known(&self.wilayah, self.area)?;
+        facts_of(state, self.area).await
+    }
 }
 
 /// The area as a code prefix for store queries (`None`: the whole country).
@@ -281,20 +309,11 @@ async fn respond(
 pub async fn area(
     State(state): State<AppState>,
     caller: Caller,
-    Path(area): Path<String>,
-    query: Result<Query<CoverageQuery>, QueryRejection>,
+    ApiPath(path): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Response> {
-    let query = parse_query(query)?;
-    let area = area_in_scope(&caller, &area)?;
-    let wilayah = state.places().get(state.store()).await?;
-    let rollup = match query.as_of.as_deref() {
-        None => rollup_of(&state, &wilayah, area).await?,
-        Some(day) => {
-            let as_of = end_of_day(day)?.min(Utc::now());
-            check_known(&wilayah, area)?;
-            facts_of(&state, area).await?.rollup(&wilayah, as_of)
-        }
-    };
+    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
+    let (area, rollup) = (scoped.area, scoped.rollup(&state).await?);
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
     let fresh = serde_json::to_value(freshness(&state, area).await?).map_err(ApiError::internal)?;
@@ -309,19 +328,16 @@ pub async fn area(
 pub async fn ranking(
     State(state): State<AppState>,
     caller: Caller,
-    Path(area): Path<String>,
-    query: Result<Query<CoverageQuery>, QueryRejection>,
+    ApiPath(path): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Response> {
-    let query = parse_query(query)?;
     let by = match query.by.as_deref() {
         None => Measure::DesaSbs,
         Some(text) => Measure::parse(text)
             .ok_or_else(|| bad_query(format!("by={text}: pakai kk_akses atau desa_sbs")))?,
     };
-    let area = area_in_scope(&caller, &area)?;
-    let wilayah = state.places().get(state.store()).await?;
-    let rollup = rollup_of(&state, &wilayah, area).await?;
-    let ranked = rollup.ranking(area, by);
+    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
+    let ranked = scoped.rollup(&state).await?.ranking(scoped.area, by);
     respond(&state, &query, None, &ranked, json!({ "measure": by.as_str(), "label": by.label() })).await
 }
 
@@ -333,14 +349,11 @@ pub async fn ranking(
 pub async fn villages(
     State(state): State<AppState>,
     caller: Caller,
-    Path(area): Path<String>,
-    query: Result<Query<CoverageQuery>, QueryRejection>,
+    ApiPath(path): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Response> {
-    let query = parse_query(query)?;
-    let area = area_in_scope(&caller, &area)?;
-    let wilayah = state.places().get(state.store()).await?;
-    let rollup = rollup_of(&state, &wilayah, area).await?;
-    let list = rollup.within(area, Level::Desa);
+    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
+    let list = scoped.rollup(&state).await?.within(scoped.area, Level::Desa);
     respond(&state, &query, None, &list, json!({})).await
 }
 
@@ -352,12 +365,11 @@ pub async fn villages(
 pub async fn stbm_csv(
     State(state): State<AppState>,
     caller: Caller,
-    Path(area): Path<String>,
+    ApiPath(path): ApiPath<String>,
 ) -> ApiResult<Response> {
-    let area = area_in_scope(&caller, &area)?;
-    let wilayah = state.places().get(state.store()).await?;
-    let rollup = rollup_of(&state, &wilayah, area).await?;
-    let list = rollup.within(area, Level::Desa);
+    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
+    let rollup = scoped.rollup(&state).await?;
+    let list = rollup.within(scoped.area, Level::Desa);
     Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8")], export::stbm_recap_csv(&rollup, &list)).into_response())
 }
 
@@ -369,19 +381,17 @@ pub async fn stbm_csv(
 pub async fn dhis2(
     State(state): State<AppState>,
     caller: Caller,
-    Path(area): Path<String>,
-    query: Result<Query<CoverageQuery>, QueryRejection>,
+    ApiPath(path): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Json<Value>> {
-    let query = parse_query(query)?;
     let period = match query.period {
         Some(p) if p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()) => p,
         Some(p) => return Err(bad_query(format!("period={p}: harus YYYYMM (must be YYYYMM)"))),
         None => Utc::now().format("%Y%m").to_string(),
     };
-    let area = area_in_scope(&caller, &area)?;
-    let wilayah = state.places().get(state.store()).await?;
-    let rollup = rollup_of(&state, &wilayah, area).await?;
-    Ok(Json(export::dhis2_data_value_sets(&rollup, area, &period, &state.config().dhis2)))
+    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
+    let rollup = scoped.rollup(&state).await?;
+    Ok(Json(export::dhis2_data_value_sets(&rollup, scoped.area, &period, &state.config().dhis2)))
 }
 
 #[utoipa::path(
@@ -392,11 +402,10 @@ pub async fn dhis2(
 pub async fn series(
     State(state): State<AppState>,
     caller: Caller,
-    Path(area): Path<String>,
-    query: Result<Query<CoverageQuery>, QueryRejection>,
+    ApiPath(path): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Json<Value>> {
-    let query = parse_query(query)?;
-    let area = area_in_scope(&caller, &area)?;
+    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
     let now = Utc::now();
     let to = match query.to.as_deref() {
         Some(text) => month(text, "to")?,
@@ -413,9 +422,8 @@ pub async fn series(
             "from..to harus 1 sampai {MAX_SERIES_MONTHS} bulan (range must be 1-{MAX_SERIES_MONTHS} months)"
         )));
     }
-    let wilayah = state.places().get(state.store()).await?;
-    check_known(&wilayah, area)?;
-    let points = facts_of(&state, area).await?.monthly(&wilayah, area, from, to, now);
+    let (area, wilayah) = (scoped.area, &scoped.wilayah);
+    let points = scoped.facts(&state).await?.monthly(wilayah, area, from, to, now);
     let name = match area {
         AreaRef::Nasional => odf_rollup::NATIONAL_NAME,
         AreaRef::Code(code) => wilayah.name(code).unwrap_or_default(),

@@ -14,5 +14,4 @@ pub mod notifications;
 pub mod public_page;
 pub mod sync;
 pub mod verifications;
-pub mod village_actions;
 pub mod villages;

@@ -2,17 +2,13 @@
 //! village slipping back. Pull-based: pass the last `seq` seen as `after`.
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use odf_domain::Role;
-use odf_mobile_api::{ErrorCode, NotificationDto, NotificationsQuery, NotificationsResponse};
+use axum::extract::State;
+use odf_mobile_api::{NotificationDto, NotificationsQuery, NotificationsResponse};
 use odf_store::Store;
 
-use crate::access::require_role;
+use crate::access::{Allowed, ReadNotifications};
 use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiQuery, ApiResult};
 
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
@@ -28,17 +24,9 @@ const MAX_LIMIT: u32 = 1000;
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    query: Result<Query<NotificationsQuery>, QueryRejection>,
+    Allowed(caller, _): Allowed<ReadNotifications>,
+    ApiQuery(query): ApiQuery<NotificationsQuery>,
 ) -> ApiResult<Json<NotificationsResponse>> {
-    require_role(&caller, &[Role::Verifier, Role::Admin], "membaca pemberitahuan (read notifications)")?;
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidQuery,
-            format!("Parameter tidak sah (invalid query): {}", rejection.body_text()),
-        )
-    })?;
     let after = query.after.unwrap_or(0).max(0);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let found = state.store().notifications(Some(caller.user.area), after, limit).await?;

@@ -3,10 +3,10 @@
 //! goes through the store's status machine, which audits it.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use odf_domain::{AreaCode, EventKind, Role, StatusEvent, TeamMember};
+use odf_domain::{AreaCode, EventKind, StatusEvent, TeamMember};
 use odf_mobile_api::{
     AuditEntryDto, ClaimRequest, ErrorCode, OpenVerificationRequest, SamplingPlanDto, TeamMemberDto,
     TriggerRequest, VerificationDto, VillageHistoryDto, VillageStatusDto,
@@ -14,7 +14,9 @@ use odf_mobile_api::{
 use odf_store::{AreaRecord, NewVerification, Store};
 use uuid::Uuid;
 
-use crate::access::{registered_in, require_role, village_in_scope};
+use crate::access::{
+    Allowed, ClaimSbs, InScope, OpenVerification, ReadHistory, RecordTriggering, allow, registered_in,
+};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -48,7 +50,7 @@ pub(crate) fn trigger_event(
     text: Option<String>,
     now: DateTime<Utc>,
 ) -> ApiResult<StatusEvent> {
-    require_role(caller, &[Role::Sanitarian, Role::Admin], "mencatat pemicuan (record triggering)")?;
+    allow::<RecordTriggering>(caller)?;
     if triggered_on > area.code.local_date(now) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -72,7 +74,7 @@ pub(crate) async fn claim_event(
     text: Option<String>,
     at: DateTime<Utc>,
 ) -> ApiResult<StatusEvent> {
-    require_role(caller, &[Role::Sanitarian, Role::Admin], "mengajukan klaim SBS (claim SBS)")?;
+    allow::<ClaimSbs>(caller)?;
     let (_, eligibility) = eligibility(state, area.code).await?;
     if !eligibility.eligible {
         return Err(ApiError::new(
@@ -99,10 +101,9 @@ pub(crate) async fn claim_event(
 pub async fn trigger(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<String>,
+    InScope(area): InScope<AreaRecord>,
     ApiJson(request): ApiJson<TriggerRequest>,
 ) -> ApiResult<Json<VillageStatusDto>> {
-    let area = village_in_scope(&state, &caller, &code).await?;
     let event = trigger_event(&caller, &area, request.triggered_on, request.note, Utc::now())?;
     state.store().apply_status_event(area.code, event).await?;
     Ok(Json(status_dto(&state, &area).await?))
@@ -122,10 +123,9 @@ pub async fn trigger(
 pub async fn claim(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<String>,
+    InScope(area): InScope<AreaRecord>,
     ApiJson(request): ApiJson<ClaimRequest>,
 ) -> ApiResult<Json<VillageStatusDto>> {
-    let area = village_in_scope(&state, &caller, &code).await?;
     let event = claim_event(&state, &caller, &area, request.note, Utc::now()).await?;
     state.store().apply_status_event(area.code, event).await?;
     Ok(Json(status_dto(&state, &area).await?))
@@ -189,7 +189,7 @@ pub(crate) async fn new_verification(
     plan: &SamplingPlanDto,
     id: Uuid,
 ) -> ApiResult<NewVerification> {
-    require_role(caller, &[Role::Verifier], "membuka verifikasi (open a verification)")?;
+    allow::<OpenVerification>(caller)?;
     let plan = plan
         .to_domain()
         .map_err(|p| ApiError::new(StatusCode::BAD_REQUEST, p.code, p.message).field(p.field))?;
@@ -219,10 +219,9 @@ pub(crate) async fn new_verification(
 pub async fn open_verification(
     State(state): State<AppState>,
     caller: Caller,
-    Path(code): Path<String>,
+    InScope(area): InScope<AreaRecord>,
     ApiJson(request): ApiJson<OpenVerificationRequest>,
 ) -> ApiResult<(StatusCode, Json<VerificationDto>)> {
-    let area = village_in_scope(&state, &caller, &code).await?;
     let new = new_verification(&state, &caller, &area, &request.team, &request.plan, Uuid::now_v7()).await?;
     let record = state.store().open_verification(new).await?;
     Ok((StatusCode::CREATED, Json(verification_dto(&state, &record, &area.name).await?)))
@@ -239,11 +238,9 @@ pub async fn open_verification(
 )]
 pub async fn history(
     State(state): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
+    _: Allowed<ReadHistory>,
+    InScope(area): InScope<AreaRecord>,
 ) -> ApiResult<Json<VillageHistoryDto>> {
-    caller.require_field_role("membaca riwayat desa (read village history)")?;
-    let area = village_in_scope(&state, &caller, &code).await?;
     let village_state = state.store().village_state(area.code).await?;
     let mut audit = Vec::new();
     let mut after = 0;

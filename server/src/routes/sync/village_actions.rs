@@ -18,7 +18,7 @@ use odf_store::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::access::{verification_in_scope, village_in_scope};
+use crate::access::{RecordCommunity, allow, verification_in_scope, village_in_scope};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -157,11 +157,7 @@ async fn effect_of(
             VillageEffect::Open(new_verification(state, caller, &area, team, plan, action.id).await?)
         }
         VillageActionKind::Community { verification_id, criteria } => {
-            crate::access::require_role(
-                caller,
-                &[odf_domain::Role::Verifier],
-                "mencatat kriteria masyarakat (record community criteria)",
-            )?;
+            allow::<RecordCommunity>(caller)?;
             let record = verification(state, caller, *verification_id).await?;
             VillageEffect::Community {
                 verification_id: record.id,
