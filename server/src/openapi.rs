@@ -1,6 +1,7 @@
 //! The OpenAPI document, generated from the annotated handlers and the `odf-mobile-api` types.
-//! `mobile-api/openapi.json` is its checked-in copy; `tests/openapi.rs` fails when they differ
-//! (regenerate with `ODF_UPDATE_OPENAPI=1 cargo test -p odf-server --test openapi`).
+//! `mobile-api/openapi.json` is its checked-in copy; the server test
+//! `the_checked_in_openapi_document_matches_the_server` fails when they differ (regenerate with
+//! `ODF_UPDATE_OPENAPI=1 cargo test -p odf-server --test api the_checked_in_openapi_document`).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};

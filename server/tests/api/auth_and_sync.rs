@@ -1,20 +1,15 @@
 //! The `/v1` API over real HTTP, on SQLite and (with `ODF_TEST_POSTGRES_URL`) PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[macro_use]
-mod common;
-
 use std::io::Write;
 use std::sync::Arc;
 
+use crate::common::*;
 use chrono::{Duration, Utc};
-use common::*;
 use odf_store::Store;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn config() -> odf_server::ServerConfig {
+pub fn config() -> odf_server::ServerConfig {
     odf_server::ServerConfig {
         max_push_records: 50,
         max_push_bytes: 64 * 1024,
@@ -22,20 +17,6 @@ fn config() -> odf_server::ServerConfig {
         ..Default::default()
     }
 }
-
-api_tests!(super::config();
-    a_login_gives_a_token_that_identifies_the_user_until_logout,
-    wrong_passwords_are_refused_and_repeated_failures_are_rate_limited,
-    a_batch_pushed_twice_stores_each_record_once,
-    a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores_nothing,
-    bad_records_are_rejected_one_by_one_with_codes_and_fields,
-    visits_far_from_home_or_outside_the_village_are_stored_but_flagged,
-    pull_pages_through_the_callers_scope_by_cursor,
-    viewers_and_anonymous_callers_cannot_touch_household_data,
-    gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors,
-    operations_endpoints_answer,
-    edits_from_two_phones_merge_and_an_admin_resolves_the_conflict,
-);
 
 fn household(village: &str) -> Value {
     json!({
@@ -72,7 +53,7 @@ fn statuses(body: &Value) -> Vec<String> {
     body["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_owned()).collect()
 }
 
-async fn a_login_gives_a_token_that_identifies_the_user_until_logout(app: Arc<TestApp>) {
+pub async fn a_login_gives_a_token_that_identifies_the_user_until_logout(app: Arc<TestApp>) {
     let token = app.login("san_a").await;
     let (status, me) = app.get("/v1/me", &token).await;
     assert_eq!(status, 200);
@@ -89,7 +70,7 @@ async fn a_login_gives_a_token_that_identifies_the_user_until_logout(app: Arc<Te
     assert_eq!(body["error"]["code"], "unauthenticated");
 }
 
-async fn wrong_passwords_are_refused_and_repeated_failures_are_rate_limited(app: Arc<TestApp>) {
+pub async fn wrong_passwords_are_refused_and_repeated_failures_are_rate_limited(app: Arc<TestApp>) {
     let attempt = |username: &'static str, password: &'static str| {
         let app = app.clone();
         async move {
@@ -118,7 +99,7 @@ async fn wrong_passwords_are_refused_and_repeated_failures_are_rate_limited(app:
     app.login("san_a").await;
 }
 
-async fn a_batch_pushed_twice_stores_each_record_once(app: Arc<TestApp>) {
+pub async fn a_batch_pushed_twice_stores_each_record_once(app: Arc<TestApp>) {
     let token = app.login("san_a").await;
     let homes = [household(VILLAGE_A), household(VILLAGE_B)];
     let visits = [
@@ -147,7 +128,9 @@ async fn a_batch_pushed_twice_stores_each_record_once(app: Arc<TestApp>) {
     assert_eq!((devices[0].username.as_str(), devices[0].pending_count), ("san_a", 0));
 }
 
-async fn a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores_nothing(app: Arc<TestApp>) {
+pub async fn a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores_nothing(
+    app: Arc<TestApp>,
+) {
     let token = app.login("san_a").await;
     let foreign = household(KELURAHAN);
     let unassigned = household(VILLAGE_UNASSIGNED);
@@ -175,7 +158,7 @@ async fn a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores
     assert_eq!(app.store.visit_count().await.unwrap(), 0);
 }
 
-async fn bad_records_are_rejected_one_by_one_with_codes_and_fields(app: Arc<TestApp>) {
+pub async fn bad_records_are_rejected_one_by_one_with_codes_and_fields(app: Arc<TestApp>) {
     let token = app.login("san_a").await;
     let good = household(VILLAGE_A);
     let mut bad_code = household(VILLAGE_A);
@@ -215,7 +198,7 @@ async fn bad_records_are_rejected_one_by_one_with_codes_and_fields(app: Arc<Test
     assert_eq!(app.store.visit_count().await.unwrap(), 1);
 }
 
-async fn visits_far_from_home_or_outside_the_village_are_stored_but_flagged(app: Arc<TestApp>) {
+pub async fn visits_far_from_home_or_outside_the_village_are_stored_but_flagged(app: Arc<TestApp>) {
     let token = app.login("san_a").await;
     // Village A is the square 122.70-122.72 E, -5.60 to -5.58 S (fixtures).
     let home = household(VILLAGE_A);
@@ -230,7 +213,7 @@ async fn visits_far_from_home_or_outside_the_village_are_stored_but_flagged(app:
     assert_eq!(app.store.visit_count().await.unwrap(), 2);
 }
 
-async fn pull_pages_through_the_callers_scope_by_cursor(app: Arc<TestApp>) {
+pub async fn pull_pages_through_the_callers_scope_by_cursor(app: Arc<TestApp>) {
     let san_a = app.login("san_a").await;
     let san_k = app.login("san_k").await;
     let homes_a: Vec<Value> = (0..3).map(|_| household(VILLAGE_A)).collect();
@@ -277,7 +260,7 @@ async fn pull_pages_through_the_callers_scope_by_cursor(app: Arc<TestApp>) {
     assert_eq!(status, 400);
 }
 
-async fn viewers_and_anonymous_callers_cannot_touch_household_data(app: Arc<TestApp>) {
+pub async fn viewers_and_anonymous_callers_cannot_touch_household_data(app: Arc<TestApp>) {
     let viewer = app.login("viewer").await;
     let (status, body) = app.post("/v1/sync/push", &viewer, &push_body(&[household(VILLAGE_A)], &[])).await;
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
@@ -298,25 +281,29 @@ async fn viewers_and_anonymous_callers_cannot_touch_household_data(app: Arc<Test
     assert_eq!(app.store.visit_count().await.unwrap(), 0);
 }
 
-async fn gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors(app: Arc<TestApp>) {
+/// POSTs `body` to the push endpoint, gzip-compressed at `level`.
+async fn push_gzipped(app: &TestApp, token: &str, body: &[u8], level: flate2::Compression) -> (u16, Value) {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
+    encoder.write_all(body).unwrap();
+    let response = app
+        .http
+        .post(app.url("/v1/sync/push"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(encoder.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    split(response).await
+}
+
+pub async fn gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors(app: Arc<TestApp>) {
     let token = app.login("san_a").await;
     let home = household(VILLAGE_A);
     let body =
         serde_json::to_vec(&push_body(std::slice::from_ref(&home), &[visit(&home, "san_a", "JSP")])).unwrap();
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(&body).unwrap();
-    let gzipped = encoder.finish().unwrap();
-    let response = app
-        .http
-        .post(app.url("/v1/sync/push"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .header("content-encoding", "gzip")
-        .body(gzipped)
-        .send()
-        .await
-        .unwrap();
-    let (status, result) = split(response).await;
+    let (status, result) = push_gzipped(&app, &token, &body, flate2::Compression::default()).await;
     assert_eq!(status, 200, "{result}");
     assert_eq!(statuses(&result), vec!["accepted", "accepted"]);
 
@@ -329,19 +316,7 @@ async fn gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_err
     let mut huge = push_body(std::slice::from_ref(&home), &[]);
     huge["households"][0]["head_name"] = json!("x".repeat(100_000));
     let raw = serde_json::to_vec(&huge).unwrap();
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(&raw).unwrap();
-    let response = app
-        .http
-        .post(app.url("/v1/sync/push"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .header("content-encoding", "gzip")
-        .body(encoder.finish().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = split(response).await;
+    let (status, body) = push_gzipped(&app, &token, &raw, flate2::Compression::best()).await;
     assert_eq!((status, body["error"]["code"].as_str()), (413, Some("payload_too_large")));
 
     let response = app
@@ -365,7 +340,7 @@ async fn gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_err
     assert_eq!(app.store.visit_count().await.unwrap(), 1);
 }
 
-async fn operations_endpoints_answer(app: Arc<TestApp>) {
+pub async fn operations_endpoints_answer(app: Arc<TestApp>) {
     let (status, body) = app.get("/healthz", "").await;
     assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
     let (status, body) = app.get("/readyz", "").await;
@@ -396,7 +371,7 @@ fn edits_body(edits: &[Value]) -> Value {
     json!({ "device": { "device_id": "hp", "app_version": "t", "pending_count": 0 }, "household_edits": edits })
 }
 
-async fn edits_from_two_phones_merge_and_an_admin_resolves_the_conflict(app: Arc<TestApp>) {
+pub async fn edits_from_two_phones_merge_and_an_admin_resolves_the_conflict(app: Arc<TestApp>) {
     let phone_one = app.login("san_a").await;
     let phone_two = app.login("ver").await;
     let home = household(VILLAGE_A);

@@ -1,25 +1,13 @@
 //! The coverage API for dashboards, over real HTTP on both databases.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[macro_use]
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::*;
 use chrono::{Duration, Utc};
-use common::*;
 use odf_domain::{AreaCode, EventKind, StatusEvent};
 use odf_store::Store;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-api_tests!(odf_server::ServerConfig::default();
-    a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data,
-    coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
-    a_viewer_cannot_read_coverage_outside_their_area,
-    past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates,
-);
 
 /// Two households in village A (3 KK, all with access) and one in B (1 KK, BABS); village A
 /// declared ODF.
@@ -57,7 +45,7 @@ async fn campaign(app: &TestApp) {
     }
 }
 
-async fn a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data(app: Arc<TestApp>) {
+pub async fn a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data(app: Arc<TestApp>) {
     campaign(&app).await;
     let viewer = app.login("viewer").await;
     let (status, body) = app.get("/v1/coverage/74.04", &viewer).await;
@@ -98,7 +86,7 @@ async fn a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_dat
     assert!(!villages.to_string().contains("A1"));
 }
 
-async fn coverage_comes_as_csv_geojson_stbm_recap_and_dhis2(app: Arc<TestApp>) {
+pub async fn coverage_comes_as_csv_geojson_stbm_recap_and_dhis2(app: Arc<TestApp>) {
     campaign(&app).await;
     let viewer = app.login("viewer").await;
     let text = |path: &'static str| {
@@ -154,7 +142,7 @@ async fn coverage_comes_as_csv_geojson_stbm_recap_and_dhis2(app: Arc<TestApp>) {
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_query")));
 }
 
-async fn a_viewer_cannot_read_coverage_outside_their_area(app: Arc<TestApp>) {
+pub async fn a_viewer_cannot_read_coverage_outside_their_area(app: Arc<TestApp>) {
     let buton = app.login("viewer_buton").await;
     let (status, _) = app.get("/v1/coverage/74.04.81", &buton).await;
     assert_eq!(status, 200);
@@ -172,7 +160,7 @@ async fn a_viewer_cannot_read_coverage_outside_their_area(app: Arc<TestApp>) {
     assert_eq!(status, 401);
 }
 
-async fn past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates(app: Arc<TestApp>) {
+pub async fn past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates(app: Arc<TestApp>) {
     campaign(&app).await;
     let viewer = app.login("viewer").await;
     let today = Utc::now().date_naive();

@@ -2,38 +2,14 @@
 //! PostgreSQL: visits → eligible → claim → verification with a reproducible sample → verification
 //! visits → Lulus → certificate → public check → BABS visit → slipped → revoke → public check.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[macro_use]
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::*;
 use chrono::{Datelike, Duration, Utc};
-use common::*;
 use odf_domain::{HouseholdUnits, SamplingPlan, UnitLevel, draw_sample};
 use odf_store::Store;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-api_tests!(odf_server::ServerConfig::default();
-    the_full_path_from_visits_to_a_certificate_slipping_and_revocation,
-    a_gagal_returns_the_village_to_dipicu_with_reasons_its_sanitarians_can_read,
-    verifiers_outside_the_kecamatan_and_other_roles_are_refused,
-    a_team_with_a_member_from_the_village_or_of_the_wrong_size_is_refused,
-    a_tampered_certificate_or_certified_visit_fails_the_public_check,
-    the_certificate_pdf_opens_and_names_the_village_and_number,
-);
-
-const ALL_YES: [&str; 7] = [
-    "closed_toilet",
-    "safe_from_well",
-    "strong_slab",
-    "child_faeces_safe",
-    "all_members_use",
-    "water_and_soap",
-    "no_faeces_around",
-];
 
 fn household(village: &str, rt: usize) -> Value {
     json!({
@@ -142,7 +118,7 @@ async fn history(app: &TestApp, token: &str) -> Value {
     body
 }
 
-async fn the_full_path_from_visits_to_a_certificate_slipping_and_revocation(app: Arc<TestApp>) {
+pub async fn the_full_path_from_visits_to_a_certificate_slipping_and_revocation(app: Arc<TestApp>) {
     let san = app.login("san_a").await;
     let ver = app.login("ver").await;
     // Visits: one household still without access, so the village is not eligible yet.
@@ -302,7 +278,7 @@ async fn the_full_path_from_visits_to_a_certificate_slipping_and_revocation(app:
     assert!(app.store.verify_audit_chain().await.unwrap().first_broken.is_none());
 }
 
-async fn a_gagal_returns_the_village_to_dipicu_with_reasons_its_sanitarians_can_read(app: Arc<TestApp>) {
+pub async fn a_gagal_returns_the_village_to_dipicu_with_reasons_its_sanitarians_can_read(app: Arc<TestApp>) {
     let homes = claimed_village(&app).await;
     let ver = app.login("ver").await;
     let (_, verification) = open(&app, &ver, json!({ "kind": "all_households" })).await;
@@ -348,7 +324,7 @@ async fn a_gagal_returns_the_village_to_dipicu_with_reasons_its_sanitarians_can_
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
 }
 
-async fn verifiers_outside_the_kecamatan_and_other_roles_are_refused(app: Arc<TestApp>) {
+pub async fn verifiers_outside_the_kecamatan_and_other_roles_are_refused(app: Arc<TestApp>) {
     claimed_village(&app).await;
     let luar = app.login("ver_luar").await;
     let plan = json!({ "kind": "all_households" });
@@ -400,7 +376,7 @@ async fn verifiers_outside_the_kecamatan_and_other_roles_are_refused(app: Arc<Te
     assert_eq!((status, body["error"]["field"].as_str()), (400, Some("triggered_on")));
 }
 
-async fn a_team_with_a_member_from_the_village_or_of_the_wrong_size_is_refused(app: Arc<TestApp>) {
+pub async fn a_team_with_a_member_from_the_village_or_of_the_wrong_size_is_refused(app: Arc<TestApp>) {
     claimed_village(&app).await;
     let ver = app.login("ver").await;
     let path = format!("/v1/villages/{VILLAGE_A}/verifications");
@@ -438,7 +414,7 @@ async fn a_team_with_a_member_from_the_village_or_of_the_wrong_size_is_refused(a
     assert_eq!(body["team"][0]["name"], "ver");
 }
 
-async fn a_tampered_certificate_or_certified_visit_fails_the_public_check(app: Arc<TestApp>) {
+pub async fn a_tampered_certificate_or_certified_visit_fails_the_public_check(app: Arc<TestApp>) {
     let decided = certified(&app).await;
     let check_path = format!("/v1/public/certificates/{}", decided["certificate"]["id"].as_str().unwrap());
     let (_, check) = app.get_public(&check_path).await;
@@ -465,7 +441,7 @@ async fn a_tampered_certificate_or_certified_visit_fails_the_public_check(app: A
     assert!(check["message"].as_str().unwrap().contains("TIDAK ASLI"));
 }
 
-async fn the_certificate_pdf_opens_and_names_the_village_and_number(app: Arc<TestApp>) {
+pub async fn the_certificate_pdf_opens_and_names_the_village_and_number(app: Arc<TestApp>) {
     let decided = certified(&app).await;
     let certificate = &decided["certificate"];
     let pdf_path = certificate["pdf_path"].as_str().unwrap().to_owned();

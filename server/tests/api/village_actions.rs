@@ -2,24 +2,13 @@
 //! `ODF_TEST_POSTGRES_URL`) PostgreSQL: the whole path from visits to a certificate without a single
 //! REST call for the steps, replays answered from the receipt, and refusals that store nothing.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[macro_use]
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
-use common::*;
 use odf_mobile_api::{CertificateChangeDto, VerificationChangeDto};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-api_tests!(odf_server::ServerConfig::default();
-    a_village_goes_from_visits_to_a_certificate_by_pushed_actions_alone,
-    a_replayed_action_is_a_duplicate_and_other_content_under_its_id_a_conflict,
-    refused_actions_name_their_code_and_field_and_store_nothing,
-);
 
 fn household(village: &str, rt: usize) -> Value {
     json!({
@@ -29,18 +18,8 @@ fn household(village: &str, rt: usize) -> Value {
 }
 
 fn visit(household: &Value, by: &str, category: &str, at: DateTime<Utc>) -> Value {
-    let checklist: serde_json::Map<String, Value> = [
-        "closed_toilet",
-        "safe_from_well",
-        "strong_slab",
-        "child_faeces_safe",
-        "all_members_use",
-        "water_and_soap",
-        "no_faeces_around",
-    ]
-    .iter()
-    .map(|k| ((*k).to_owned(), json!(true)))
-    .collect();
+    let checklist: serde_json::Map<String, Value> =
+        ALL_YES.iter().map(|k| ((*k).to_owned(), json!(true))).collect();
     json!({
         "id": Uuid::now_v7(), "household_id": household["id"], "sanitarian": by, "visited_at": at,
         "category": category, "checklist": checklist, "device_id": format!("hp-{by}"),
@@ -122,7 +101,7 @@ async fn claimed_by_push(app: &TestApp) -> Vec<Value> {
     homes
 }
 
-async fn a_village_goes_from_visits_to_a_certificate_by_pushed_actions_alone(app: Arc<TestApp>) {
+pub async fn a_village_goes_from_visits_to_a_certificate_by_pushed_actions_alone(app: Arc<TestApp>) {
     let homes = claimed_by_push(&app).await;
     let ver = app.login("ver").await;
     assert_eq!(status_of(&app, &ver).await, "klaim_sbs");
@@ -188,7 +167,7 @@ async fn a_village_goes_from_visits_to_a_certificate_by_pushed_actions_alone(app
     assert_eq!((status, check["status"].as_str()), (200, Some("valid")), "{check}");
 }
 
-async fn a_replayed_action_is_a_duplicate_and_other_content_under_its_id_a_conflict(app: Arc<TestApp>) {
+pub async fn a_replayed_action_is_a_duplicate_and_other_content_under_its_id_a_conflict(app: Arc<TestApp>) {
     claimed_by_push(&app).await;
     let ver = app.login("ver").await;
     let open = action(
@@ -212,7 +191,7 @@ async fn a_replayed_action_is_a_duplicate_and_other_content_under_its_id_a_confl
     assert_eq!(history["verification_ids"].as_array().unwrap().len(), 1);
 }
 
-async fn refused_actions_name_their_code_and_field_and_store_nothing(app: Arc<TestApp>) {
+pub async fn refused_actions_name_their_code_and_field_and_store_nothing(app: Arc<TestApp>) {
     let san = app.login("san_a").await;
     let ver = app.login("ver").await;
     let ver_luar = app.login("ver_luar").await;

@@ -2,9 +2,6 @@
 //! set of users, driven over HTTP with reqwest. No sleeps: the listener is bound before the server
 //! task starts, so the first request already finds it.
 
-// Shared by several test binaries, each of which uses only part of it.
-#![allow(dead_code)]
-
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -25,6 +22,16 @@ pub const VILLAGE_B: &str = "74.04.81.2002";
 /// In the same kecamatan as A and B but not assigned to `san_a`.
 pub const VILLAGE_UNASSIGNED: &str = "74.04.81.2003";
 pub const KELURAHAN: &str = "74.71.81.1001";
+/// Every item of the visit checklist, for visits that answer yes to all.
+pub const ALL_YES: [&str; 7] = [
+    "closed_toilet",
+    "safe_from_well",
+    "strong_slab",
+    "child_faeces_safe",
+    "all_members_use",
+    "water_and_soap",
+    "no_faeces_around",
+];
 
 pub struct TestApp {
     pub base: String,
@@ -194,24 +201,25 @@ where
     run(db, config, test).await;
 }
 
-/// Declares each listed `async fn name(app: Arc<TestApp>)` as a test on both backends.
+/// Declares each listed `async fn name(app: Arc<TestApp>)` of each module as a test on both
+/// backends, `sqlite::name` and `postgres::name`, with the module's server configuration.
 macro_rules! api_tests {
-    ($config:expr; $($name:ident),* $(,)?) => {
+    ($($module:ident ($config:expr) { $($name:ident),* $(,)? })*) => {
         mod sqlite {
-            $(
+            $($(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    $crate::common::with_sqlite($config, super::$name).await;
+                    $crate::common::with_sqlite($config, super::$module::$name).await;
                 }
-            )*
+            )*)*
         }
         mod postgres {
-            $(
+            $($(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    $crate::common::with_postgres($config, super::$name).await;
+                    $crate::common::with_postgres($config, super::$module::$name).await;
                 }
-            )*
+            )*)*
         }
     };
 }

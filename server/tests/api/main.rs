@@ -1,0 +1,73 @@
+//! The server's one test binary: the `/v1` API over real HTTP, each test on SQLite as
+//! `sqlite::<name>` and (with `ODF_TEST_POSTGRES_URL`) on PostgreSQL as `postgres::<name>`, and the
+//! check that `mobile-api/openapi.json` is exactly what the server generates. After changing a
+//! handler or a wire type, regenerate it:
+//! `ODF_UPDATE_OPENAPI=1 cargo test -p odf-server --test api the_checked_in_openapi_document`.
+//!
+//! One binary rather than one per area: each links the whole stack, which makes CI slow.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+mod auth_and_sync;
+mod coverage;
+mod extractors;
+mod verification;
+mod village_actions;
+
+use std::path::PathBuf;
+
+api_tests! {
+    auth_and_sync (crate::auth_and_sync::config()) {
+        a_login_gives_a_token_that_identifies_the_user_until_logout,
+        wrong_passwords_are_refused_and_repeated_failures_are_rate_limited,
+        a_batch_pushed_twice_stores_each_record_once,
+        a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores_nothing,
+        bad_records_are_rejected_one_by_one_with_codes_and_fields,
+        visits_far_from_home_or_outside_the_village_are_stored_but_flagged,
+        pull_pages_through_the_callers_scope_by_cursor,
+        viewers_and_anonymous_callers_cannot_touch_household_data,
+        gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors,
+        operations_endpoints_answer,
+        edits_from_two_phones_merge_and_an_admin_resolves_the_conflict,
+    }
+    coverage (odf_server::ServerConfig::default()) {
+        a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data,
+        coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
+        a_viewer_cannot_read_coverage_outside_their_area,
+        past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates,
+    }
+    verification (odf_server::ServerConfig::default()) {
+        the_full_path_from_visits_to_a_certificate_slipping_and_revocation,
+        a_gagal_returns_the_village_to_dipicu_with_reasons_its_sanitarians_can_read,
+        verifiers_outside_the_kecamatan_and_other_roles_are_refused,
+        a_team_with_a_member_from_the_village_or_of_the_wrong_size_is_refused,
+        a_tampered_certificate_or_certified_visit_fails_the_public_check,
+        the_certificate_pdf_opens_and_names_the_village_and_number,
+    }
+    village_actions (odf_server::ServerConfig::default()) {
+        a_village_goes_from_visits_to_a_certificate_by_pushed_actions_alone,
+        a_replayed_action_is_a_duplicate_and_other_content_under_its_id_a_conflict,
+        refused_actions_name_their_code_and_field_and_store_nothing,
+    }
+    extractors (odf_server::ServerConfig::default()) {
+        a_bad_query_parameter_answers_400_in_the_error_shape,
+        a_bad_path_parameter_answers_400_in_the_error_shape,
+    }
+}
+
+#[test]
+fn the_checked_in_openapi_document_matches_the_server() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(odf_mobile_api::OPENAPI_PATH);
+    let generated = odf_server::openapi::api_doc_json();
+    if std::env::var_os("ODF_UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "{} is stale: run ODF_UPDATE_OPENAPI=1 cargo test -p odf-server --test api the_checked_in_openapi_document",
+        path.display()
+    );
+}
