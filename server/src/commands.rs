@@ -6,8 +6,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, Role, Wilayah};
 use odf_store::{
-    AnyStore, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind, Store,
-    StoreError, UserRecord, parse_boundaries,
+    AnyStore, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind,
+    Store, StoreError, UserRecord, parse_boundaries,
 };
 use serde_json::json;
 use thiserror::Error;
@@ -20,11 +20,21 @@ pub enum CommandError {
     Read { path: String, source: std::io::Error },
     #[error("{0}")]
     Invalid(String),
+    /// The database could not be opened; `url` has its password hidden.
+    #[error("basis data {url}: {source} (cannot open the database)")]
+    Open { url: String, source: StoreError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 pub type CommandResult<T> = Result<T, CommandError>;
+
+/// Opens the database at `url` (migrating it, as every command and the server do on start).
+pub async fn open_store(url: &str) -> CommandResult<AnyStore> {
+    let url = DatabaseUrl::parse(url)?;
+    tracing::info!(database = %url, "opening database");
+    AnyStore::open(&url).await.map_err(|source| CommandError::Open { url: url.redacted(), source })
+}
 
 fn read(path: &Path) -> CommandResult<String> {
     std::fs::read_to_string(path)
