@@ -29,6 +29,22 @@ pub enum CommandError {
 
 pub type CommandResult<T> = Result<T, CommandError>;
 
+/// An error and its causes on one line, each cause left out when the message before it already
+/// says it (many errors here repeat their cause in their own message).
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let said = inner.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 /// Opens the database at `url` (migrating it, as every command and the server do on start).
 pub async fn open_store(url: &str) -> CommandResult<AnyStore> {
     let url = DatabaseUrl::parse(url)?;
@@ -219,4 +235,21 @@ async fn audit(
         .append_audit(NewAuditEntry { actor: actor.to_owned(), action: action.to_owned(), area, details })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_names_each_cause_once() {
+        let read = CommandError::Read {
+            path: "areas.csv".to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        // The message already holds its cause: it is not repeated.
+        assert_eq!(describe(&read), read.to_string());
+        let wrapped = std::io::Error::other(read);
+        assert_eq!(describe(&wrapped), "tidak dapat membaca areas.csv: no such file (cannot read file)");
+    }
 }

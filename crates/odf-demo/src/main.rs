@@ -49,7 +49,7 @@ async fn main() -> ExitCode {
     match odf_demo::run(options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("galat (error): {err:#}");
+            eprintln!("galat (error): {}", odf_server::commands::describe(err.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -26,7 +26,7 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("galat (error): {err:#}");
+            eprintln!("galat (error): {}", odf_server::commands::describe(err.as_ref()));
             ExitCode::FAILURE
         }
     }
