@@ -35,8 +35,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
     move |source| KeyFileError::Io { path: path.to_path_buf(), source }
 }
 
-/// The data directory when none is configured (`data_dir`, `--data-dir`): `odf-data` beside the SQLite file, or
-/// `./odf-data` for PostgreSQL (or a URL that does not parse).
+/// The data directory when none is configured (`data_dir`, `--data-dir`): `odf-data` beside the
+/// SQLite file, or `./odf-data` for PostgreSQL (or a URL that does not parse).
 pub fn default_data_dir(database_url: &str) -> PathBuf {
     let url = DatabaseUrl::parse(database_url).ok();
     let beside = url.as_ref().and_then(|u| u.sqlite_path()).and_then(|p| Path::new(p).parent());

@@ -187,7 +187,6 @@ impl Settings {
                 ),
             ));
         }
-        let team_default = i64::try_from(defaults.team_rules.max_size).unwrap_or(i64::MAX);
         let max_team = count(
             "verification.max_team_size",
             layer.verification.max_team_size,
@@ -198,7 +197,7 @@ impl Settings {
             return Err(invalid(
                 "verification.max_team_size",
                 format!(
-                    "{max_team}: ukuran tim terbesar harus ganjil dan minimal {MIN_TEAM}, mis. {team_default} \
+                    "{max_team}: ukuran tim terbesar harus ganjil dan minimal {MIN_TEAM} \
                      (the largest team must be an odd number, at least {MIN_TEAM})"
                 ),
             ));

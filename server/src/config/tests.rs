@@ -93,7 +93,10 @@ fn a_file_sets_every_kind_of_value() {
 fn flags_beat_the_environment_which_beats_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("odf-server.toml");
-    std::fs::write(&path, "bind = \"127.0.0.1:1000\"\n[verification]\nmax_team_size = 7\nclaim_window_days = 90\n[session]\nttl_days = 10\n").unwrap();
+    let file = "bind = \"127.0.0.1:1000\"\n\
+                [verification]\nmax_team_size = 7\nclaim_window_days = 90\n\
+                [session]\nttl_days = 10\n";
+    std::fs::write(&path, file).unwrap();
     let vars = env(&[("ODF_MAX_TEAM_SIZE", "9"), ("ODF_SESSION_DAYS", "20"), ("ODF_BIND", "")]);
     let flags = ConfigLayer { session: SessionLayer { ttl_days: Some(30) }, ..ConfigLayer::default() };
     let settings = Settings::load(Some(&path), flags, vars).unwrap();
