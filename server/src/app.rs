@@ -29,7 +29,8 @@ use crate::places::PlacesCache;
 use crate::routes;
 use crate::routes::export::Dhis2Mapping;
 
-/// Settings of a running server (the command line and `ODF_*` variables fill them in).
+/// Settings of a running server. `odf-server` fills them in from its config file, `ODF_*` variables
+/// and flags ([`crate::config::Settings`]); tests and the demo start from [`Default`].
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// How long a login token lives. Phones may be offline for weeks, so this is long.

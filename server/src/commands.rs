@@ -6,8 +6,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, Role, Wilayah};
 use odf_store::{
-    AnyStore, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind, Store,
-    StoreError, UserRecord, parse_boundaries,
+    AnyStore, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind,
+    Store, StoreError, UserRecord, parse_boundaries,
 };
 use serde_json::json;
 use thiserror::Error;
@@ -20,11 +20,37 @@ pub enum CommandError {
     Read { path: String, source: std::io::Error },
     #[error("{0}")]
     Invalid(String),
+    /// The database could not be opened; `url` has its password hidden.
+    #[error("basis data {url}: {source} (cannot open the database)")]
+    Open { url: String, source: StoreError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 pub type CommandResult<T> = Result<T, CommandError>;
+
+/// An error and its causes on one line, each cause left out when the message before it already
+/// says it (many errors here repeat their cause in their own message).
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let said = inner.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+/// Opens the database at `url` (migrating it, as every command and the server do on start).
+pub async fn open_store(url: &str) -> CommandResult<AnyStore> {
+    let url = DatabaseUrl::parse(url)?;
+    tracing::info!(database = %url, "opening database");
+    AnyStore::open(&url).await.map_err(|source| CommandError::Open { url: url.redacted(), source })
+}
 
 fn read(path: &Path) -> CommandResult<String> {
     std::fs::read_to_string(path)
@@ -209,4 +235,21 @@ async fn audit(
         .append_audit(NewAuditEntry { actor: actor.to_owned(), action: action.to_owned(), area, details })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_names_each_cause_once() {
+        let read = CommandError::Read {
+            path: "areas.csv".to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        // The message already holds its cause: it is not repeated.
+        assert_eq!(describe(&read), read.to_string());
+        let wrapped = std::io::Error::other(read);
+        assert_eq!(describe(&wrapped), "tidak dapat membaca areas.csv: no such file (cannot read file)");
+    }
 }

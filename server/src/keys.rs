@@ -35,8 +35,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
     move |source| KeyFileError::Io { path: path.to_path_buf(), source }
 }
 
-/// The data directory when `--data-dir` is not given: `odf-data` beside the SQLite file, or
-/// `./odf-data` for PostgreSQL (or a URL that does not parse).
+/// The data directory when none is configured (`data_dir`, `--data-dir`): `odf-data` beside the
+/// SQLite file, or `./odf-data` for PostgreSQL (or a URL that does not parse).
 pub fn default_data_dir(database_url: &str) -> PathBuf {
     let url = DatabaseUrl::parse(database_url).ok();
     let beside = url.as_ref().and_then(|u| u.sqlite_path()).and_then(|p| Path::new(p).parent());
@@ -131,26 +131,6 @@ fn warn_if_readable_by_others(path: &Path) {
     }
     #[cfg(not(unix))]
     let _ = path;
-}
-
-/// The command-line options of certificate signing, for `odf-server serve` to flatten into its own.
-#[derive(Debug, Clone, clap::Args)]
-pub struct CertificateOptions {
-    /// Folder data server: kunci tanda tangan piagam (bawaan: odf-data di samping berkas SQLite, atau ./odf-data).
-    #[arg(long, env = "ODF_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Alamat publik server, untuk kode QR di piagam.
-    #[arg(long, env = "ODF_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
-    pub public_url: String,
-}
-
-impl CertificateOptions {
-    /// Fills these options into `config`, resolving the default data directory from the database URL.
-    pub fn apply(self, mut config: crate::ServerConfig, database_url: &str) -> crate::ServerConfig {
-        config.data_dir = Some(self.data_dir.unwrap_or_else(|| default_data_dir(database_url)));
-        config.public_url = self.public_url;
-        config
-    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The odf-verify server: the `/v1` API phones and dashboards use, and the admin commands of the
-//! `odf-server` binary. `main.rs` only parses the command line and calls into this library.
+//! The odf-verify server: the `/v1` API phones and dashboards use, its settings ([`config`]), and the
+//! admin commands of the `odf-server` binary (`src/bin/odf-server`), which only parses the command
+//! line, prints, and calls into this library. The demo lives in its own crate, `odf-demo`.
 
 #![forbid(unsafe_code)]
 
@@ -7,13 +8,16 @@ pub mod access;
 pub mod app;
 pub mod auth;
 pub mod commands;
-pub mod demo;
+pub mod config;
 pub mod error;
 pub mod keys;
 pub mod metrics;
 pub mod openapi;
 pub mod places;
 pub mod routes;
+mod shutdown;
 pub mod views;
 
 pub use app::{AppState, ServerConfig, router, serve};
+pub use config::Settings;
+pub use shutdown::shutdown_signal;

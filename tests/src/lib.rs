@@ -1,4 +1,4 @@
-//! Shared helpers of the end-to-end tests (`tests/e2e.rs`): a real server on `127.0.0.1:0` over a
+//! Shared helpers of the end-to-end tests (`tests/e2e/`): a real server on `127.0.0.1:0` over a
 //! throw-away database ([`server`]), phones running the client core ([`phone`]), and a TCP proxy that
 //! cuts connections on a deterministic plan ([`proxy`]).
 //!

@@ -173,15 +173,16 @@ pub async fn assert_recount_clean(store: &AnyStore, households: usize, visits: u
     assert_eq!(count, i64::try_from(visits).expect("count fits"), "visit_count");
 }
 
-/// Declares each listed `async fn name(server: Server)` as `sqlite::name` and `postgres::name`.
+/// Declares each listed `module::name`, an `async fn name(server: Server)` in `module`, as the tests
+/// `sqlite::name` and `postgres::name` (one pair of modules for the whole test binary).
 #[macro_export]
 macro_rules! e2e_tests {
-    ($($name:ident),* $(,)?) => {
+    ($($module:ident :: $name:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    $crate::server::run($crate::server::Backend::Sqlite, super::$name).await;
+                    $crate::server::run($crate::server::Backend::Sqlite, super::$module::$name).await;
                 }
             )*
         }
@@ -189,7 +190,7 @@ macro_rules! e2e_tests {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    $crate::server::run($crate::server::Backend::Postgres, super::$name).await;
+                    $crate::server::run($crate::server::Backend::Postgres, super::$module::$name).await;
                 }
             )*
         }

@@ -37,6 +37,7 @@ pub mod model;
 mod plan;
 mod postgres;
 mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod url;
 

@@ -14,7 +14,7 @@ use odf_mobile_api::{
 };
 use uuid::Uuid;
 
-use super::{DEMO_PASSWORD, DemoError};
+use crate::campaign::{DEMO_PASSWORD, DemoError};
 
 /// Why the demo's one failing village fails.
 pub const GAGAL_REASON: &str =
@@ -47,7 +47,7 @@ const ALL_YES: ChecklistDto = ChecklistDto {
     no_faeces_around: Some(true),
 };
 
-pub(super) async fn sync(phone: &Client, transport: &HttpTransport) -> Result<(), DemoError> {
+pub(crate) async fn sync(phone: &Client, transport: &HttpTransport) -> Result<(), DemoError> {
     phone.sync(transport, &TokioSleeper, &SyncOptions::default(), &mut |_| {}).await?;
     // A demo step the server refused would make every figure after it wrong: stop and say why.
     if let Some(refused) = phone.outbox(None).await?.into_iter().find(|e| e.state != OutboxState::Pending) {

@@ -5,8 +5,6 @@
 //! village and a revocation reaches the phones. SQLite always; PostgreSQL with
 //! `ODF_TEST_POSTGRES_URL`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use chrono::{Duration, Utc};
 use odf_client::ClientError;
 use odf_domain::VillageStatus;
@@ -16,11 +14,6 @@ use odf_mobile_api::{
     CommunityCriteriaDto, CriterionDto, DecisionRequest, OutcomeDto, PlanKind, SamplingPlanDto, TeamMemberDto,
 };
 use odf_store::Store;
-
-odf_e2e_tests::e2e_tests!(
-    a_village_is_claimed_verified_and_certified_from_phones_offline_through_a_cutting_proxy,
-    a_claim_the_phone_finds_ineligible_is_refused_on_the_phone_and_nothing_is_queued,
-);
 
 fn team() -> Vec<TeamMemberDto> {
     [VERIFIER, VERIFIER_2, VERIFIER_3]
@@ -39,7 +32,7 @@ async fn status_on(phone: &Phone) -> String {
     village.status.clone().unwrap_or_default()
 }
 
-async fn a_village_is_claimed_verified_and_certified_from_phones_offline_through_a_cutting_proxy(
+pub(crate) async fn a_village_is_claimed_verified_and_certified_from_phones_offline_through_a_cutting_proxy(
     server: Server,
 ) {
     let proxy = Proxy::start(&server.url).await.unwrap();
@@ -141,7 +134,9 @@ async fn a_village_is_claimed_verified_and_certified_from_phones_offline_through
     }
 }
 
-async fn a_claim_the_phone_finds_ineligible_is_refused_on_the_phone_and_nothing_is_queued(server: Server) {
+pub(crate) async fn a_claim_the_phone_finds_ineligible_is_refused_on_the_phone_and_nothing_is_queued(
+    server: Server,
+) {
     let sanitarian = Phone::log_in(&server.url, SAN_A).await;
     sanitarian.sync_until_done(5).await;
     let home = sanitarian.register(VILLAGE_1, "Kepala BABS", 2).await;

@@ -1,5 +1,5 @@
-//! The demo: demo places and users, then a scripted field campaign run through the real client core
-//! (`odf-client`) over HTTP against the real server, then a roll-up report.
+//! The demo's campaign: demo places and users, then a scripted field campaign run through the real
+//! client core (`odf-client`) over HTTP against the real server, then the lines of the roll-up report.
 //!
 //! Every choice of the campaign (how many households, which category each visit finds, which
 //! villages reach 100%, which slip back) comes from one SplitMix64 stream seeded by `--seed`, so a
@@ -10,8 +10,6 @@
 //! the verification by a team of three kecamatan verifiers, Lulus and Gagal with certificates issued
 //! by the server. A follow-up visit that finds open defecation slips a certified village; one
 //! certificate is then revoked, as a kecamatan office does from its desk.
-
-mod verify;
 
 use std::path::Path;
 
@@ -24,7 +22,9 @@ use odf_rollup::AreaFigures;
 use odf_store::{AnyStore, Store};
 use thiserror::Error;
 
-use crate::commands::{self, UserSpec};
+use odf_server::commands::{self, UserSpec};
+
+use crate::verify;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "odf-demo-2026";
@@ -321,9 +321,9 @@ pub async fn run_campaign(
 
 /// The roll-up of Sulawesi Tenggara from the store, as the coverage API computes it.
 pub async fn rollup_lines(store: &AnyStore) -> Result<Vec<String>, DemoError> {
-    let wilayah = crate::places::load_wilayah(store).await?;
+    let wilayah = odf_server::places::load_wilayah(store).await?;
     let province = code("74")?;
-    let rollup = crate::places::current_rollup(store, &wilayah, Some(province)).await?;
+    let rollup = odf_server::places::current_rollup(store, &wilayah, Some(province)).await?;
     let line = |f: &AreaFigures<'_>| {
         let code = f.code.map(|c| c.to_string()).unwrap_or_default();
         format!("{code:<6} {:<28} {}\n{:<35} {}", f.name, f.kk_akses, "", f.desa_sbs)

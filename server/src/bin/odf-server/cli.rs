@@ -1,0 +1,141 @@
+//! The command line of `odf-server`: global options, the commands and their flags. Flags that are
+//! also settings become the strongest layer of [`odf_server::Settings`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use odf_domain::{AreaCode, Role};
+use odf_server::config::{ConfigLayer, SessionLayer};
+
+/// Server odf-verify: sinkronisasi data sanitasi rumah tangga, verifikasi ODF dan cakupan Stop BABS.
+///
+/// Pengaturan (settings): flag > variabel ODF_* > berkas --config > bawaan; `odf-server config`
+/// menampilkan yang berlaku. Contoh berkas: docs/odf-server.example.toml.
+#[derive(Debug, Parser)]
+#[command(name = "odf-server", version)]
+pub struct Cli {
+    /// Berkas konfigurasi TOML (juga ODF_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Basis data: sqlite://berkas.db (bawaan sqlite://odf.db, dibuat bila belum ada) atau
+    /// postgres://… (juga ODF_DATABASE_URL, database_url).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Nama pelaku yang dicatat di log audit untuk perintah admin.
+    #[arg(long, env = "ODF_ACTOR", default_value = "admin-cli", global = true)]
+    pub actor: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Menjalankan server API.
+    Serve(ServeFlags),
+    /// Menampilkan pengaturan yang berlaku sebagai TOML (kata sandi basis data disembunyikan).
+    Config(ServeFlags),
+    /// Menerapkan migrasi basis data (juga dilakukan otomatis saat server mulai).
+    Migrate,
+    /// Mengimpor daftar wilayah dari CSV kode,nama[,level,kind] (kode Kemendagri).
+    ImportAreas { file: PathBuf },
+    /// Mengimpor batas wilayah dari GeoJSON FeatureCollection (properti "kode").
+    ImportBoundaries { file: PathBuf },
+    /// Mengelola pengguna.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Mengelola token.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Menghitung ulang rekap desa dari kunjungan mentah dan melaporkan selisih.
+    Recount,
+    /// Memeriksa rantai hash log audit.
+    AuditVerify,
+}
+
+/// The flags of `serve` (and `config`, which shows what `serve` would use).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeFlags {
+    /// Alamat dan port yang didengarkan (bawaan 127.0.0.1:8080; juga ODF_BIND, bind).
+    #[arg(long)]
+    pub bind: Option<SocketAddr>,
+    /// Masa berlaku token login, dalam hari (bawaan 60; juga ODF_SESSION_DAYS, session.ttl_days).
+    #[arg(long, allow_negative_numbers = true)]
+    pub session_days: Option<i64>,
+    /// Folder data server: kunci tanda tangan piagam (bawaan: odf-data di samping berkas SQLite,
+    /// atau ./odf-data; juga ODF_DATA_DIR, data_dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Alamat publik server, untuk kode QR di piagam (bawaan http://127.0.0.1:8080; juga
+    /// ODF_PUBLIC_URL, public_url).
+    #[arg(long)]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Menambah pengguna. Tanpa --password-stdin, kata sandi acak dibuat dan ditampilkan sekali.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, sanitarian, verifier atau viewer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Kode wilayah tugas (awalan), mis. 74.04 atau 74.04.11.
+        #[arg(long, value_parser = parse_area)]
+        area: AreaCode,
+        /// Untuk sanitarian: kode desa yang ditugaskan, dipisah koma.
+        #[arg(long, value_delimiter = ',', value_parser = parse_area)]
+        villages: Vec<AreaCode>,
+        /// Nama lengkap.
+        #[arg(long)]
+        name: Option<String>,
+        /// Membaca kata sandi dari baris pertama stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Menampilkan semua pengguna.
+    List,
+    /// Menonaktifkan pengguna (token-tokennya ikut tidak berlaku).
+    Disable { username: String },
+    /// Mengaktifkan kembali pengguna.
+    Enable { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Membuat token baca-saja untuk dasbor (hanya angka agregat).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text)
+        .ok_or_else(|| format!("peran {text:?} tidak dikenal: admin, sanitarian, verifier, viewer"))
+}
+
+fn parse_area(text: &str) -> Result<AreaCode, String> {
+    AreaCode::parse(text).map_err(|err| err.to_string())
+}
+
+impl Cli {
+    /// The settings given as flags: the strongest layer.
+    pub fn flags(&self) -> ConfigLayer {
+        let serve = match &self.command {
+            Command::Serve(flags) | Command::Config(flags) => flags.clone(),
+            _ => ServeFlags::default(),
+        };
+        ConfigLayer {
+            database_url: self.database_url.clone(),
+            bind: serve.bind,
+            public_url: serve.public_url,
+            data_dir: serve.data_dir,
+            session: SessionLayer { ttl_days: serve.session_days },
+            ..ConfigLayer::default()
+        }
+    }
+}

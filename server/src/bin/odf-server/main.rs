@@ -1,0 +1,59 @@
+//! `odf-server`: parses the command line, resolves the settings, and dispatches to the command's
+//! body (`admin.rs`, `serve.rs`), which calls into the library.
+
+mod admin;
+mod cli;
+mod serve;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use cli::{Cli, Command, TokenCommand};
+use odf_server::Settings;
+use odf_server::commands::open_store;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ODF_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("galat (error): {}", odf_server::commands::describe(err.as_ref()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref(), cli.flags(), |name| std::env::var(name).ok())
+        .context("reading the settings")?;
+    if let Command::Config(_) = cli.command {
+        serve::print_config(&settings);
+        return Ok(());
+    }
+    let store = open_store(&settings.database_url).await?;
+    let actor = cli.actor.as_str();
+    let result = match cli.command {
+        Command::Serve(_) => serve::serve(&store, settings).await,
+        Command::Config(_) => Ok(()),
+        Command::Migrate => admin::migrate(&store).await,
+        Command::ImportAreas { file } => admin::import_areas(&store, &file, actor).await,
+        Command::ImportBoundaries { file } => admin::import_boundaries(&store, &file, actor).await,
+        Command::User(command) => admin::user(&store, command, actor).await,
+        Command::Token(TokenCommand::Create { username, days }) => {
+            admin::create_token(&store, &username, days, actor).await
+        }
+        Command::Recount => admin::recount(&store).await,
+        Command::AuditVerify => admin::audit_verify(&store).await,
+    };
+    store.close().await;
+    result
+}
