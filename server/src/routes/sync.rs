@@ -357,13 +357,7 @@ pub async fn push(
         .collect();
     let metrics = state.metrics();
     for result in &results {
-        let kind = match result.kind {
-            RecordKindDto::Household => "household",
-            RecordKindDto::Visit => "visit",
-            RecordKindDto::HouseholdEdit => "household_edit",
-            RecordKindDto::VillageAction => "village_action",
-        };
-        metrics.record(kind, result.status.as_str());
+        metrics.record(result.kind.as_str(), result.status.as_str());
         if let Some(code) = result.code.as_deref().filter(|_| result.status == RecordStatus::Rejected) {
             metrics.reject(code);
         }
