@@ -27,8 +27,7 @@ use crate::clock::ClockSkew;
 use crate::error::{ClientError, Result};
 use crate::retry::{RetryPolicy, Sleeper};
 use crate::secret::SessionToken;
-use crate::store::{self, Key};
-use crate::store::{outbox, records};
+use crate::store::{self, Key, outbox, records};
 use crate::transport::{Transport, TransportError};
 
 /// This library's version, sent to the server in every push's device report.
