@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::verification::TeamMemberDto;
+use crate::team::TeamMemberDto;
 
 /// A certificate as issued, with its signature and whether it has been revoked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -10,8 +10,10 @@ pub mod auth;
 pub mod certificate;
 pub mod error;
 pub mod field;
+pub mod kinds;
 pub mod records;
 pub mod sync;
+pub mod team;
 pub mod verification;
 pub mod village;
 
@@ -22,10 +24,10 @@ pub use field::{
     CertificateChangeDto, CertificateTextDto, CommunityChangeDto, DecisionChangeDto, RecordedDecisionDto,
     RevocationDto, SignedCertificateDto, VerificationChangeDto, VillageActionDto, VillageActionKind,
 };
+pub use kinds::{ChangeKindDto, RecordKindDto, UnknownKind};
 pub use records::{ChecklistDto, GpsDto, HouseholdDto, HouseholdEditDto, RecordProblem, VisitDto};
 pub use sync::{
-    ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,
-    RecordStatus,
+    ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordResult, RecordStatus,
 };
 
 pub use certificate::{

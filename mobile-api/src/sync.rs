@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::field::VillageActionDto;
+use crate::kinds::RecordKindDto;
 use crate::records::{HouseholdDto, HouseholdEditDto, VisitDto};
 
 /// Most records one push may hold (households + visits + edits + village actions); more is refused with `too_many_records`.
@@ -52,13 +53,47 @@ pub struct PushRequest {
     pub village_actions: Vec<VillageActionDto>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKindDto {
-    Household,
-    Visit,
-    HouseholdEdit,
-    VillageAction,
+impl PushRequest {
+    /// A push from `device` with no records yet.
+    pub fn new(device: DeviceReport) -> PushRequest {
+        PushRequest {
+            device,
+            households: Vec::new(),
+            visits: Vec::new(),
+            household_edits: Vec::new(),
+            village_actions: Vec::new(),
+        }
+    }
+
+    /// Records of all kinds together: what [`MAX_RECORDS_PER_PUSH`] limits.
+    pub fn len(&self) -> usize {
+        self.households.len() + self.visits.len() + self.household_edits.len() + self.village_actions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each record's kind and id, in the order of the answers (see [`PushResponse::results`]).
+    pub fn records(&self) -> impl Iterator<Item = (RecordKindDto, Uuid)> + '_ {
+        let households = self.households.iter().map(|h| (RecordKindDto::Household, h.id));
+        let visits = self.visits.iter().map(|v| (RecordKindDto::Visit, v.id));
+        let edits = self.household_edits.iter().map(|e| (RecordKindDto::HouseholdEdit, e.edit_id));
+        let actions = self.village_actions.iter().map(|a| (RecordKindDto::VillageAction, a.id));
+        households.chain(visits).chain(edits).chain(actions)
+    }
+
+    /// Adds one record, given as its wire JSON (how a phone keeps it until it is sent), to the list
+    /// of its kind.
+    pub fn add_json(&mut self, kind: RecordKindDto, json: &str) -> serde_json::Result<()> {
+        match kind {
+            RecordKindDto::Household => self.households.push(serde_json::from_str(json)?),
+            RecordKindDto::Visit => self.visits.push(serde_json::from_str(json)?),
+            RecordKindDto::HouseholdEdit => self.household_edits.push(serde_json::from_str(json)?),
+            RecordKindDto::VillageAction => self.village_actions.push(serde_json::from_str(json)?),
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -161,4 +196,36 @@ pub struct PullResponse {
     pub next_cursor: i64,
     pub has_more: bool,
     pub server_time: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_push_built_from_payloads_lists_its_records_in_answer_order() {
+        let device = DeviceReport {
+            device_id: "hp".to_owned(),
+            app_version: "1".to_owned(),
+            pending_count: 2,
+            oldest_pending_at: None,
+        };
+        let mut push = PushRequest::new(device);
+        assert!(push.is_empty());
+        let edit = Uuid::now_v7();
+        let household = Uuid::now_v7();
+        let edit_json = serde_json::json!({
+            "edit_id": edit, "household_id": household, "base_revision": 1,
+            "edited_at": "2026-01-02T03:04:05Z", "changes": { "kk_count": 2 },
+        });
+        push.add_json(RecordKindDto::HouseholdEdit, &edit_json.to_string()).unwrap();
+        let household_json = serde_json::json!({
+            "id": household, "village": "74.04.81.2001", "head_name": "Wa Ode", "kk_count": 1,
+        });
+        push.add_json(RecordKindDto::Household, &household_json.to_string()).unwrap();
+        assert!(push.add_json(RecordKindDto::Visit, &household_json.to_string()).is_err());
+        assert_eq!(push.len(), 2);
+        let records: Vec<_> = push.records().collect();
+        assert_eq!(records, [(RecordKindDto::Household, household), (RecordKindDto::HouseholdEdit, edit)]);
+    }
 }

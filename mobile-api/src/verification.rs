@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use odf_domain::{
     CommunityCriteria, Criterion, FailReason, HouseholdFinding, Outcome, Sample, SamplingPlan, Suggestion,
-    TeamMember, UnitLevel,
+    UnitLevel,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,29 +18,7 @@ use uuid::Uuid;
 use crate::certificate::CertificateDto;
 use crate::error::ErrorCode;
 use crate::records::RecordProblem;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct TeamMemberDto {
-    /// The member's username in odf-verify.
-    pub username: String,
-    /// Full name as printed in the Berita Acara and on the certificate.
-    pub name: String,
-    /// Position (jabatan).
-    #[serde(default)]
-    pub position: Option<String>,
-}
-
-impl From<TeamMemberDto> for TeamMember {
-    fn from(m: TeamMemberDto) -> TeamMember {
-        TeamMember { username: m.username, name: m.name, position: m.position }
-    }
-}
-
-impl From<&TeamMember> for TeamMemberDto {
-    fn from(m: &TeamMember) -> TeamMemberDto {
-        TeamMemberDto { username: m.username.clone(), name: m.name.clone(), position: m.position.clone() }
-    }
-}
+pub use crate::team::TeamMemberDto;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -14,10 +14,9 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use crate::db::{self, Key};
 use crate::error::{ClientError, Result};
-use crate::outbox::{self, OutboxEntry};
-use crate::views::SyncState;
+use crate::store::outbox::{self, OutboxEntry, SyncState};
+use crate::store::{self, Key};
 
 /// Saves an action and queues it for the server, atomically.
 pub(crate) async fn save(
@@ -150,7 +149,7 @@ pub(crate) async fn of_verification(pool: &SqlitePool, id: Uuid) -> Result<Vec<O
 
 /// When the last pull completed: accepted actions older than this are in the pulled data.
 pub(crate) async fn last_pull(pool: &SqlitePool) -> Result<Option<DateTime<Utc>>> {
-    db::get_parsed(pool, Key::LastPullAt).await
+    store::get_parsed(pool, Key::LastPullAt).await
 }
 
 /// A village's status as the phone shows it: the server's, moved on by the own actions that count.

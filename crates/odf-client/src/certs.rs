@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::pulled;
+use crate::store::pulled;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,5 +1,5 @@
 //! [`Client`]: the facade an app (or `odf-field`) calls. Opening, who the user is, logging in and
-//! syncing live here; recording is in [`crate::record`], the read views in [`crate::views`].
+//! syncing live here; recording is in [`crate::recording`], the read views in [`crate::views`].
 
 use std::path::{Path, PathBuf};
 
@@ -8,16 +8,14 @@ use odf_mobile_api::{FieldRulesDto, LoginRequest, UserDto};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use crate::db::{self, Key};
 use crate::error::{ClientError, Result};
 use crate::http::parse_base;
-use crate::outbox::{self, OutboxEntry, OutboxState};
 use crate::retry::Sleeper;
 use crate::secret::SessionToken;
+use crate::store::outbox::{self, OutboxEntry, OutboxState};
+use crate::store::{self, Key};
 use crate::sync::{Engine, SyncEvent, SyncOptions, SyncReport};
 use crate::transport::{Transport, TransportError};
-
-pub use crate::record::{HouseholdDraft, Saved, VisitDraft};
 
 /// One user's data on one device. Cheap to share by reference; every method is `&self`.
 #[derive(Debug, Clone)]
@@ -31,12 +29,12 @@ impl Client {
     /// Opens the home folder (creating it and its database when missing). The device id is made
     /// once, on first open, and kept.
     pub async fn open(home: &Path) -> Result<Client> {
-        let pool = db::open(home).await?;
-        let device_id = match db::get(&pool, Key::DeviceId).await? {
+        let pool = store::open(home).await?;
+        let device_id = match store::get(&pool, Key::DeviceId).await? {
             Some(id) => id,
             None => {
                 let id = Uuid::now_v7().to_string();
-                db::set(&pool, Key::DeviceId, &id).await?;
+                store::set(&pool, Key::DeviceId, &id).await?;
                 id
             }
         };
@@ -61,16 +59,16 @@ impl Client {
     }
 
     pub async fn username(&self) -> Result<Option<String>> {
-        db::get(&self.pool, Key::Username).await
+        store::get(&self.pool, Key::Username).await
     }
 
     pub async fn server_url(&self) -> Result<Option<String>> {
-        db::get(&self.pool, Key::ServerUrl).await
+        store::get(&self.pool, Key::ServerUrl).await
     }
 
     /// The user as the server described them at the last login (scope and assigned villages).
     pub async fn user(&self) -> Result<Option<UserDto>> {
-        db::get(&self.pool, Key::User)
+        store::get(&self.pool, Key::User)
             .await?
             .map(|text| serde_json::from_str(&text).map_err(ClientError::corrupt))
             .transpose()
@@ -83,7 +81,7 @@ impl Client {
     }
 
     pub async fn token(&self) -> Result<Option<SessionToken>> {
-        Ok(db::get(&self.pool, Key::Token).await?.map(SessionToken::new))
+        Ok(store::get(&self.pool, Key::Token).await?.map(SessionToken::new))
     }
 
     /// Binds this home to a server and a username without contacting the server, so a phone set up
@@ -97,13 +95,13 @@ impl Client {
         }
         self.check_same_user(username).await?;
         let mut tx = self.pool.begin().await?;
-        if db::get(&mut *tx, Key::ServerUrl).await?.as_deref() != Some(server.as_str()) {
+        if store::get(&mut *tx, Key::ServerUrl).await?.as_deref() != Some(server.as_str()) {
             // Another server numbers its changes differently: pull again from the start (pulled
             // records are upserts, so seeing them twice is harmless).
-            db::delete(&mut *tx, Key::PullCursor).await?;
+            store::delete(&mut *tx, Key::PullCursor).await?;
         }
-        db::set(&mut *tx, Key::ServerUrl, server.as_str()).await?;
-        db::set(&mut *tx, Key::Username, username).await?;
+        store::set(&mut *tx, Key::ServerUrl, server.as_str()).await?;
+        store::set(&mut *tx, Key::Username, username).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -143,21 +141,21 @@ impl Client {
         self.set_up(server_url, &response.user.username).await?;
         let user_json = serde_json::to_string(&response.user).map_err(ClientError::corrupt)?;
         let mut tx = self.pool.begin().await?;
-        db::set(&mut *tx, Key::Token, &response.token).await?;
-        db::set(&mut *tx, Key::TokenExpiresAt, &response.expires_at.to_rfc3339()).await?;
-        db::set(&mut *tx, Key::User, &user_json).await?;
+        store::set(&mut *tx, Key::Token, &response.token).await?;
+        store::set(&mut *tx, Key::TokenExpiresAt, &response.expires_at.to_rfc3339()).await?;
+        store::set(&mut *tx, Key::User, &user_json).await?;
         tx.commit().await?;
         Ok(response.user)
     }
 
     /// Forgets the session token on this phone (records and outbox stay).
     pub async fn logout(&self) -> Result<()> {
-        db::delete(&self.pool, Key::Token).await?;
-        db::delete(&self.pool, Key::TokenExpiresAt).await
+        store::delete(&self.pool, Key::Token).await?;
+        store::delete(&self.pool, Key::TokenExpiresAt).await
     }
 
     pub async fn token_expires_at(&self) -> Result<Option<DateTime<Utc>>> {
-        db::get_parsed(&self.pool, Key::TokenExpiresAt).await
+        store::get_parsed(&self.pool, Key::TokenExpiresAt).await
     }
 
     /// Outbox entries in one state (or all), oldest first.
@@ -218,7 +216,7 @@ impl Client {
         let mut engine = self.engine(transport, sleeper, options, progress).await?;
         engine.push().await?;
         engine.pull().await?;
-        db::set(&self.pool, Key::LastSyncAt, &Utc::now().to_rfc3339()).await?;
+        store::set(&self.pool, Key::LastSyncAt, &Utc::now().to_rfc3339()).await?;
         Ok(engine.finish())
     }
 }

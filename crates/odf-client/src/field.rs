@@ -22,9 +22,9 @@ use uuid::Uuid;
 
 use crate::actions::{self, ActionView, LocalStatus};
 use crate::client::Client;
-use crate::db::{self, Key};
 use crate::error::{ClientError, Result};
-use crate::local;
+use crate::store::records;
+use crate::store::{self, Key};
 use crate::verify::{self, Known, VerificationState};
 
 /// Whether a village may claim SBS by the data on this phone (own and pulled households and visits).
@@ -146,8 +146,8 @@ impl Client {
 
     /// Whether `village` may claim SBS now, computed on this phone with the server's rule.
     pub async fn village_eligibility(&self, village: AreaCode) -> Result<EligibilityView> {
-        let rows = local::households(self.pool(), Some(village)).await?;
-        let visits = local::visits(self.pool(), Some(village)).await?;
+        let rows = records::households(self.pool(), Some(village)).await?;
+        let visits = records::visits(self.pool(), Some(village)).await?;
         let coverage = VillageCoverage::compute(rows.iter().map(|r| &r.household), &visits);
         let now = Utc::now();
         let window = chrono::Duration::days(self.rules().await?.claim_window_days);
@@ -171,7 +171,7 @@ impl Client {
             claim_allowed: eligible && status.local.next(EventKind::Claim).is_some(),
             unconfirmed_actions: status.unconfirmed.iter().map(|a| a.view()).collect(),
             as_of: now,
-            pulled_at: db::get_parsed(self.pool(), Key::LastPullAt).await?,
+            pulled_at: store::get_parsed(self.pool(), Key::LastPullAt).await?,
             eligibility,
         })
     }

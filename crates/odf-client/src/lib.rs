@@ -21,9 +21,15 @@
 //! - The *clock offset* is the server's time minus the phone's, measured at every response; more than
 //!   [`clock::SKEW_WARNING`] off raises a warning, because visit times matter for verification.
 //!
-//! Layers: [`db`] opens the database; [`local`] and [`outbox`] read and write it; [`transport`] is the
-//! HTTP boundary ([`HttpTransport`] in production, a fake in tests); [`sync`] is the state machine;
-//! [`Client`] is the facade an app calls.
+//! Layers, each importing only those below it (no module imports one that imports it back):
+//! - [`store`] is the phone's database: opening it and its settings, [`store::records`] (households,
+//!   visits, villages, a pulled page), [`store::outbox`], and the pulled verifications and
+//!   certificates. Record kinds are the wire's ([`odf_mobile_api::RecordKindDto`]).
+//! - [`transport`] is the HTTP boundary ([`HttpTransport`] in production, a fake in tests), with
+//!   [`retry`], [`clock`] and [`secret`] beside it; [`sync`] is the state machine.
+//! - [`Client`] ([`client`]) is the facade an app calls. What it does is in one module per topic,
+//!   each an `impl Client` block: [`recording`] (households and visits), [`field`] (village
+//!   actions, on [`actions`]), and the read views [`views`], [`verify`] and [`certs`].
 
 #![forbid(unsafe_code)]
 
@@ -32,16 +38,13 @@ pub mod boundary;
 pub mod certs;
 pub mod client;
 pub mod clock;
-pub mod db;
 pub mod error;
 pub mod field;
 pub mod http;
-pub mod local;
-pub mod outbox;
-mod pulled;
-pub mod record;
+pub mod recording;
 pub mod retry;
 pub mod secret;
+pub mod store;
 pub mod sync;
 pub mod transport;
 pub mod verify;
@@ -49,18 +52,16 @@ pub mod views;
 
 pub use actions::ActionView;
 pub use certs::{CertificateStatus, CertificateView, SignatureCheck};
-pub use client::{Client, HouseholdDraft, Saved, VisitDraft};
+pub use client::Client;
 pub use clock::ClockSkew;
 pub use error::ClientError;
 pub use field::EligibilityView;
 pub use http::HttpTransport;
-pub use outbox::{OutboxEntry, OutboxState};
+pub use recording::{HouseholdDraft, Saved, VisitDraft};
 pub use retry::{NoSleep, RetryPolicy, Sleeper, TokioSleeper};
 pub use secret::SessionToken;
-pub use sync::{SyncEvent, SyncOptions, SyncReport};
+pub use store::outbox::{OutboxEntry, OutboxState, SyncState};
+pub use sync::{APP_VERSION, SyncEvent, SyncOptions, SyncReport};
 pub use transport::{Transport, TransportError};
 pub use verify::{CommunityView, DecisionView, SampledHouseholdView, VerificationState, VerificationView};
-pub use views::{CoverageView, HouseholdView, Need, StatusView, SyncState, VillageView};
-
-/// This library's version, sent to the server in every push's device report.
-pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use views::{CoverageView, HouseholdView, Need, StatusView, VillageView};

@@ -20,17 +20,18 @@ use std::future::Future;
 
 use chrono::Utc;
 use odf_mobile_api::sync::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_RECORDS_PER_PUSH};
-use odf_mobile_api::{DeviceReport, PushRequest};
 use serde::Serialize;
 use sqlx::SqlitePool;
 
 use crate::clock::ClockSkew;
-use crate::db::{self, Key};
 use crate::error::{ClientError, Result};
-use crate::outbox;
 use crate::retry::{RetryPolicy, Sleeper};
 use crate::secret::SessionToken;
+use crate::store::{self, Key, outbox, records};
 use crate::transport::{Transport, TransportError};
+
+/// This library's version, sent to the server in every push's device report.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Records per push by default: small enough for one request over 2G to finish in well under a
 /// minute (about 30 KB gzipped), large enough that a thousand visits need only five requests.
@@ -53,7 +54,7 @@ impl Default for SyncOptions {
             batch_size: DEFAULT_BATCH_SIZE,
             pull_limit: DEFAULT_PULL_LIMIT,
             retry: RetryPolicy::default(),
-            app_version: crate::APP_VERSION.to_owned(),
+            app_version: APP_VERSION.to_owned(),
         }
     }
 }
@@ -165,7 +166,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
                 Err(err) => err,
             };
             if err.is_unauthenticated() {
-                db::delete(self.pool, Key::Token).await?;
+                store::delete(self.pool, Key::Token).await?;
                 return Err(ClientError::SessionExpired);
             }
             if !err.is_retryable() {
@@ -186,8 +187,8 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
 
     async fn observe_clock(&mut self, server_time: chrono::DateTime<Utc>) -> Result<()> {
         let skew = ClockSkew::measure(server_time, Utc::now());
-        db::set(self.pool, Key::ClockOffsetMs, &skew.offset_ms.to_string()).await?;
-        db::set(self.pool, Key::ClockCheckedAt, &skew.checked_at.to_rfc3339()).await?;
+        store::set(self.pool, Key::ClockOffsetMs, &skew.offset_ms.to_string()).await?;
+        store::set(self.pool, Key::ClockCheckedAt, &skew.checked_at.to_rfc3339()).await?;
         if skew.is_warning() && !self.clock_warned {
             tracing::warn!(offset_ms = skew.offset_ms, "phone clock is off");
             (self.progress)(&SyncEvent::ClockWarning { skew });
@@ -202,24 +203,12 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
         let (pending, _) = outbox::pending_stats(self.pool).await?;
         (self.progress)(&SyncEvent::PushStarted { pending });
         loop {
-            let batch = outbox::next_batch(self.pool, batch_size).await?;
-            if batch.is_empty() {
+            let Some(request) =
+                outbox::next_push(self.pool, batch_size, self.device_id, &self.options.app_version).await?
+            else {
                 break;
-            }
-            let (pending_count, oldest_pending_at) = outbox::pending_stats(self.pool).await?;
-            let request = PushRequest {
-                device: DeviceReport {
-                    device_id: self.device_id.to_owned(),
-                    app_version: self.options.app_version.clone(),
-                    pending_count,
-                    oldest_pending_at,
-                },
-                households: batch.households.clone(),
-                visits: batch.visits.clone(),
-                household_edits: batch.household_edits.clone(),
-                village_actions: batch.village_actions.clone(),
             };
-            outbox::note_attempt(self.pool, &batch).await?;
+            outbox::note_attempt(self.pool, &request).await?;
             let transport = self.transport;
             let token = self.token.clone();
             let answer = self.call(|| transport.push(&token, &request)).await;
@@ -237,7 +226,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
                 // Without this a server that never answers would make us resend the batch forever.
                 return Err(ClientError::BadResponse(format!(
                     "server answered none of the {} records sent",
-                    batch.len()
+                    request.len()
                 )));
             }
             self.report.batches += 1;
@@ -246,14 +235,14 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
             self.report.rejected += applied.rejected;
             let (remaining, _) = outbox::pending_stats(self.pool).await?;
             (self.progress)(&SyncEvent::Pushed {
-                sent: batch.len(),
+                sent: request.len(),
                 stored: applied.stored,
                 conflicts: applied.conflicts,
                 rejected: applied.rejected,
                 remaining,
             });
         }
-        db::set(self.pool, Key::LastPushAt, &Utc::now().to_rfc3339()).await?;
+        store::set(self.pool, Key::LastPushAt, &Utc::now().to_rfc3339()).await?;
         Ok(())
     }
 
@@ -266,7 +255,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
         match self.call(|| transport.me(&token)).await {
             Ok(user) => {
                 let json = serde_json::to_string(&user).map_err(ClientError::corrupt)?;
-                db::set(self.pool, Key::User, &json).await
+                store::set(self.pool, Key::User, &json).await
             }
             Err(ClientError::Server { status, code, .. }) => {
                 tracing::warn!(status, %code, "could not refresh the user; keeping the last known assignment");
@@ -279,7 +268,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
     pub(crate) async fn pull(&mut self) -> Result<()> {
         self.refresh_user().await?;
         let limit = self.options.pull_limit.clamp(1, MAX_PULL_LIMIT);
-        let mut cursor: i64 = db::get_parsed(self.pool, Key::PullCursor).await?.unwrap_or(0);
+        let mut cursor: i64 = store::get_parsed(self.pool, Key::PullCursor).await?.unwrap_or(0);
         (self.progress)(&SyncEvent::PullStarted { cursor });
         loop {
             let transport = self.transport;
@@ -291,8 +280,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
                     "pull cursor did not advance past {cursor} although more changes were announced"
                 )));
             }
-            let skipped =
-                crate::local::apply_page(self.pool, &page.changes, page.next_cursor, Utc::now()).await?;
+            let skipped = records::apply_page(self.pool, &page.changes, page.next_cursor, Utc::now()).await?;
             self.report.pages += 1;
             self.report.changes += page.changes.len();
             self.report.skipped_changes += skipped;
@@ -306,7 +294,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
                 break;
             }
         }
-        db::set(self.pool, Key::LastPullAt, &Utc::now().to_rfc3339()).await?;
+        store::set(self.pool, Key::LastPullAt, &Utc::now().to_rfc3339()).await?;
         Ok(())
     }
 }

@@ -14,10 +14,10 @@ use uuid::Uuid;
 use crate::actions::{self, ActionView, OwnAction};
 use crate::client::Client;
 use crate::clock::ClockSkew;
-use crate::db::{self, Key};
 use crate::error::Result;
-use crate::local;
-use crate::outbox::{self, OutboxEntry, OutboxState};
+use crate::store::outbox::{self, OutboxEntry, OutboxState, SyncState};
+use crate::store::records;
+use crate::store::{self, Key};
 
 /// What a household still needs, from its latest visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,44 +29,6 @@ pub enum Need {
     Babs,
     /// The latest visit found access.
     Ok,
-}
-
-/// Where a record stands between this phone and the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum SyncState {
-    /// Only on this phone so far.
-    Pending,
-    /// The server holds it.
-    Synced,
-    Conflict {
-        code: Option<String>,
-        message: Option<String>,
-    },
-    Rejected {
-        code: Option<String>,
-        message: Option<String>,
-        field: Option<String>,
-    },
-}
-
-impl SyncState {
-    pub(crate) fn of(id: Uuid, states: &HashMap<Uuid, OutboxEntry>) -> SyncState {
-        match states.get(&id) {
-            None => SyncState::Synced,
-            Some(e) => match e.state {
-                OutboxState::Pending => SyncState::Pending,
-                OutboxState::Conflict => {
-                    SyncState::Conflict { code: e.code.clone(), message: e.message.clone() }
-                }
-                OutboxState::Rejected => SyncState::Rejected {
-                    code: e.code.clone(),
-                    message: e.message.clone(),
-                    field: e.field.clone(),
-                },
-            },
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,8 +134,8 @@ fn need_of(latest: Option<&Visit>) -> Need {
 impl Client {
     /// Households (all, or of one village) with their latest visit and what they still need.
     pub async fn households(&self, village: Option<AreaCode>) -> Result<Vec<HouseholdView>> {
-        let rows = local::households(self.pool(), village).await?;
-        let visits = local::visits(self.pool(), village).await?;
+        let rows = records::households(self.pool(), village).await?;
+        let visits = records::visits(self.pool(), village).await?;
         let states = outbox::states(self.pool()).await?;
         let latest = latest_visits(&visits);
         let mut counts: HashMap<Uuid, (usize, usize)> = HashMap::new();
@@ -228,7 +190,7 @@ impl Client {
         for code in &assigned {
             views.entry(code.clone()).or_insert_with(|| blank(code));
         }
-        for row in local::villages(self.pool()).await? {
+        for row in records::villages(self.pool()).await? {
             let view = views.entry(row.code.clone()).or_insert_with(|| blank(&row.code));
             view.status = row.status;
             view.status_since = row.status_since;
@@ -259,9 +221,9 @@ impl Client {
     /// % KK akses per village (one village, or every village with households), from all households
     /// and visits on the phone: its own and pulled ones.
     pub async fn coverage(&self, village: Option<AreaCode>) -> Result<Vec<CoverageView>> {
-        let rows = local::households(self.pool(), village).await?;
-        let visits = local::visits(self.pool(), village).await?;
-        let pulled_at = db::get_parsed(self.pool(), Key::LastPullAt).await?;
+        let rows = records::households(self.pool(), village).await?;
+        let visits = records::visits(self.pool(), village).await?;
+        let pulled_at = store::get_parsed(self.pool(), Key::LastPullAt).await?;
         let now = Utc::now();
         let mut by_village: BTreeMap<String, Vec<&Household>> = BTreeMap::new();
         for row in &rows {
@@ -302,8 +264,8 @@ impl Client {
         let pool = self.pool();
         let (pending, oldest_pending_at) = outbox::pending_stats(pool).await?;
         let clock = match (
-            db::get_parsed::<_, i64>(pool, Key::ClockOffsetMs).await?,
-            db::get_parsed::<_, DateTime<Utc>>(pool, Key::ClockCheckedAt).await?,
+            store::get_parsed::<_, i64>(pool, Key::ClockOffsetMs).await?,
+            store::get_parsed::<_, DateTime<Utc>>(pool, Key::ClockCheckedAt).await?,
         ) {
             (Some(offset_ms), Some(checked_at)) => Some(ClockSkew { offset_ms, checked_at }),
             _ => None,
@@ -314,7 +276,7 @@ impl Client {
             logged_in: self.token().await?.is_some(),
             token_expires_at: self.token_expires_at().await?,
             device_id: self.device_id().to_owned(),
-            app_version: crate::APP_VERSION,
+            app_version: crate::sync::APP_VERSION,
             pending,
             oldest_pending_at,
             conflicts: outbox::list(pool, Some(OutboxState::Conflict)).await?,
@@ -325,10 +287,10 @@ impl Client {
                 .filter(|a| a.sync == SyncState::Pending)
                 .map(OwnAction::view)
                 .collect(),
-            last_sync_at: db::get_parsed(pool, Key::LastSyncAt).await?,
-            last_push_at: db::get_parsed(pool, Key::LastPushAt).await?,
-            last_pull_at: db::get_parsed(pool, Key::LastPullAt).await?,
-            pull_cursor: db::get_parsed(pool, Key::PullCursor).await?.unwrap_or(0),
+            last_sync_at: store::get_parsed(pool, Key::LastSyncAt).await?,
+            last_push_at: store::get_parsed(pool, Key::LastPushAt).await?,
+            last_pull_at: store::get_parsed(pool, Key::LastPullAt).await?,
+            pull_cursor: store::get_parsed(pool, Key::PullCursor).await?.unwrap_or(0),
             clock_warning: clock.is_some_and(|c| c.is_warning()),
             clock,
         })

@@ -6,13 +6,10 @@
 #![forbid(unsafe_code)]
 
 mod cli;
-mod cli_field;
 mod commands;
-mod field_cmd;
-mod field_out;
+mod context;
 mod messages;
 mod output;
-mod sync_cmd;
 
 use std::process::ExitCode;
 

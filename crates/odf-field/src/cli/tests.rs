@@ -136,7 +136,7 @@ fn help_and_version_are_not_errors() {
 
 #[test]
 fn the_verification_commands_read_team_plan_criteria_and_reasons() {
-    use crate::cli_field::{OutcomeArg, VerificationCmd};
+    use crate::cli::field::{OutcomeArg, VerificationCmd};
     use odf_mobile_api::verification::{PlanKind, UnitLevelDto};
 
     let cli = parse(&[

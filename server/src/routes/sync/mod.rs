@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, GeoPoint, Household, Scope};
 use odf_mobile_api::sync::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
 use odf_mobile_api::{
-    ChangeDto, ErrorCode, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,
+    ChangeDto, ErrorCode, PullQuery, PullResponse, PushRequest, PushResponse, RecordResult,
     RecordStatus,
 };
 use odf_store::{IngestBatch, Store};
@@ -147,13 +147,7 @@ pub async fn push(
 fn count_in_metrics(state: &AppState, results: &[RecordResult]) {
     let metrics = state.metrics();
     for result in results {
-        let kind = match result.kind {
-            RecordKindDto::Household => "household",
-            RecordKindDto::Visit => "visit",
-            RecordKindDto::HouseholdEdit => "household_edit",
-            RecordKindDto::VillageAction => "village_action",
-        };
-        metrics.record(kind, result.status.as_str());
+        metrics.record(result.kind.as_str(), result.status.as_str());
         if let Some(code) = result.code.as_deref().filter(|_| result.status == RecordStatus::Rejected) {
             metrics.reject(code);
         }

@@ -1,6 +1,8 @@
 //! Printing the read views: plain tables for people, `--json` for scripts. Every figure says what it
 //! measures, its numerator and denominator, and its date.
 
+pub mod field;
+
 use chrono::{DateTime, Local, Utc};
 use odf_client::views::LatestVisitView;
 use odf_client::{CoverageView, HouseholdView, Need, StatusView, SyncState, VillageView};
@@ -8,7 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::cli::Lang;
-use crate::commands::{Ctx, Outcome};
+use crate::context::{Ctx, Outcome};
 use crate::messages::{Failure, t};
 
 pub fn json<T: Serialize>(value: &T) -> Outcome {

@@ -2,10 +2,7 @@
 //! saving, the outbox entry written with the action, claim eligibility on the phone, and how the
 //! push carries actions after the records made before them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
+use crate::support::*;
 use chrono::{Duration, Utc};
 use odf_client::{Client, ClientError, OutboxState, SyncState, VerificationState, VisitDraft};
 use odf_domain::{AreaCode, Eligibility};
@@ -14,7 +11,6 @@ use odf_mobile_api::{
     CommunityCriteriaDto, DecisionRequest, OutcomeDto, RecordKindDto, SamplingPlanDto, TeamMemberDto,
     VillageActionDto, VillageActionKind,
 };
-use support::*;
 
 fn village() -> AreaCode {
     AreaCode::parse(VILLAGE).unwrap()

@@ -1,13 +1,9 @@
 //! The outbox and the sync state machine against a fake server: acknowledgements, refusals,
 //! failures at every point of a request, paging, 401 and the clock-skew guard.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
+use crate::support::*;
 use chrono::Duration;
 use odf_client::{ClientError, NoSleep, OutboxState, SyncEvent, TransportError};
-use support::*;
 
 #[tokio::test]
 async fn pushed_records_leave_the_outbox_once_the_server_accepts_them() {

@@ -1,8 +1,6 @@
 //! Running the `odf-field` binary in a temporary data folder, and reading HTTP requests for the
 //! small scripted servers of the tests.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use odf_client::{HttpTransport, SyncEvent, SyncOptions, SyncReport, TokioSleeper};
 
 use crate::cli::Lang;
-use crate::commands::{Ctx, Outcome};
+use crate::context::{Ctx, Outcome};
 use crate::messages::{Failure, t};
 use crate::output;
 

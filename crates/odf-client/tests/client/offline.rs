@@ -1,14 +1,10 @@
 //! Working with no network: registering, recording, validation, GPS warnings, scope, the lists.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
+use crate::support::*;
 use chrono::{Duration, Utc};
 use odf_client::{Client, ClientError, HouseholdDraft, Need, Saved, SyncState, VisitDraft};
 use odf_domain::GpsFlag;
 use odf_mobile_api::GpsDto;
-use support::*;
 
 fn code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> &'static str {
     match result {

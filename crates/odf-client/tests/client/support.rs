@@ -2,13 +2,11 @@
 //! change feed, scripted failures and a settable clock. Everything is in memory and synchronous
 //! inside, so tests are deterministic and never sleep.
 
-#![allow(dead_code)]
-
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use odf_client::{
     Client, HouseholdDraft, NoSleep, RetryPolicy, Saved, SessionToken, SyncOptions, Transport,
     TransportError, VisitDraft,
@@ -305,8 +303,4 @@ pub async fn sync(
     let mut events = Vec::new();
     let result = client.sync(server, &NoSleep::default(), options, &mut |e| events.push(e.clone())).await;
     (result, events)
-}
-
-pub fn at(text: &str) -> DateTime<Utc> {
-    text.parse().unwrap()
 }

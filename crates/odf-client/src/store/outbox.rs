@@ -8,36 +8,19 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use odf_mobile_api::{
-    HouseholdDto, HouseholdEditDto, RecordKindDto, RecordResult, RecordStatus, VillageActionDto, VisitDto,
-};
+use odf_mobile_api::{DeviceReport, PushRequest, RecordKindDto, RecordResult, RecordStatus};
 use serde::Serialize;
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::error::{ClientError, Result};
-use crate::local::Tx;
+use crate::store::Tx;
 
-/// What an outbox entry holds.
+/// What an outbox entry holds: one of the wire's record kinds, stored under its wire name.
 pub type RecordKind = RecordKindDto;
 
-fn kind_str(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKindDto::Household => "household",
-        RecordKindDto::Visit => "visit",
-        RecordKindDto::HouseholdEdit => "household_edit",
-        RecordKindDto::VillageAction => "village_action",
-    }
-}
-
 fn parse_kind(text: &str) -> Result<RecordKind> {
-    match text {
-        "household" => Ok(RecordKindDto::Household),
-        "visit" => Ok(RecordKindDto::Visit),
-        "household_edit" => Ok(RecordKindDto::HouseholdEdit),
-        "village_action" => Ok(RecordKindDto::VillageAction),
-        other => Err(ClientError::corrupt(format!("outbox kind {other:?}"))),
-    }
+    RecordKind::parse(text).ok_or_else(|| ClientError::corrupt(format!("outbox kind {text:?}")))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -84,6 +67,44 @@ pub struct OutboxEntry {
     pub attempts: i64,
 }
 
+/// Where a record stands between this phone and the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Only on this phone so far.
+    Pending,
+    /// The server holds it.
+    Synced,
+    Conflict {
+        code: Option<String>,
+        message: Option<String>,
+    },
+    Rejected {
+        code: Option<String>,
+        message: Option<String>,
+        field: Option<String>,
+    },
+}
+
+impl SyncState {
+    pub(crate) fn of(id: Uuid, states: &HashMap<Uuid, OutboxEntry>) -> SyncState {
+        match states.get(&id) {
+            None => SyncState::Synced,
+            Some(e) => match e.state {
+                OutboxState::Pending => SyncState::Pending,
+                OutboxState::Conflict => {
+                    SyncState::Conflict { code: e.code.clone(), message: e.message.clone() }
+                }
+                OutboxState::Rejected => SyncState::Rejected {
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                    field: e.field.clone(),
+                },
+            },
+        }
+    }
+}
+
 type EntryRow = (
     i64,
     String,
@@ -124,7 +145,7 @@ pub(crate) async fn enqueue(
     now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query("INSERT INTO outbox (kind, record_id, payload, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(kind_str(kind))
+        .bind(kind.as_str())
         .bind(id.to_string())
         .bind(payload)
         .bind(now)
@@ -150,71 +171,48 @@ pub async fn pending_stats(pool: &SqlitePool) -> Result<(u32, Option<DateTime<Ut
     Ok((u32::try_from(count).unwrap_or(u32::MAX), oldest))
 }
 
-/// The next batch to push: the oldest pending entries, so a household always travels in the same
-/// batch as its first visits or an earlier one (the server needs it first).
-#[derive(Debug, Clone, Default)]
-pub struct Batch {
-    pub households: Vec<HouseholdDto>,
-    pub visits: Vec<VisitDto>,
-    pub household_edits: Vec<HouseholdEditDto>,
-    pub village_actions: Vec<VillageActionDto>,
-}
-
-impl Batch {
-    pub fn len(&self) -> usize {
-        self.households.len() + self.visits.len() + self.household_edits.len() + self.village_actions.len()
-    }
-
-    fn ids(&self) -> impl Iterator<Item = Uuid> + '_ {
-        let households = self.households.iter().map(|h| h.id);
-        let visits = self.visits.iter().map(|v| v.id);
-        let actions = self.village_actions.iter().map(|a| a.id);
-        households.chain(visits).chain(self.household_edits.iter().map(|e| e.edit_id)).chain(actions)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-pub async fn next_batch(pool: &SqlitePool, limit: usize) -> Result<Batch> {
+/// The next push: the oldest pending entries (at most `limit`), so a household always travels in
+/// the same push as its first visits or an earlier one (the server needs it first), with this
+/// device's report. `None` when nothing is pending.
+pub async fn next_push(
+    pool: &SqlitePool,
+    limit: usize,
+    device_id: &str,
+    app_version: &str,
+) -> Result<Option<PushRequest>> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT kind, payload FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT $1")
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .fetch_all(pool)
             .await?;
-    let mut batch = Batch::default();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let (pending_count, oldest_pending_at) = pending_stats(pool).await?;
+    let device = DeviceReport {
+        device_id: device_id.to_owned(),
+        app_version: app_version.to_owned(),
+        pending_count,
+        oldest_pending_at,
+    };
+    let mut push = PushRequest::new(device);
     for (kind, payload) in rows {
-        let corrupt = |err: serde_json::Error| ClientError::corrupt(format!("outbox: {err}"));
         let kind = parse_kind(&kind)?;
         // The server applies a push's village actions after its other records, so a record made
         // after an action waits for the next push: a claim or decision never meets visits recorded
         // after it.
-        if kind != RecordKindDto::VillageAction && !batch.village_actions.is_empty() {
+        if kind != RecordKind::VillageAction && !push.village_actions.is_empty() {
             break;
         }
-        match kind {
-            RecordKindDto::Household => {
-                batch.households.push(serde_json::from_str(&payload).map_err(corrupt)?);
-            }
-            RecordKindDto::Visit => {
-                batch.visits.push(serde_json::from_str(&payload).map_err(corrupt)?);
-            }
-            RecordKindDto::HouseholdEdit => {
-                batch.household_edits.push(serde_json::from_str(&payload).map_err(corrupt)?);
-            }
-            RecordKindDto::VillageAction => {
-                batch.village_actions.push(serde_json::from_str(&payload).map_err(corrupt)?);
-            }
-        }
+        push.add_json(kind, &payload).map_err(|err| ClientError::corrupt(format!("outbox: {err}")))?;
     }
-    Ok(batch)
+    Ok(Some(push))
 }
 
-/// Counts each entry of the batch as sent once more (before the request goes out).
-pub async fn note_attempt(pool: &SqlitePool, batch: &Batch) -> Result<()> {
+/// Counts each record of the push as sent once more (before the request goes out).
+pub async fn note_attempt(pool: &SqlitePool, push: &PushRequest) -> Result<()> {
     let mut tx = pool.begin().await?;
-    for id in batch.ids() {
+    for (_, id) in push.records() {
         sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE record_id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -254,7 +252,7 @@ pub async fn apply_results(
             continue;
         }
         let id = result.id.to_string();
-        let kind = kind_str(result.kind);
+        let kind = result.kind.as_str();
         if result.status.is_stored() {
             let gone =
                 sqlx::query("DELETE FROM outbox WHERE record_id = $1 AND kind = $2 AND state = 'pending'")
@@ -270,14 +268,14 @@ pub async fn apply_results(
             let flags =
                 (!result.flags.is_empty()).then(|| serde_json::Value::from(result.flags.clone()).to_string());
             match result.kind {
-                RecordKindDto::Household => {
+                RecordKind::Household => {
                     sqlx::query("UPDATE households SET synced_at = $1 WHERE id = $2")
                         .bind(now)
                         .bind(&id)
                         .execute(&mut *tx)
                         .await?;
                 }
-                RecordKindDto::Visit => {
+                RecordKind::Visit => {
                     sqlx::query("UPDATE visits SET synced_at = $1, server_flags = $2 WHERE id = $3")
                         .bind(now)
                         .bind(flags)
@@ -287,7 +285,7 @@ pub async fn apply_results(
                 }
                 // What an action changed arrives by pull; until then the views keep showing the
                 // action itself, and need to know when the server took it.
-                RecordKindDto::VillageAction => {
+                RecordKind::VillageAction => {
                     sqlx::query("UPDATE village_actions SET synced_at = $1 WHERE id = $2")
                         .bind(now)
                         .bind(&id)
@@ -295,7 +293,7 @@ pub async fn apply_results(
                         .await?;
                 }
                 // The edited household arrives by pull, with its new revision.
-                RecordKindDto::HouseholdEdit => {}
+                RecordKind::HouseholdEdit => {}
             }
         } else {
             let state = if result.status == RecordStatus::Conflict { "conflict" } else { "rejected" };

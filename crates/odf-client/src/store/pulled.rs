@@ -9,7 +9,7 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::error::{ClientError, Result};
-use crate::local::Tx;
+use crate::store::Tx;
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(ClientError::corrupt)

@@ -1,17 +1,13 @@
 //! Runs the `odf-field` binary: the offline commands against a temporary data folder with no
 //! server, and login/pull/sync against a small scripted HTTP server on 127.0.0.1:0.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn the_offline_commands_work_with_no_server() {

@@ -7,7 +7,7 @@ use odf_client::{
 use odf_mobile_api::{CriterionDto, OutcomeDto};
 
 use crate::cli::Lang;
-use crate::commands::{Ctx, Outcome};
+use crate::context::{Ctx, Outcome};
 use crate::messages::t;
 use crate::output::{self, json, short_id, time};
 

@@ -1,190 +1,18 @@
-//! Running each command against the client core. Offline commands touch only the local database;
-//! `login`, `pull` and `sync` (in [`crate::sync_cmd`]) talk to the server.
+//! Recording offline: registering and editing a household, recording a visit, and sending a refused
+//! record again. GPS warnings need the person's confirmation (or `--yes`).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
 
-use odf_client::{Client, HouseholdDraft, HttpTransport, Saved, VisitDraft};
-use odf_domain::{AreaCode, GpsFlag};
+use odf_client::{HouseholdDraft, Saved, VisitDraft};
+use odf_domain::GpsFlag;
 use odf_mobile_api::{ChecklistDto, GpsDto};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::cli::{Cli, Cmd, HouseholdAddArgs, HouseholdCmd, HouseholdEditArgs, Lang, LoginArgs, VisitArgs};
+use crate::cli::{HouseholdAddArgs, HouseholdEditArgs, Lang, VisitArgs};
+use crate::context::{Ctx, Outcome};
 use crate::messages::{Failure, gps_flag, t};
 use crate::output;
-
-pub type Outcome = Result<(), Failure>;
-
-/// What every command gets: the open client, the language and the output mode.
-pub struct Ctx {
-    pub client: Client,
-    pub lang: Lang,
-    pub json: bool,
-}
-
-fn home_dir(cli: &Cli) -> Result<PathBuf, Failure> {
-    if let Some(home) = &cli.home {
-        return Ok(home.clone());
-    }
-    dirs::data_dir().map(|dir| dir.join("odf-field")).ok_or_else(|| {
-        Failure::Message(
-            t(
-                cli.lang,
-                "folder data pengguna tidak ditemukan; pakai --home FOLDER",
-                "no user data folder; use --home DIR",
-            )
-            .to_owned(),
-        )
-    })
-}
-
-pub async fn run(cli: Cli) -> Outcome {
-    let home = home_dir(&cli)?;
-    let client = Client::open(&home).await?;
-    let ctx = Ctx { client, lang: cli.lang, json: cli.json };
-    let outcome = match cli.command {
-        Cmd::Login(args) => login(&ctx, args).await,
-        Cmd::Init(args) => init(&ctx, &args.server, &args.username).await,
-        Cmd::Logout => logout(&ctx).await,
-        Cmd::Pull => crate::sync_cmd::run(&ctx, false).await,
-        Cmd::Sync => crate::sync_cmd::run(&ctx, true).await,
-        Cmd::Villages => output::villages(&ctx, &ctx.client.villages().await?),
-        Cmd::Households(args) => {
-            let village = args.village.as_deref().map(|v| parse_village(v, ctx.lang)).transpose()?;
-            output::households(&ctx, &ctx.client.households(village).await?)
-        }
-        Cmd::Household(HouseholdCmd::Add(args)) => household_add(&ctx, args).await,
-        Cmd::Household(HouseholdCmd::Edit(args)) => household_edit(&ctx, args).await,
-        Cmd::Visit(args) => visit(&ctx, args).await,
-        Cmd::Status => output::status(&ctx, &ctx.client.status().await?),
-        Cmd::Coverage(args) => {
-            let village = args.village.as_deref().map(|v| parse_village(v, ctx.lang)).transpose()?;
-            output::coverage(&ctx, &ctx.client.coverage(village).await?)
-        }
-        Cmd::Retry(args) => retry(&ctx, &args.record).await,
-        Cmd::Eligibility(args) => crate::field_cmd::eligibility(&ctx, &args.village).await,
-        Cmd::Trigger(args) => crate::field_cmd::trigger(&ctx, args).await,
-        Cmd::Claim(args) => crate::field_cmd::claim(&ctx, args).await,
-        Cmd::Verification(cmd) => crate::field_cmd::verification(&ctx, cmd).await,
-        Cmd::Certificates(args) => crate::field_cmd::certificates(&ctx, args.village.as_deref()).await,
-    };
-    ctx.client.close().await;
-    outcome
-}
-
-pub fn parse_village(text: &str, lang: Lang) -> Result<AreaCode, Failure> {
-    AreaCode::parse(text.trim()).map_err(|err| {
-        Failure::Message(format!("{}: {err}", t(lang, "kode desa tidak sah", "invalid village code")))
-    })
-}
-
-fn read_password(from_stdin: bool, lang: Lang) -> Result<String, Failure> {
-    let password = if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|err| Failure::Message(err.to_string()))?;
-        line.trim_end_matches(['\r', '\n']).to_owned()
-    } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(t(lang, "Kata sandi: ", "Password: "))
-            .map_err(|err| Failure::Message(err.to_string()))?
-    } else {
-        return Err(Failure::Message(
-            t(
-                lang,
-                "tidak ada terminal untuk meminta kata sandi; pakai --password-stdin",
-                "no terminal to ask for the password; use --password-stdin",
-            )
-            .to_owned(),
-        ));
-    };
-    if password.is_empty() {
-        return Err(Failure::Message(t(lang, "kata sandi kosong", "empty password").to_owned()));
-    }
-    Ok(password)
-}
-
-async fn login(ctx: &Ctx, args: LoginArgs) -> Outcome {
-    let lang = ctx.lang;
-    let missing = |id: &str, en: &str| Failure::Message(t(lang, id, en).to_owned());
-    let server = match args.server {
-        Some(server) => server,
-        None => ctx.client.server_url().await?.ok_or_else(|| {
-            missing("--server wajib diisi pada login pertama", "--server is required at the first login")
-        })?,
-    };
-    let username = match args.username {
-        Some(username) => username,
-        None => ctx.client.username().await?.ok_or_else(|| {
-            missing("--username wajib diisi pada login pertama", "--username is required at the first login")
-        })?,
-    };
-    let transport =
-        HttpTransport::new(&server).map_err(|_| odf_client::ClientError::BadServerUrl(server.clone()))?;
-    let password = read_password(args.password_stdin, lang)?;
-    let user = ctx.client.login(&transport, &server, &username, &password).await?;
-    if ctx.json {
-        return output::json(&user);
-    }
-    println!(
-        "{} {} ({}, {})",
-        t(lang, "Login berhasil:", "Logged in:"),
-        user.display_name,
-        user.username,
-        user.role
-    );
-    println!("{} {}", t(lang, "Wilayah:", "Area:"), user.area);
-    if !user.villages.is_empty() {
-        println!("{} {}", t(lang, "Desa tugas:", "Assigned villages:"), user.villages.join(", "));
-    }
-    println!(
-        "{}",
-        t(
-            lang,
-            "Jalankan `odf-field pull` untuk mengambil data desa.",
-            "Run `odf-field pull` to fetch your villages."
-        )
-    );
-    Ok(())
-}
-
-async fn init(ctx: &Ctx, server: &str, username: &str) -> Outcome {
-    ctx.client.set_up(server, username).await?;
-    if ctx.json {
-        return output::json(
-            &serde_json::json!({ "username": username.trim(), "device_id": ctx.client.device_id() }),
-        );
-    }
-    println!(
-        "{} {} ({})",
-        t(ctx.lang, "Folder data siap untuk", "Data folder set up for"),
-        username.trim(),
-        ctx.client.home().display()
-    );
-    println!(
-        "{}",
-        t(
-            ctx.lang,
-            "Catatan bisa dibuat sekarang; jalankan `odf-field login` saat ada sinyal untuk mengirimnya.",
-            "You can record now; run `odf-field login` when online to send the records."
-        )
-    );
-    Ok(())
-}
-
-async fn logout(ctx: &Ctx) -> Outcome {
-    ctx.client.logout().await?;
-    if !ctx.json {
-        println!(
-            "{}",
-            t(
-                ctx.lang,
-                "Sesi dihapus dari HP ini. Catatan tetap tersimpan.",
-                "Session removed from this device. Records are kept."
-            )
-        );
-    }
-    Ok(())
-}
 
 /// Asks the person to confirm a GPS warning on a terminal; anywhere else `--yes` is needed.
 fn confirm(ctx: &Ctx, warnings: &[GpsFlag]) -> Result<bool, Failure> {
@@ -235,7 +63,7 @@ where
     }
 }
 
-async fn household_add(ctx: &Ctx, args: HouseholdAddArgs) -> Outcome {
+pub(super) async fn household_add(ctx: &Ctx, args: HouseholdAddArgs) -> Outcome {
     let draft = HouseholdDraft {
         village: args.village,
         head_name: args.head,
@@ -263,7 +91,7 @@ async fn household_add(ctx: &Ctx, args: HouseholdAddArgs) -> Outcome {
     output::after_save(ctx).await
 }
 
-async fn household_edit(ctx: &Ctx, args: HouseholdEditArgs) -> Outcome {
+pub(super) async fn household_edit(ctx: &Ctx, args: HouseholdEditArgs) -> Outcome {
     let household = ctx.client.find_household(&args.household).await?;
     // An empty text clears an optional field.
     let unit = |value: Option<String>| value.map(|v| Some(v.trim().to_owned()).filter(|v| !v.is_empty()));
@@ -337,7 +165,7 @@ fn checklist(items: &[String], lang: Lang) -> Result<ChecklistDto, Failure> {
     Ok(list)
 }
 
-async fn visit(ctx: &Ctx, args: VisitArgs) -> Outcome {
+pub(super) async fn visit(ctx: &Ctx, args: VisitArgs) -> Outcome {
     let household = ctx.client.find_household(&args.household).await?;
     let draft = VisitDraft {
         household_id: household.id,
@@ -369,7 +197,7 @@ async fn visit(ctx: &Ctx, args: VisitArgs) -> Outcome {
     output::after_save(ctx).await
 }
 
-async fn retry(ctx: &Ctx, record: &str) -> Outcome {
+pub(super) async fn retry(ctx: &Ctx, record: &str) -> Outcome {
     let id = Uuid::parse_str(record.trim()).map_err(|_| {
         Failure::Message(format!("{} {record:?}", t(ctx.lang, "id catatan tidak sah:", "invalid record id:")))
     })?;

@@ -3,14 +3,21 @@
 //! Durability: WAL journal with `synchronous=FULL`, so a saved record survives the phone losing
 //! power the instant the call returns (WAL with NORMAL may lose the last transactions on power loss).
 
+pub mod outbox;
+pub(crate) mod pulled;
+pub mod records;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Executor, Sqlite, SqlitePool};
+use sqlx::{Executor, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{ClientError, Result};
+
+/// A write transaction on the phone's database (records and their outbox entries commit together).
+pub(crate) type Tx<'c> = Transaction<'c, Sqlite>;
 
 /// File name of the database inside the home folder.
 pub const DB_FILE: &str = "odf-client.sqlite";

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::{ClientError, Result};
-use crate::local;
+use crate::store::records;
 
 /// A household to register, as a person typed it (checked by [`Client::register_household`]).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -88,13 +88,13 @@ impl Client {
         self.check_scope(household.village).await?;
         let mut warnings = Vec::new();
         if let Some(point) = household.gps {
-            let boundary = local::boundary(self.pool(), household.village).await?;
+            let boundary = records::boundary(self.pool(), household.village).await?;
             warnings = check_visit_point(point, boundary.as_ref(), None, DEFAULT_MAX_DISTANCE_M);
         }
         if !warnings.is_empty() && !accept_warnings {
             return Ok(Saved::NeedsConfirmation { warnings });
         }
-        local::save_own_household(self.pool(), &household, Utc::now()).await?;
+        records::save_own_household(self.pool(), &household, Utc::now()).await?;
         Ok(Saved::Saved { record: household, warnings })
     }
 
@@ -102,7 +102,7 @@ impl Client {
     /// far from the household's registered point is saved only when `accept_warnings` is true.
     pub async fn record_visit(&self, draft: VisitDraft, accept_warnings: bool) -> Result<Saved<Visit>> {
         let sanitarian = self.username().await?.ok_or(ClientError::NoUser)?;
-        let household = local::household(self.pool(), draft.household_id)
+        let household = records::household(self.pool(), draft.household_id)
             .await?
             .ok_or_else(|| ClientError::UnknownHousehold(draft.household_id.to_string()))?
             .household;
@@ -126,12 +126,12 @@ impl Client {
         if !warnings.is_empty() && !accept_warnings {
             return Ok(Saved::NeedsConfirmation { warnings });
         }
-        local::save_own_visit(self.pool(), &visit, now).await?;
+        records::save_own_visit(self.pool(), &visit, now).await?;
         Ok(Saved::Saved { record: visit, warnings })
     }
 
     async fn gps_warnings(&self, household: &Household, point: GeoPoint) -> Result<Vec<GpsFlag>> {
-        let boundary = local::boundary(self.pool(), household.village).await?;
+        let boundary = records::boundary(self.pool(), household.village).await?;
         Ok(check_visit_point(point, boundary.as_ref(), household.gps, DEFAULT_MAX_DISTANCE_M))
     }
 
@@ -155,7 +155,7 @@ impl Client {
                 message: err.to_string(),
             })
         })?;
-        let current = local::household(self.pool(), id)
+        let current = records::household(self.pool(), id)
             .await?
             .ok_or_else(|| ClientError::UnknownHousehold(id.to_string()))?
             .household;
@@ -165,11 +165,11 @@ impl Client {
         let edit = odf_mobile_api::HouseholdEditDto {
             edit_id: Uuid::now_v7(),
             household_id: id,
-            base_revision: local::household_revision(self.pool(), id).await?,
+            base_revision: records::household_revision(self.pool(), id).await?,
             edited_at: Utc::now(),
             changes: serde_json::to_value(&changes).map_err(ClientError::corrupt)?,
         };
-        local::save_household_edit(self.pool(), &after, &edit, Utc::now()).await?;
+        records::save_household_edit(self.pool(), &after, &edit, Utc::now()).await?;
         Ok(after)
     }
 
@@ -177,17 +177,17 @@ impl Client {
         let fragment = text.trim().to_ascii_lowercase();
         let unknown = || ClientError::UnknownHousehold(text.trim().to_owned());
         if let Ok(id) = Uuid::parse_str(&fragment) {
-            return Ok(local::household(self.pool(), id).await?.ok_or_else(unknown)?.household);
+            return Ok(records::household(self.pool(), id).await?.ok_or_else(unknown)?.household);
         }
         // Only hex and dashes reach the LIKE pattern, so `%` and `_` cannot widen it.
         let valid = fragment.len() >= 4 && fragment.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
         if !valid {
             return Err(unknown());
         }
-        let matches = local::households_matching(self.pool(), &fragment).await?;
+        let matches = records::households_matching(self.pool(), &fragment).await?;
         match matches.as_slice() {
             [] => Err(unknown()),
-            [id] => Ok(local::household(self.pool(), *id).await?.ok_or_else(unknown)?.household),
+            [id] => Ok(records::household(self.pool(), *id).await?.ok_or_else(unknown)?.household),
             _ => Err(ClientError::AmbiguousHousehold { fragment, count: matches.len() }),
         }
     }

@@ -5,13 +5,13 @@ use odf_client::VerificationView;
 use odf_mobile_api::{CommunityCriteriaDto, CriterionDto, DecisionRequest, OutcomeDto, TeamMemberDto};
 use uuid::Uuid;
 
-use crate::cli_field::{
+use crate::cli::field::{
     ClaimArgs, CommunityArgs, DecideArgs, OpenArgs, OutcomeArg, TriggerArgs, VerificationCmd,
 };
-use crate::commands::{Ctx, Outcome, parse_village};
-use crate::field_out;
+use crate::context::{Ctx, Outcome, parse_village};
 use crate::messages::{Failure, t};
 use crate::output;
+use crate::output::field as field_out;
 
 fn village_filter(ctx: &Ctx, village: Option<&str>) -> Result<Option<odf_domain::AreaCode>, Failure> {
     village.map(|v| parse_village(v, ctx.lang)).transpose()

@@ -1,8 +1,6 @@
 //! The reqwest transport against a scripted HTTP/1.1 responder on 127.0.0.1:0: what goes on the
 //! wire (paths, headers, gzip body) and how answers and failures come back.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,10 +2,7 @@
 //! verification visits, the rules' suggestion computed on the phone, the community criteria and the
 //! decision recorded offline, and certificates with their signature checked here.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
+use crate::support::*;
 use chrono::{Duration, NaiveDate, Utc};
 use odf_certificate::{Certificate, CertificateNumber, Signer};
 use odf_client::{CertificateStatus, Client, ClientError, SignatureCheck, VerificationState};
@@ -15,7 +12,6 @@ use odf_mobile_api::{
     OutcomeDto, RevocationDto, SignedCertificateDto, TeamMemberDto,
 };
 use serde_json::json;
-use support::*;
 use uuid::Uuid;
 
 fn village() -> AreaCode {

@@ -1,6 +1,6 @@
 //! Reading and writing the records the phone holds: its own households and visits (written with
 //! their outbox entry in one transaction) and what a pull brings (households, visits, village
-//! status, boundaries; verifications and certificates are in [`crate::pulled`]).
+//! status, boundaries; verifications and certificates are in [`crate::store::pulled`]).
 //!
 //! Records are stored as the domain's JSON in a `data` column, with the columns needed for lookups
 //! beside it; reading one back is a serde decode, never a second validation (a pulled visit may be
@@ -8,16 +8,15 @@
 
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, Household, Visit};
-use odf_mobile_api::{ChangeDto, HouseholdDto, VisitDto};
+use odf_mobile_api::{ChangeDto, ChangeKindDto, HouseholdDto, VisitDto};
 use serde::Deserialize;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use crate::db::{self, Key};
 use crate::error::{ClientError, Result};
-use crate::outbox::{self, RecordKind};
-
-pub(crate) type Tx<'c> = Transaction<'c, Sqlite>;
+use crate::store::outbox::{self, RecordKind};
+use crate::store::pulled;
+use crate::store::{self, Key, Tx};
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(ClientError::corrupt)
@@ -152,7 +151,7 @@ pub async fn apply_page(
             skipped += 1;
         }
     }
-    db::set(&mut *tx, Key::PullCursor, &next_cursor.to_string()).await?;
+    store::set(&mut *tx, Key::PullCursor, &next_cursor.to_string()).await?;
     tx.commit().await?;
     Ok(skipped)
 }
@@ -160,8 +159,12 @@ pub async fn apply_page(
 /// Outer error: the database failed. Inner error: this change is unreadable and was skipped.
 async fn apply_change(tx: &mut Tx<'_>, change: &ChangeDto, now: DateTime<Utc>) -> Result<Result<(), String>> {
     let data = &change.data;
-    match change.kind.as_str() {
-        "household" => {
+    // A newer server may send kinds this version does not know: skip them, do not stop.
+    let Some(kind) = ChangeKindDto::parse(&change.kind) else {
+        return Ok(Err(format!("unknown change kind {:?}", change.kind)));
+    };
+    match kind {
+        ChangeKindDto::Household => {
             let dto = match serde_json::from_value::<HouseholdDto>(data.clone()) {
                 Ok(dto) => dto,
                 Err(err) => return Ok(Err(err.to_string())),
@@ -185,7 +188,7 @@ async fn apply_change(tx: &mut Tx<'_>, change: &ChangeDto, now: DateTime<Utc>) -
             .execute(&mut **tx)
             .await?;
         }
-        "visit" => {
+        ChangeKindDto::Visit => {
             let dto = match serde_json::from_value::<VisitDto>(data.clone()) {
                 Ok(dto) => dto,
                 Err(err) => return Ok(Err(err.to_string())),
@@ -199,7 +202,7 @@ async fn apply_change(tx: &mut Tx<'_>, change: &ChangeDto, now: DateTime<Utc>) -
             };
             insert_visit(tx, &visit, "server", now, Some(now)).await?;
         }
-        "village_status" => {
+        ChangeKindDto::VillageStatus => {
             let status = match serde_json::from_value::<StatusData>(data.clone()) {
                 Ok(s) => s,
                 Err(err) => return Ok(Err(err.to_string())),
@@ -222,7 +225,7 @@ async fn apply_change(tx: &mut Tx<'_>, change: &ChangeDto, now: DateTime<Utc>) -
             .execute(&mut **tx)
             .await?;
         }
-        "boundary" => {
+        ChangeKindDto::Boundary => {
             let boundary = match serde_json::from_value::<BoundaryData>(data.clone()) {
                 Ok(b) => b,
                 Err(err) => return Ok(Err(err.to_string())),
@@ -248,10 +251,8 @@ async fn apply_change(tx: &mut Tx<'_>, change: &ChangeDto, now: DateTime<Utc>) -
             .execute(&mut **tx)
             .await?;
         }
-        "verification" => return crate::pulled::apply_verification(tx, change, now).await,
-        "certificate" => return crate::pulled::apply_certificate(tx, change).await,
-        // A newer server may send kinds this version does not know: skip them, do not stop.
-        other => return Ok(Err(format!("unknown change kind {other:?}"))),
+        ChangeKindDto::Verification => return pulled::apply_verification(tx, change, now).await,
+        ChangeKindDto::Certificate => return pulled::apply_certificate(tx, change).await,
     }
     Ok(Ok(()))
 }

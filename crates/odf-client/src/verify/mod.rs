@@ -20,7 +20,8 @@ use uuid::Uuid;
 use crate::actions::{self, OwnAction};
 use crate::client::Client;
 use crate::error::{ClientError, Result};
-use crate::{local, pulled};
+use crate::store::outbox::SyncState;
+use crate::store::{pulled, records};
 
 mod types;
 
@@ -109,7 +110,7 @@ impl Known {
                     criteria: criteria.clone(),
                     recorded_by: None,
                     recorded_at: own.action.recorded_at,
-                    pending_sync: own.sync == crate::views::SyncState::Pending,
+                    pending_sync: own.sync == SyncState::Pending,
                 }),
                 _ => pulled_view(),
             },
@@ -136,7 +137,7 @@ impl Known {
             decided_by: None,
             decided_at: own.action.recorded_at,
             data_hash: None,
-            pending_sync: own.sync == crate::views::SyncState::Pending,
+            pending_sync: own.sync == SyncState::Pending,
         })
     }
 
@@ -277,8 +278,8 @@ pub(crate) async fn village_records(
     village: &str,
 ) -> Result<(Vec<Household>, Vec<Visit>)> {
     let code = AreaCode::parse(village).map_err(ClientError::corrupt)?;
-    let households = local::households(pool, Some(code)).await?.into_iter().map(|r| r.household).collect();
-    Ok((households, local::visits(pool, Some(code)).await?))
+    let households = records::households(pool, Some(code)).await?.into_iter().map(|r| r.household).collect();
+    Ok((households, records::visits(pool, Some(code)).await?))
 }
 
 /// Pulled certificates by the verification they were issued for.

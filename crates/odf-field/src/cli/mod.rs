@@ -1,12 +1,14 @@
 //! The command line: clap derive types with Indonesian help, and [`parse_from`], which localises
 //! what clap itself writes (headings, the help and version flags) before parsing.
 
+pub mod field;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::cli_field::{ClaimArgs, EligibilityArgs, TriggerArgs, VerificationCmd, VillageFilterArgs};
+use self::field::{ClaimArgs, EligibilityArgs, TriggerArgs, VerificationCmd, VillageFilterArgs};
 
 /// Language of the messages the program writes while it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

@@ -2,17 +2,13 @@
 //! then a verifier's day against a scripted server (pull the sample, visit, record the community
 //! criteria, decide, sync) and the certificates with their signature checked on the device.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
+use crate::support::*;
 use chrono::{Duration, NaiveDate, Utc};
 use odf_certificate::{Certificate, CertificateNumber, Signer};
 use serde_json::{Value, json};
-use support::*;
 use uuid::Uuid;
 
 fn short(id: &str) -> String {
