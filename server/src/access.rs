@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use odf_domain::{AreaCode, Role};
 use odf_mobile_api::ErrorCode;
-use odf_store::{AreaRecord, CertificateRecord, Store, UserRecord, VerificationRecord};
+use odf_store::{AreaRecord, CertificateRecord, UserRecord, VerificationRecord};
 use uuid::Uuid;
 
 use crate::app::AppState;

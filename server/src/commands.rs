@@ -6,8 +6,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, Role, Wilayah};
 use odf_store::{
-    AnyStore, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind, Store,
-    StoreError, UserRecord, parse_boundaries,
+    AnyStore, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind, StoreError,
+    UserRecord, parse_boundaries,
 };
 use serde_json::json;
 use thiserror::Error;

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use odf_domain::{AreaCode, Role};
 use odf_server::commands::{self, CommandError, UserSpec};
 use odf_server::{AppState, ServerConfig};
-use odf_store::{AnyStore, DatabaseUrl, Store};
+use odf_store::{AnyStore, DatabaseUrl};
 use tokio::io::AsyncBufReadExt;
 
 /// Server odf-verify: sinkronisasi data sanitasi rumah tangga, verifikasi ODF dan cakupan Stop BABS.

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use common::*;
 use odf_domain::{AreaCode, EventKind, StatusEvent};
-use odf_store::Store;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

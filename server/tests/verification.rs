@@ -12,7 +12,6 @@ use std::sync::Arc;
 use chrono::{Datelike, Duration, Utc};
 use common::*;
 use odf_domain::{HouseholdUnits, SamplingPlan, UnitLevel, draw_sample};
-use odf_store::Store;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

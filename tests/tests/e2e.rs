@@ -19,7 +19,6 @@ use odf_e2e_tests::server::{
 };
 use odf_e2e_tests::{Cut, CutPlan, Phone, Proxy};
 use odf_mobile_api::LoginRequest;
-use odf_store::Store;
 use uuid::Uuid;
 
 odf_e2e_tests::e2e_tests!(

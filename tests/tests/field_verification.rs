@@ -15,7 +15,6 @@ use odf_e2e_tests::{Cut, CutPlan, Phone, Proxy};
 use odf_mobile_api::{
     CommunityCriteriaDto, CriterionDto, DecisionRequest, OutcomeDto, PlanKind, SamplingPlanDto, TeamMemberDto,
 };
-use odf_store::Store;
 
 odf_e2e_tests::e2e_tests!(
     a_village_is_claimed_verified_and_certified_from_phones_offline_through_a_cutting_proxy,

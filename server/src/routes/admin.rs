@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use odf_domain::Role;
 use odf_mobile_api::ConflictDto;
 use odf_mobile_api::admin::{Keep, ResolveConflictRequest};
-use odf_store::{HouseholdConflict, Store};
+use odf_store::HouseholdConflict;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;

@@ -10,7 +10,7 @@ use chrono::Utc;
 use odf_certificate::{render_pdf, verify};
 use odf_domain::Role;
 use odf_mobile_api::{CertificateDto, PublicCertificateCheck, PublicKeyDto, RevokeRequest};
-use odf_store::{CertificateRecord, Store, StoreError};
+use odf_store::{CertificateRecord, StoreError};
 use uuid::Uuid;
 
 use crate::access::{certificate_in_scope, require_role};

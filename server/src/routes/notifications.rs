@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use odf_domain::Role;
 use odf_mobile_api::{ErrorCode, NotificationDto, NotificationsQuery, NotificationsResponse};
-use odf_store::Store;
 
 use crate::access::require_role;
 use crate::app::AppState;

@@ -20,9 +20,7 @@ use odf_mobile_api::{
     ChangeDto, ErrorCode, PullQuery, PullResponse, PushRequest, PushResponse, RecordKindDto, RecordResult,
     RecordStatus,
 };
-use odf_store::{
-    DeviceRecord, FlaggedVisit, HouseholdEdit, IngestBatch, Outcome, Store, boundary_from_geojson,
-};
+use odf_store::{DeviceRecord, FlaggedVisit, HouseholdEdit, IngestBatch, Outcome, boundary_from_geojson};
 use uuid::Uuid;
 
 use crate::app::AppState;
