@@ -21,18 +21,9 @@ impl Coverage for ThisStore {
     }
 
     async fn tallies(&self, under: Option<AreaCode>) -> Result<Vec<(AreaCode, Tally)>> {
-        let mut query = QueryBuilder::new(format!(
-            "SELECT village_code, {TALLY_COLUMNS} FROM village_tallies WHERE 1 = 1"
-        ));
-        push_area_range(&mut query, "village_code", under);
-        query.push(" ORDER BY village_code");
-        let rows = query.build().fetch_all(self.reader()).await?;
-        rows.iter()
-            .map(|row| {
-                let village: String = row.try_get("village_code")?;
-                Ok((code_of(&village)?, tally_from_row(row)?))
-            })
-            .collect()
+        let select = format!("SELECT village_code, {TALLY_COLUMNS} FROM village_tallies WHERE 1 = 1");
+        let rows = self.village_rows(select, under).await?;
+        rows.iter().map(|(village, row)| Ok((*village, tally_from_row(row)?))).collect()
     }
 
     async fn recount(&self) -> Result<RecountReport> {

@@ -65,6 +65,21 @@ impl ThisStore {
         Ok(done)
     }
 
+    /// The rows of `select` (ending in a `WHERE` clause) for the villages at or under `under`, in
+    /// village order, each with its `village_code` parsed.
+    async fn village_rows(&self, select: String, under: Option<AreaCode>) -> Result<Vec<(AreaCode, DbRow)>> {
+        let mut query = QueryBuilder::new(select);
+        push_area_range(&mut query, "village_code", under);
+        query.push(" ORDER BY village_code");
+        let rows = query.build().fetch_all(self.reader()).await?;
+        rows.into_iter()
+            .map(|row| {
+                let village: String = row.try_get("village_code")?;
+                Ok((code_of(&village)?, row))
+            })
+            .collect()
+    }
+
     /// Runs `work` in a read transaction that sees one snapshot throughout.
     async fn snapshot<T>(&self, work: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
         let mut tx = self.begin_snapshot().await?;

@@ -42,16 +42,12 @@ impl Statuses for ThisStore {
     }
 
     async fn statuses(&self, under: Option<AreaCode>) -> Result<Vec<VillageStatusRecord>> {
-        let mut query =
-            QueryBuilder::new("SELECT village_code, status, since FROM village_status WHERE 1 = 1");
-        push_area_range(&mut query, "village_code", under);
-        query.push(" ORDER BY village_code");
-        let rows = query.build().fetch_all(self.reader()).await?;
+        let select = "SELECT village_code, status, since FROM village_status WHERE 1 = 1".to_owned();
+        let rows = self.village_rows(select, under).await?;
         rows.iter()
-            .map(|row| {
-                let village: String = row.try_get("village_code")?;
+            .map(|(village, row)| {
                 Ok(VillageStatusRecord {
-                    village: code_of(&village)?,
+                    village: *village,
                     status: status_of(&row.try_get::<String, _>("status")?)?,
                     since: row.try_get("since")?,
                 })
