@@ -2,14 +2,13 @@
 //! domain's (`odf_domain::merge_edit`); this module loads what they need and writes what they decide,
 //! in the caller's transaction.
 
+use odf_domain::{HouseholdChanges, HouseholdField, merge_edit};
+
 use super::audit::append_audit_in;
 use super::batch::household_change;
 use super::coverage::apply_tally_deltas;
 use super::ingest::{HOUSEHOLD_SELECT, household_from_row};
 use super::*;
-use odf_domain::{HouseholdChanges, HouseholdField, merge_edit};
-
-use crate::model::{HouseholdConflict, HouseholdEdit};
 
 pub(super) const CONFLICT_COLUMNS: &str = "id, household_id, village_code, edit_id, fields, kept, other, created_at, resolved_at, resolved_by, resolution";
 

@@ -13,6 +13,7 @@
 //! `coverage`, `audit`. This file holds what they share: row helpers, the change feed writer, and
 //! [`ThisStore::write`] / [`ThisStore::snapshot`], the one "begin, run, commit".
 
+// These imports double as the prelude of the concern modules (`use super::*`).
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
@@ -59,10 +60,12 @@ impl ThisStore {
     /// Runs `work` in a write transaction (writers are serialised, see the backend) and commits
     /// when it succeeds; an error rolls everything back.
     async fn write<T>(&self, work: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
-        let mut tx = self.begin_write().await?;
-        let done = work(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(done)
+        commit_after(self.begin_write().await?, work).await
+    }
+
+    /// Runs `work` in a read transaction that sees one snapshot throughout.
+    async fn snapshot<T>(&self, work: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
+        commit_after(self.begin_snapshot().await?, work).await
     }
 
     /// The rows of `select` (ending in a `WHERE` clause) for the villages at or under `under`, in
@@ -79,14 +82,16 @@ impl ThisStore {
             })
             .collect()
     }
+}
 
-    /// Runs `work` in a read transaction that sees one snapshot throughout.
-    async fn snapshot<T>(&self, work: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
-        let mut tx = self.begin_snapshot().await?;
-        let done = work(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(done)
-    }
+/// Runs `work` in `tx` and commits if it succeeds (dropping `tx` on an error rolls it back).
+async fn commit_after<T>(
+    mut tx: sqlx::Transaction<'static, Db>,
+    work: impl AsyncFnOnce(&mut Tx) -> Result<T>,
+) -> Result<T> {
+    let done = work(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(done)
 }
 
 #[async_trait]
