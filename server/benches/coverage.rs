@@ -15,7 +15,7 @@ use chrono::{Duration, Utc};
 use odf_domain::verification::SplitMix64;
 use odf_domain::{AreaCode, Category, Checklist, EventKind, Household, Level, StatusEvent, Visit, Wilayah};
 use odf_store::testing::TestDb;
-use odf_store::{AnyStore, FlaggedVisit, IngestBatch, Store};
+use odf_store::{AnyStore, FlaggedVisit, IngestBatch};
 use uuid::Uuid;
 
 type BenchResult<T = ()> = Result<T, Box<dyn std::error::Error>>;

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use odf_domain::{AreaCode, Role};
 use odf_mobile_api::ErrorCode;
-use odf_store::{AreaRecord, CertificateRecord, Store, UserRecord, VerificationRecord};
+use odf_store::{AreaRecord, CertificateRecord, UserRecord, VerificationRecord};
 use uuid::Uuid;
 
 use crate::app::AppState;

@@ -13,7 +13,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::Utc;
 use odf_domain::{AreaCode, Role, Scope};
-use odf_store::{SessionKind, Store, UserRecord};
+use odf_store::{SessionKind, UserRecord};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;

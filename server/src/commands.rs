@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, Role, Wilayah};
 use odf_store::{
     AnyStore, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind,
-    Store, StoreError, UserRecord, parse_boundaries,
+    StoreError, UserRecord, parse_boundaries,
 };
 use serde_json::json;
 use thiserror::Error;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use odf_domain::{AreaCode, Place, Wilayah};
 use odf_rollup::Rollup;
-use odf_store::{AnyStore, Store, StoreError};
+use odf_store::{AnyStore, StoreError};
 use tokio::sync::Mutex;
 
 pub const PLACES_TTL: Duration = Duration::from_secs(60);

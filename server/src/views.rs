@@ -8,7 +8,7 @@ use odf_mobile_api::{
     BeritaAcaraDto, CertificateDto, CommunityCriteriaDto, DecisionDto, EligibilityDto, FindingDto, SampleDto,
     StatusChangeDto, SuggestionDto, TeamMemberDto, VerificationDto,
 };
-use odf_store::{CertificateRecord, DecisionRecord, Store, VerificationRecord};
+use odf_store::{CertificateRecord, DecisionRecord, VerificationRecord};
 
 use crate::app::AppState;
 use crate::error::ApiResult;

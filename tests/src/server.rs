@@ -10,8 +10,8 @@ use futures_util::FutureExt;
 use odf_domain::{AreaCode, Role};
 use odf_server::commands::{self, UserSpec};
 use odf_server::{AppState, ServerConfig};
+use odf_store::AnyStore;
 use odf_store::testing::{POSTGRES_URL_VAR, TestDb};
-use odf_store::{AnyStore, Store};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 

@@ -19,7 +19,7 @@ use odf_domain::verification::SplitMix64;
 use odf_domain::{AreaCode, Level, Role, VillageStatus};
 use odf_mobile_api::GpsDto;
 use odf_rollup::AreaFigures;
-use odf_store::{AnyStore, Store};
+use odf_store::AnyStore;
 use thiserror::Error;
 
 use odf_server::commands::{self, UserSpec};

@@ -24,7 +24,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, Category, Checklist, Household, Place, Visit};
 use odf_store::{
-    DatabaseUrl, FlaggedVisit, IngestBatch, Outcome, PgStore, RecordOutcome, SqliteStore, Store,
+    AnyStore, DatabaseUrl, FlaggedVisit, IngestBatch, Outcome, PgStore, RecordOutcome, SqliteStore,
 };
 use uuid::Uuid;
 
@@ -121,7 +121,7 @@ fn all_accepted(outcomes: &[RecordOutcome], expected: usize) -> BenchResult {
     Ok(())
 }
 
-async fn push<S: Store>(store: &S, visits: &[Visit]) -> BenchResult {
+async fn push(store: &AnyStore, visits: &[Visit]) -> BenchResult {
     let batch = IngestBatch {
         received_from: "bench".to_owned(),
         households: vec![],
@@ -133,7 +133,7 @@ async fn push<S: Store>(store: &S, visits: &[Visit]) -> BenchResult {
 }
 
 /// Loads places and households (untimed), ingests every visit (timed), checks, prints one line.
-async fn measure<S: Store>(store: &S, mode: Mode, data: &Data) -> BenchResult {
+async fn measure(store: &AnyStore, mode: Mode, data: &Data) -> BenchResult {
     store.import_areas(&data.places).await?;
     for chunk in data.households.chunks(HOUSEHOLD_BATCH) {
         let batch = IngestBatch { households: chunk.to_vec(), ..IngestBatch::default() };
@@ -186,7 +186,7 @@ async fn measure<S: Store>(store: &S, mode: Mode, data: &Data) -> BenchResult {
 async fn bench_sqlite(data: &Data) -> BenchResult {
     let dir = tempfile::TempDir::new()?;
     for (i, mode) in MODES.into_iter().enumerate() {
-        let store = SqliteStore::open_path(&dir.path().join(format!("bench-{i}.db"))).await?;
+        let store = AnyStore::new(SqliteStore::open_path(&dir.path().join(format!("bench-{i}.db"))).await?);
         let result = measure(&store, mode, data).await;
         store.close().await;
         result?;
@@ -202,7 +202,7 @@ async fn bench_postgres(admin_url: &str, data: &Data) -> BenchResult {
         let result = async {
             let mut url = url::Url::parse(admin_url)?;
             url.set_path(&name);
-            let store = PgStore::open(&DatabaseUrl::parse(url.as_str())?).await?;
+            let store = AnyStore::new(PgStore::open(&DatabaseUrl::parse(url.as_str())?).await?);
             let result = measure(&store, mode, data).await;
             store.close().await;
             result

@@ -64,13 +64,16 @@ impl PgStore {
         Ok(tx)
     }
 
-    pub async fn close(&self) {
+    async fn close_pools(&self) {
         self.pool.close().await;
     }
 }
 
-mod queries {
-    use super::{BACKEND_NAME, PgStore as ThisStore};
-    type Db = sqlx::Postgres;
-    include!("queries.rs");
-}
+/// The shared SQL and trait implementations (`sql/mod.rs`), compiled for this backend. Loading the
+/// same files once per backend is the point: one text, type-checked against each driver.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;
+
+type Db = sqlx::Postgres;
+type ThisStore = PgStore;

@@ -77,14 +77,17 @@ impl SqliteStore {
     }
 
     /// Closes both pools, checkpointing the WAL.
-    pub async fn close(&self) {
+    async fn close_pools(&self) {
         self.reader.close().await;
         self.writer.close().await;
     }
 }
 
-mod queries {
-    use super::{BACKEND_NAME, SqliteStore as ThisStore};
-    type Db = sqlx::Sqlite;
-    include!("queries.rs");
-}
+/// The shared SQL and trait implementations (`sql/mod.rs`), compiled for this backend. Loading the
+/// same files once per backend is the point: one text, type-checked against each driver.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;
+
+type Db = sqlx::Sqlite;
+type ThisStore = SqliteStore;

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use odf_mobile_api::ConflictDto;
 use odf_mobile_api::admin::{Keep, ResolveConflictRequest};
-use odf_store::{HouseholdConflict, Store};
+use odf_store::HouseholdConflict;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;

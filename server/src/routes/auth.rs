@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use odf_mobile_api::{ErrorCode, FieldRulesDto, LoginRequest, LoginResponse, UserDto};
-use odf_store::{NewSession, SessionKind, Store, UserRecord};
+use odf_store::{NewSession, SessionKind, UserRecord};
 
 use crate::app::{AppState, ServerConfig};
 use crate::auth::{Caller, new_token, verify_password};

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use odf_certificate::{render_pdf, verify};
 use odf_mobile_api::{CertificateDto, PublicCertificateCheck, PublicKeyDto, RevokeRequest};
-use odf_store::{CertificateRecord, Store, StoreError};
+use odf_store::{CertificateRecord, StoreError};
 use uuid::Uuid;
 
 use crate::access::{

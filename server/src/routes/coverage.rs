@@ -16,7 +16,6 @@ use chrono::{DateTime, Datelike, Utc};
 use odf_domain::{AreaCode, Level, Wilayah};
 use odf_mobile_api::ErrorCode;
 use odf_rollup::{AreaFigures, AreaRef, Measure, Rollup};
-use odf_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::IntoParams;

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use odf_store::Store;
 use serde_json::{Value, json};
 
 use crate::app::AppState;

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::State;
 use odf_mobile_api::{NotificationDto, NotificationsQuery, NotificationsResponse};
-use odf_store::Store;
 
 use crate::access::{Allowed, ReadNotifications};
 use crate::app::AppState;

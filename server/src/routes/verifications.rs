@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use odf_domain::Level;
 use odf_mobile_api::{CommunityCriteriaDto, DecisionRequest, ErrorCode, VerificationDto};
-use odf_store::{CertificateIssue, DecisionInput, Store, VerificationRecord};
+use odf_store::{CertificateIssue, DecisionInput, VerificationRecord};
 use uuid::Uuid;
 
 use crate::access::{Allowed, DecideVerification, InScope, ReadVerification, RecordCommunity, allow};

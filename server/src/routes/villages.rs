@@ -11,7 +11,7 @@ use odf_mobile_api::{
     AuditEntryDto, ClaimRequest, ErrorCode, OpenVerificationRequest, SamplingPlanDto, TeamMemberDto,
     TriggerRequest, VerificationDto, VillageHistoryDto, VillageStatusDto,
 };
-use odf_store::{AreaRecord, NewVerification, Store};
+use odf_store::{AreaRecord, NewVerification};
 use uuid::Uuid;
 
 use crate::access::{

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use crate::common::*;
 use chrono::{Duration, Utc};
-use odf_store::Store;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

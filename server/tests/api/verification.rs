@@ -7,7 +7,6 @@ use std::sync::Arc;
 use crate::common::*;
 use chrono::{Datelike, Duration, Utc};
 use odf_domain::{HouseholdUnits, SamplingPlan, UnitLevel, draw_sample};
-use odf_store::Store;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

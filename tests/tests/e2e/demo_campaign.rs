@@ -6,7 +6,7 @@ use odf_demo::{CampaignOptions, CampaignReport, run_campaign, seed};
 use odf_domain::{AreaCode, HouseholdUnits, Sample, VillageStatus, draw_sample};
 use odf_server::{AppState, ServerConfig};
 use odf_store::testing::{POSTGRES_URL_VAR, TestDb};
-use odf_store::{AnyStore, Store, VerificationRecord};
+use odf_store::{AnyStore, VerificationRecord};
 
 /// The sample drawn again from the village's households with the recorded plan and seed.
 async fn redrawn(store: &AnyStore, verification: &VerificationRecord) -> Sample {

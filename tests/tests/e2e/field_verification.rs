@@ -13,7 +13,6 @@ use odf_e2e_tests::{Cut, CutPlan, Phone, Proxy};
 use odf_mobile_api::{
     CommunityCriteriaDto, CriterionDto, DecisionRequest, OutcomeDto, PlanKind, SamplingPlanDto, TeamMemberDto,
 };
-use odf_store::Store;
 
 fn team() -> Vec<TeamMemberDto> {
     [VERIFIER, VERIFIER_2, VERIFIER_3]

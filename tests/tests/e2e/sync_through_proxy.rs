@@ -17,7 +17,6 @@ use odf_e2e_tests::server::{
 };
 use odf_e2e_tests::{Cut, CutPlan, Phone, Proxy};
 use odf_mobile_api::LoginRequest;
-use odf_store::Store;
 use uuid::Uuid;
 
 const CATEGORIES: [&str; 6] = ["aman", "layak_sendiri", "JSP", "SHARING", "babs_tertutup", "BABS"];

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use odf_server::commands::{self, AreasImport, UserSpec};
-use odf_store::{AnyStore, Store};
+use odf_store::AnyStore;
 use tokio::io::AsyncBufReadExt;
 
 use crate::cli::UserCommand;

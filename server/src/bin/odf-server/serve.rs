@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use odf_server::{AppState, Settings};
-use odf_store::{AnyStore, Store};
+use odf_store::AnyStore;
 
 pub async fn serve(store: &AnyStore, settings: Settings) -> anyhow::Result<()> {
     // Refuse to start without the signing key rather than issue certificates nobody can check later.

@@ -27,10 +27,9 @@ use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, GeoPoint, Household, Scope};
 use odf_mobile_api::sync::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
 use odf_mobile_api::{
-    ChangeDto, ErrorCode, PullQuery, PullResponse, PushRequest, PushResponse, RecordResult,
-    RecordStatus,
+    ChangeDto, ErrorCode, PullQuery, PullResponse, PushRequest, PushResponse, RecordResult, RecordStatus,
 };
-use odf_store::{IngestBatch, Store};
+use odf_store::IngestBatch;
 use uuid::Uuid;
 
 use crate::access::{Allowed, PullRecords, PushRecords};

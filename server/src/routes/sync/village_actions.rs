@@ -13,7 +13,7 @@ use odf_mobile_api::{
     ErrorCode, RecordKindDto, RecordResult, RecordStatus, VillageActionDto, VillageActionKind,
 };
 use odf_store::{
-    Store, VerificationRecord, VillageActionOutcome, VillageActionReceipt, VillageEffect, VillageStatusRecord,
+    VerificationRecord, VillageActionOutcome, VillageActionReceipt, VillageEffect, VillageStatusRecord,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

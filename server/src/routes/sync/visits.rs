@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use odf_domain::gps::check_visit_point;
 use odf_domain::{AreaCode, Boundary, Visit};
 use odf_mobile_api::{ErrorCode, RecordKindDto, RecordResult, VisitDto};
-use odf_store::{FlaggedVisit, RecordOutcome, Store, boundary_from_geojson};
+use odf_store::{FlaggedVisit, RecordOutcome, boundary_from_geojson};
 
 use super::records::Checked::{Pass, Refused};
 use super::records::{Records, from_outcome, out_of_scope, rejected};

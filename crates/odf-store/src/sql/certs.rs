@@ -1,11 +1,29 @@
-// ODF certificates: issuing one on Lulus (next number of the kabupaten and year, signed, stored in
-// the deciding transaction), reading them back, and revoking them. Compiled inside `queries` for each
-// backend (see `queries.rs`). Every signed field has its own column and the signed certificate is
-// rebuilt from the columns, so a column changed behind the server's back breaks the signature.
+//! ODF certificates ([`Certificates`]): issuing one on Lulus (next number of the kabupaten and
+//! year, signed, stored in the deciding transaction), reading them back, and revoking them. Every
+//! signed field has its own column and the signed certificate is rebuilt from the columns, so a column
+//! changed behind the server's back breaks the signature.
 
 use chrono::{Datelike, NaiveDate};
 use odf_certificate::{Certificate, CertificateNumber, SignedCertificate};
 use odf_domain::{Level, TransitionError};
+
+use super::audit::append_audit_in;
+use super::*;
+
+#[async_trait]
+impl Certificates for ThisStore {
+    async fn certificate(&self, id: Uuid) -> Result<Option<CertificateRecord>> {
+        self.snapshot(async |tx| load(tx, id).await).await
+    }
+
+    async fn certificates(&self, under: Option<AreaCode>) -> Result<Vec<CertificateRecord>> {
+        self.snapshot(async |tx| list(tx, under).await).await
+    }
+
+    async fn revoke_certificate(&self, id: Uuid, actor: &str, reason: &str) -> Result<CertificateRecord> {
+        self.write(async |tx| revoke(tx, id, actor, reason, stored_now()).await).await
+    }
+}
 
 const CERTIFICATE_COLUMNS: &str = "id, number, village_code, village_name, kecamatan_name, kabupaten_name, \
      issued_on, issued_at, issuer_name, issuer_role, team, verification_id, data_hash, public_key, signature, \
@@ -49,19 +67,19 @@ fn certificate_from_row(row: &DbRow) -> Result<CertificateRecord> {
     })
 }
 
-pub(super) async fn load(tx: &mut Tx, id: Uuid) -> Result<Option<CertificateRecord>> {
+async fn load(tx: &mut Tx, id: Uuid) -> Result<Option<CertificateRecord>> {
     let row = sqlx::query(&format!("SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE id = $1"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     row.map(|row| certificate_from_row(&row)).transpose()
 }
 
-pub(super) async fn list(tx: &mut Tx, under: Option<AreaCode>) -> Result<Vec<CertificateRecord>> {
+async fn list(tx: &mut Tx, under: Option<AreaCode>) -> Result<Vec<CertificateRecord>> {
     let mut query = QueryBuilder::new(format!("SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE 1 = 1"));
     push_area_range(&mut query, "village_code", under);
     query.push(" ORDER BY issued_at, id");
-    let rows = query.build().fetch_all(&mut **tx).await?;
+    let rows = query.build().fetch_all(&mut *tx).await?;
     rows.iter().map(certificate_from_row).collect()
 }
 
@@ -86,7 +104,7 @@ async fn next_sequence(tx: &mut Tx, kabupaten: AreaCode, year: i32) -> Result<u3
     )
     .bind(kabupaten.to_string())
     .bind(i64::from(year))
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let next = last.unwrap_or(0) + 1;
     sqlx::query(
@@ -96,7 +114,7 @@ async fn next_sequence(tx: &mut Tx, kabupaten: AreaCode, year: i32) -> Result<u3
     .bind(kabupaten.to_string())
     .bind(i64::from(year))
     .bind(next)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     u32::try_from(next).map_err(StoreError::corrupt)
 }
@@ -104,7 +122,7 @@ async fn next_sequence(tx: &mut Tx, kabupaten: AreaCode, year: i32) -> Result<u3
 async fn area_name(tx: &mut Tx, code: AreaCode) -> Result<String> {
     let name: Option<String> = sqlx::query_scalar("SELECT name FROM areas WHERE code = $1")
         .bind(code.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     name.ok_or(StoreError::UnknownVillage(code))
 }
@@ -167,7 +185,7 @@ pub(super) async fn issue(
     .bind(kabupaten.to_string())
     .bind(i64::from(year))
     .bind(i64::from(sequence))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let details = serde_json::json!({
         "certificate_id": c.id, "number": c.number, "verification_id": c.verification_id,
@@ -202,7 +220,7 @@ async fn mark_revoked(
         .bind(actor)
         .bind(reason)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     let details = serde_json::json!({
         "certificate_id": id, "number": record.signed.certificate.number, "reason": reason,
@@ -238,7 +256,7 @@ pub(super) async fn revoke_in_force(
         "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE village_code = $1 AND revoked_at IS NULL"
     ))
     .bind(village.to_string())
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     for row in &rows {
         mark_revoked(tx, &certificate_from_row(row)?, actor, reason, now).await?;
@@ -247,7 +265,7 @@ pub(super) async fn revoke_in_force(
 }
 
 /// Revokes a certificate and moves its village to `revoked` through the status machine.
-pub(super) async fn revoke(
+async fn revoke(
     tx: &mut Tx,
     id: Uuid,
     actor: &str,

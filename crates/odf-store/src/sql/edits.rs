@@ -1,10 +1,14 @@
-// Household edits from phones and the conflicts stale edits leave: compiled inside `queries` for each
-// backend (see `queries.rs`). The merge decisions are the domain's (`odf_domain::merge_edit`); this
-// file loads what they need and writes what they decide, in the caller's transaction.
+//! Household edits from phones and the conflicts stale edits leave. The merge decisions are the
+//! domain's (`odf_domain::merge_edit`); this module loads what they need and writes what they decide,
+//! in the caller's transaction.
 
 use odf_domain::{HouseholdChanges, HouseholdField, merge_edit};
 
-use crate::model::{HouseholdConflict, HouseholdEdit};
+use super::audit::append_audit_in;
+use super::batch::household_change;
+use super::coverage::apply_tally_deltas;
+use super::ingest::{HOUSEHOLD_SELECT, household_from_row};
+use super::*;
 
 pub(super) const CONFLICT_COLUMNS: &str = "id, household_id, village_code, edit_id, fields, kept, other, created_at, resolved_at, resolved_by, resolution";
 
@@ -51,10 +55,8 @@ fn edit_rejected(edit: &HouseholdEdit, code: &str, message: String) -> RecordOut
 
 /// The stored household with its revision, for update.
 async fn load(tx: &mut Tx, id: Uuid) -> Result<Option<StoredHousehold>> {
-    let row = sqlx::query(&format!("{HOUSEHOLD_SELECT} WHERE h.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row =
+        sqlx::query(&format!("{HOUSEHOLD_SELECT} WHERE h.id = $1")).bind(id).fetch_optional(&mut *tx).await?;
     row.map(|row| household_from_row(&row)).transpose()
 }
 
@@ -80,7 +82,7 @@ async fn write_revision(
     .bind(after.gps.map(GeoPoint::lng))
     .bind(revision)
     .bind(after.id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     if after.kk_count != before.household.kk_count {
         let latest = before.latest_visit.map(|l| l.category);
@@ -102,7 +104,7 @@ pub(super) async fn apply_edit(
     let seen: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT content_hash FROM household_edits WHERE edit_id = $1")
             .bind(edit.edit_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     if let Some(seen) = seen {
         let outcome = if seen == hash { Outcome::Duplicate } else { Outcome::Conflict };
@@ -136,7 +138,7 @@ pub(super) async fn apply_edit(
     .bind(edit.household_id)
     .bind(edit.base_revision)
     .bind(&edit.edited_by)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     let mut changed_since: Vec<(HouseholdField, DateTime<Utc>)> = Vec::new();
     for row in &rows {
@@ -167,7 +169,7 @@ pub(super) async fn apply_edit(
     .bind(edit.edited_at)
     .bind(now)
     .bind(hash)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
 
     let stale = edit.base_revision < before.revision;
@@ -186,7 +188,7 @@ pub(super) async fn apply_edit(
         .bind(json_of(&HouseholdChanges::current(&after, &merge.overlapping)))
         .bind(json_of(&merge.losing_values))
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         outcome.conflict_id = Some(id);
     }
@@ -203,7 +205,7 @@ pub(super) async fn resolve(
 ) -> Result<HouseholdConflict> {
     let row = sqlx::query(&format!("SELECT {CONFLICT_COLUMNS} FROM household_conflicts WHERE id = $1"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     let not_found = || StoreError::NotFound { what: "konflik (conflict)", key: id.to_string() };
     let mut conflict = row.map(|row| conflict_from_row(&row)).transpose()?.ok_or_else(not_found)?;
@@ -231,7 +233,7 @@ pub(super) async fn resolve(
         .bind(now)
         .bind(now)
         .bind(Sha256::digest(id.as_bytes()).to_vec())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     let resolution = if choose_other { "other" } else { "kept" };
@@ -242,7 +244,7 @@ pub(super) async fn resolve(
     .bind(actor)
     .bind(resolution)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let details =
         serde_json::json!({ "conflict": id, "household": conflict.household_id, "resolution": resolution });

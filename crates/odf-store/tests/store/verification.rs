@@ -1,42 +1,19 @@
-//! Conformance tests of ODF verification, certificates, slips and notifications: each test runs as
-//! `sqlite::<name>` and `postgres::<name>` (the latter when `ODF_TEST_POSTGRES_URL` is set).
-
-// Test code: a failed unwrap is a failed test, which is what we want.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[macro_use]
-mod harness;
+//! ODF verification, certificates, slips, notifications and village actions.
 
 use chrono::{Datelike, Duration, Utc};
-use harness::RawDb;
 use odf_certificate::{Signer, verify};
 use odf_domain::{
-    AreaCode, Category, Checklist, CommunityCriteria, Criterion, EventKind, Household, HouseholdUnits,
-    Outcome, Place, SamplingPlan, Scope, StatusEvent, TeamMember, UnitLevel, VillageStatus, Visit,
-    draw_sample,
+    Category, Checklist, CommunityCriteria, Criterion, EventKind, Household, HouseholdUnits, Outcome, Place,
+    SamplingPlan, Scope, StatusEvent, TeamMember, UnitLevel, VillageStatus, Visit, draw_sample,
 };
+use odf_store::testing::RawDb;
 use odf_store::*;
 use uuid::Uuid;
 
-conformance!(
-    a_verification_opens_only_for_a_claimed_village_and_draws_a_reproducible_sample,
-    a_lulus_issues_a_signed_certificate_bound_to_the_certified_data,
-    decisions_need_community_criteria_and_a_gagal_or_an_override_needs_reasons,
-    a_babs_visit_in_a_certified_village_slips_it_and_notifies_its_kecamatan,
-    a_revocation_needs_a_reason_moves_the_village_and_happens_once,
-    changed_visits_or_certificate_columns_no_longer_match,
-    a_village_action_applies_once_with_its_receipt_and_a_refused_one_leaves_none,
-    a_decision_recorded_offline_is_dated_when_made_and_counts_only_visits_before_it,
-);
+use crate::common::{VILLAGE_A, VILLAGE_B, code};
 
-const VILLAGE_A: &str = "74.04.81.2001";
-const VILLAGE_B: &str = "74.04.81.2002";
 const KECAMATAN: &str = "74.04.81";
 const TEAM: [&str; 3] = ["ver", "ver2", "ver3"];
-
-fn code(text: &str) -> AreaCode {
-    AreaCode::parse(text).unwrap()
-}
 
 fn signer() -> Signer {
     Signer::from_secret_bytes(&[7u8; 32])
@@ -75,7 +52,7 @@ fn visit(h: &Household, by: &str, category: Category, at: chrono::DateTime<Utc>)
     }
 }
 
-async fn push<S: Store>(store: &S, households: &[Household], visits: &[Visit]) {
+async fn push(store: &AnyStore, households: &[Household], visits: &[Visit]) {
     let batch = IngestBatch {
         received_from: "san_a".to_owned(),
         households: households.to_vec(),
@@ -87,13 +64,13 @@ async fn push<S: Store>(store: &S, households: &[Household], visits: &[Visit]) {
     assert!(outcomes.iter().all(|o| o.outcome == odf_store::Outcome::Accepted), "{outcomes:?}");
 }
 
-async fn event<S: Store>(store: &S, village: &str, kind: EventKind) {
+async fn event(store: &AnyStore, village: &str, kind: EventKind) {
     let event = StatusEvent { kind, actor: "san_a".to_owned(), at: Utc::now(), reason: None };
     store.apply_status_event(code(village), event).await.unwrap();
 }
 
 /// Places, `n` households in `village` each visited with access, and the village claimed.
-async fn claimed_village<S: Store>(store: &S, village: &str, n: usize) -> Vec<Household> {
+async fn claimed_village(store: &AnyStore, village: &str, n: usize) -> Vec<Household> {
     if store.areas(None).await.unwrap().is_empty() {
         let places: Vec<Place> = odf_fixtures::demo_wilayah().iter().cloned().collect();
         store.import_areas(&places).await.unwrap();
@@ -107,7 +84,7 @@ async fn claimed_village<S: Store>(store: &S, village: &str, n: usize) -> Vec<Ho
     homes
 }
 
-async fn open<S: Store>(store: &S, village: &str, plan: SamplingPlan, seed: u64) -> VerificationRecord {
+async fn open(store: &AnyStore, village: &str, plan: SamplingPlan, seed: u64) -> VerificationRecord {
     let new = NewVerification {
         id: Uuid::now_v7(),
         village: code(village),
@@ -142,7 +119,7 @@ fn decision(id: Uuid, outcome: Outcome, reasons: &[&str]) -> DecisionInput {
 }
 
 /// Opens, visits every sampled household as a team member, records the criteria and decides Lulus.
-async fn certify<S: Store>(store: &S, village: &str, homes: &[Household]) -> DecisionOutcome {
+async fn certify(store: &AnyStore, village: &str, homes: &[Household]) -> DecisionOutcome {
     let record = open(store, village, SamplingPlan::AllHouseholds, 11).await;
     let visits: Vec<Visit> =
         homes.iter().map(|h| visit(h, "ver2", Category::LayakSendiri, Utc::now())).collect();
@@ -151,16 +128,16 @@ async fn certify<S: Store>(store: &S, village: &str, homes: &[Household]) -> Dec
     store.decide_verification(decision(record.id, Outcome::Lulus, &[])).await.unwrap()
 }
 
-async fn status<S: Store>(store: &S, village: &str) -> VillageStatus {
+async fn status(store: &AnyStore, village: &str) -> VillageStatus {
     store.village_state(code(village)).await.unwrap().status
 }
 
-async fn audit_actions<S: Store>(store: &S, village: &str) -> Vec<String> {
+async fn audit_actions(store: &AnyStore, village: &str) -> Vec<String> {
     store.audit_entries(Some(code(village)), 0, 1000).await.unwrap().into_iter().map(|e| e.action).collect()
 }
 
-async fn a_verification_opens_only_for_a_claimed_village_and_draws_a_reproducible_sample<S: Store>(
-    store: S,
+pub(crate) async fn a_verification_opens_only_for_a_claimed_village_and_draws_a_reproducible_sample(
+    store: AnyStore,
     _raw: RawDb,
 ) {
     let homes = claimed_village(&store, VILLAGE_A, 9).await;
@@ -207,7 +184,10 @@ fn new_for(village: &str) -> NewVerification {
     }
 }
 
-async fn a_lulus_issues_a_signed_certificate_bound_to_the_certified_data<S: Store>(store: S, _raw: RawDb) {
+pub(crate) async fn a_lulus_issues_a_signed_certificate_bound_to_the_certified_data(
+    store: AnyStore,
+    _raw: RawDb,
+) {
     let homes = claimed_village(&store, VILLAGE_A, 3).await;
     let record = open(&store, VILLAGE_A, SamplingPlan::AllHouseholds, 5).await;
     // Counted: visits by team members after the opening. Not counted: a sanitarian's visit, and a
@@ -265,8 +245,8 @@ async fn a_lulus_issues_a_signed_certificate_bound_to_the_certified_data<S: Stor
     assert!(store.verify_audit_chain().await.unwrap().first_broken.is_none());
 }
 
-async fn decisions_need_community_criteria_and_a_gagal_or_an_override_needs_reasons<S: Store>(
-    store: S,
+pub(crate) async fn decisions_need_community_criteria_and_a_gagal_or_an_override_needs_reasons(
+    store: AnyStore,
     _raw: RawDb,
 ) {
     let homes = claimed_village(&store, VILLAGE_A, 2).await;
@@ -304,8 +284,8 @@ async fn decisions_need_community_criteria_and_a_gagal_or_an_override_needs_reas
     assert_eq!(unknown.unwrap_err().code(), "not_found");
 }
 
-async fn a_babs_visit_in_a_certified_village_slips_it_and_notifies_its_kecamatan<S: Store>(
-    store: S,
+pub(crate) async fn a_babs_visit_in_a_certified_village_slips_it_and_notifies_its_kecamatan(
+    store: AnyStore,
     _raw: RawDb,
 ) {
     let homes = claimed_village(&store, VILLAGE_A, 2).await;
@@ -353,7 +333,10 @@ async fn a_babs_visit_in_a_certified_village_slips_it_and_notifies_its_kecamatan
     assert!(!store.certificate(again.id()).await.unwrap().unwrap().is_revoked());
 }
 
-async fn a_revocation_needs_a_reason_moves_the_village_and_happens_once<S: Store>(store: S, _raw: RawDb) {
+pub(crate) async fn a_revocation_needs_a_reason_moves_the_village_and_happens_once(
+    store: AnyStore,
+    _raw: RawDb,
+) {
     let homes = claimed_village(&store, VILLAGE_A, 1).await;
     let certificate = certify(&store, VILLAGE_A, &homes).await.certificate.unwrap();
     let blank = store.revoke_certificate(certificate.id(), "ver", " ").await;
@@ -373,7 +356,7 @@ async fn a_revocation_needs_a_reason_moves_the_village_and_happens_once<S: Store
     assert_eq!(status(&store, VILLAGE_A).await, VillageStatus::KlaimSbs);
 }
 
-async fn changed_visits_or_certificate_columns_no_longer_match<S: Store>(store: S, raw: RawDb) {
+pub(crate) async fn changed_visits_or_certificate_columns_no_longer_match(store: AnyStore, raw: RawDb) {
     let homes = claimed_village(&store, VILLAGE_A, 2).await;
     let done = certify(&store, VILLAGE_A, &homes).await;
     let certificate = done.certificate.unwrap();
@@ -406,8 +389,8 @@ fn receipt(id: Uuid, kind: &str, hash: &str) -> VillageActionReceipt {
     }
 }
 
-async fn a_village_action_applies_once_with_its_receipt_and_a_refused_one_leaves_none<S: Store>(
-    store: S,
+pub(crate) async fn a_village_action_applies_once_with_its_receipt_and_a_refused_one_leaves_none(
+    store: AnyStore,
     _raw: RawDb,
 ) {
     claimed_village(&store, VILLAGE_A, 3).await;
@@ -439,8 +422,8 @@ async fn a_village_action_applies_once_with_its_receipt_and_a_refused_one_leaves
     assert_eq!(status(&store, VILLAGE_A).await, VillageStatus::Verifikasi);
 }
 
-async fn a_decision_recorded_offline_is_dated_when_made_and_counts_only_visits_before_it<S: Store>(
-    store: S,
+pub(crate) async fn a_decision_recorded_offline_is_dated_when_made_and_counts_only_visits_before_it(
+    store: AnyStore,
     _raw: RawDb,
 ) {
     let homes = claimed_village(&store, VILLAGE_A, 3).await;

@@ -1,8 +1,12 @@
-// ODF verifications: opening one (the sample is drawn in the same transaction as the village's move
-// to `verifikasi`), the community criteria, the verification visits, and the decision with the data
-// it was based on. Compiled inside `queries` for each backend (see `queries.rs`); certificates are in
-// `certs.rs`. The rules (team, sample, suggestion, decision, hash) are the domain's; this file loads
-// what they need and writes what they decide.
+//! ODF verifications ([`Verifications`]): opening one (the sample is drawn in the same transaction
+//! as the village's move to `verifikasi`), the community criteria, the verification visits, and the
+//! decision with the data it was based on; certificates are in `certs.rs`. The rules (team, sample,
+//! suggestion, decision, hash) are the domain's; this module loads what they need and writes what they
+//! decide.
+//!
+//! Village actions pushed from phones apply the same functions as the REST methods, in the same
+//! transaction as their receipt in `village_actions`, so a push replayed after a lost answer finds the
+//! receipt and changes nothing.
 
 use std::collections::HashSet;
 
@@ -11,12 +15,65 @@ use odf_domain::{
     suggest_decision,
 };
 
+use super::audit::append_audit_in;
+use super::ingest::{VISIT_COLUMNS, visit_from_row};
+use super::*;
+
+#[async_trait]
+impl Verifications for ThisStore {
+    async fn open_verification(&self, new: NewVerification) -> Result<VerificationRecord> {
+        self.write(async |tx| open(tx, new, stored_now()).await).await
+    }
+
+    async fn verification(&self, id: Uuid) -> Result<Option<VerificationRecord>> {
+        self.snapshot(async |tx| load(tx, id).await).await
+    }
+
+    async fn verifications_of(&self, village: AreaCode) -> Result<Vec<VerificationRecord>> {
+        self.snapshot(async |tx| of_village(tx, village).await).await
+    }
+
+    async fn record_community(
+        &self,
+        id: Uuid,
+        criteria: CommunityCriteria,
+        actor: &str,
+    ) -> Result<VerificationRecord> {
+        self.write(async |tx| {
+            let now = stored_now();
+            record_community(tx, id, criteria, actor, now, now).await
+        })
+        .await
+    }
+
+    async fn verification_visits(&self, id: Uuid) -> Result<Vec<Visit>> {
+        self.snapshot(async |tx| verification_visits(tx, id).await).await
+    }
+
+    async fn decide_verification(&self, input: DecisionInput) -> Result<DecisionOutcome> {
+        self.write(async |tx| decide(tx, input, stored_now()).await).await
+    }
+
+    async fn certified_data(&self, verification_id: Uuid) -> Result<CertifiedData> {
+        self.snapshot(async |tx| certified_data(tx, verification_id).await).await
+    }
+
+    async fn village_action_hash(&self, id: Uuid) -> Result<Option<String>> {
+        self.snapshot(async |tx| receipt_hash(tx, id).await).await
+    }
+
+    async fn apply_village_action(
+        &self,
+        receipt: VillageActionReceipt,
+        effect: VillageEffect,
+    ) -> Result<VillageActionOutcome> {
+        self.write(async |tx| apply_action(tx, receipt, effect, stored_now()).await).await
+    }
+}
+
 const VERIFICATION_SELECT: &str = "SELECT v.id, v.village_code, v.opened_by, v.opened_at, v.team, v.sample, \
      v.community, v.community_by, v.community_at, v.decision, v.decided_by, v.decided_at, v.data_hash, \
      c.id AS certificate_id FROM verifications v LEFT JOIN certificates c ON c.verification_id = v.id";
-
-const VISIT_COLUMNS: &str = "id, household_id, village_code, sanitarian, visited_at, category, checklist, lat, lng, \
-     photo_sha256, device_id, flags, received_at";
 
 fn verification_from_row(row: &DbRow) -> Result<VerificationRecord> {
     let village: String = row.try_get("village_code")?;
@@ -56,10 +113,10 @@ fn verification_from_row(row: &DbRow) -> Result<VerificationRecord> {
     })
 }
 
-pub(super) async fn load(tx: &mut Tx, id: Uuid) -> Result<Option<VerificationRecord>> {
+async fn load(tx: &mut Tx, id: Uuid) -> Result<Option<VerificationRecord>> {
     let row = sqlx::query(&format!("{VERIFICATION_SELECT} WHERE v.id = $1"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     row.map(|row| verification_from_row(&row)).transpose()
 }
@@ -70,11 +127,11 @@ async fn load_existing(tx: &mut Tx, id: Uuid) -> Result<VerificationRecord> {
         .ok_or_else(|| StoreError::NotFound { what: "verifikasi (verification)", key: id.to_string() })
 }
 
-pub(super) async fn of_village(tx: &mut Tx, village: AreaCode) -> Result<Vec<VerificationRecord>> {
+async fn of_village(tx: &mut Tx, village: AreaCode) -> Result<Vec<VerificationRecord>> {
     let rows =
         sqlx::query(&format!("{VERIFICATION_SELECT} WHERE v.village_code = $1 ORDER BY v.opened_at, v.id"))
             .bind(village.to_string())
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
     rows.iter().map(verification_from_row).collect()
 }
@@ -91,11 +148,7 @@ async fn announce(tx: &mut Tx, record: &VerificationRecord, now: DateTime<Utc>) 
     insert_changes(tx, &[pending], now).await
 }
 
-pub(super) async fn open(
-    tx: &mut Tx,
-    new: NewVerification,
-    now: DateTime<Utc>,
-) -> Result<VerificationRecord> {
+async fn open(tx: &mut Tx, new: NewVerification, now: DateTime<Utc>) -> Result<VerificationRecord> {
     let event = StatusEvent {
         kind: EventKind::StartVerification,
         actor: new.opened_by.clone(),
@@ -105,7 +158,7 @@ pub(super) async fn open(
     status::apply_in(tx, new.village, event).await?;
     let rows = sqlx::query("SELECT id, dusun, rw, rt FROM households WHERE village_code = $1")
         .bind(new.village.to_string())
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
     let units = rows
         .iter()
@@ -130,7 +183,7 @@ pub(super) async fn open(
     .bind(json_of(&new.team))
     .bind(new.seed.to_string())
     .bind(json_of(&sample))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let team: Vec<&str> = new.team.iter().map(|m| m.username.as_str()).collect();
     let details = serde_json::json!({
@@ -155,7 +208,7 @@ pub(super) async fn open(
 
 /// Records the criteria as observed at `observed_at` (kept between the opening and now: a phone
 /// records them offline and syncs later).
-pub(super) async fn record_community(
+async fn record_community(
     tx: &mut Tx,
     id: Uuid,
     criteria: CommunityCriteria,
@@ -175,7 +228,7 @@ pub(super) async fn record_community(
     .bind(actor)
     .bind(observed_at)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let details = serde_json::json!({ "verification_id": id, "criteria": criteria });
     append_audit_in(
@@ -214,7 +267,7 @@ async fn visits_by_rule(
     .bind(record.village.to_string())
     .bind(record.opened_at)
     .bind(until)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     let mut visits = Vec::new();
     for row in &rows {
@@ -233,14 +286,14 @@ async fn data_rows(tx: &mut Tx, id: Uuid) -> Result<Vec<(Uuid, String, Option<Uu
     let rows =
         sqlx::query("SELECT household_id, kind, visit_id FROM verification_data WHERE verification_id = $1")
             .bind(id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
     rows.iter()
         .map(|row| Ok((row.try_get("household_id")?, row.try_get("kind")?, row.try_get("visit_id")?)))
         .collect()
 }
 
-pub(super) async fn verification_visits(tx: &mut Tx, id: Uuid) -> Result<Vec<Visit>> {
+async fn verification_visits(tx: &mut Tx, id: Uuid) -> Result<Vec<Visit>> {
     let record = load_existing(tx, id).await?;
     if record.is_open() {
         // Visits may be dated a little ahead of the server's clock (phone clocks drift); a day covers
@@ -258,7 +311,7 @@ pub(super) async fn verification_visits(tx: &mut Tx, id: Uuid) -> Result<Vec<Vis
     Ok(visits)
 }
 
-pub(super) async fn certified_data(tx: &mut Tx, id: Uuid) -> Result<CertifiedData> {
+async fn certified_data(tx: &mut Tx, id: Uuid) -> Result<CertifiedData> {
     let rows = data_rows(tx, id).await?;
     let mut household_ids = Vec::new();
     let (mut latest_ids, mut verification_ids) = (Vec::new(), Vec::new());
@@ -279,7 +332,7 @@ pub(super) async fn certified_data(tx: &mut Tx, id: Uuid) -> Result<CertifiedDat
 }
 
 /// Records the decision and everything it brings (see `Store::decide_verification`).
-pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>) -> Result<DecisionOutcome> {
+async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>) -> Result<DecisionOutcome> {
     let id = input.verification_id;
     let record = load_existing(tx, id).await?;
     if !record.is_open() {
@@ -297,7 +350,7 @@ pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>
          WHERE h.village_code = $1 ORDER BY h.id",
     )
     .bind(record.village.to_string())
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     let latest_rows: Vec<(Uuid, Option<Uuid>)> =
         rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("visit_id")?))).collect::<Result<_>>()?;
@@ -317,7 +370,7 @@ pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>
     .bind(decided_at)
     .bind(&data_hash)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let mut data: Vec<(Uuid, &str, Option<Uuid>)> =
         latest_rows.iter().map(|(household, visit)| (*household, "latest", *visit)).collect();
@@ -329,7 +382,7 @@ pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>
         query.push_values(chunk, |mut row, (household, kind, visit)| {
             row.push_bind(id).push_bind(*household).push_bind(*kind).push_bind(*visit);
         });
-        query.build().execute(&mut **tx).await?;
+        query.build().execute(&mut *tx).await?;
     }
 
     let superseded = match decision.outcome {
@@ -361,4 +414,55 @@ pub(super) async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>
     let verification = load_existing(tx, id).await?;
     announce(tx, &verification, now).await?;
     Ok(DecisionOutcome { verification, certificate })
+}
+
+/// The stored content hash of an action, if it was applied.
+async fn receipt_hash(tx: &mut Tx, id: Uuid) -> Result<Option<String>> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT content_hash FROM village_actions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(hash)
+}
+
+async fn apply_action(
+    tx: &mut Tx,
+    receipt: VillageActionReceipt,
+    effect: VillageEffect,
+    now: DateTime<Utc>,
+) -> Result<VillageActionOutcome> {
+    if let Some(stored) = receipt_hash(tx, receipt.id).await? {
+        return Ok(if stored == receipt.content_hash {
+            VillageActionOutcome::Duplicate
+        } else {
+            VillageActionOutcome::Conflict
+        });
+    }
+    match effect {
+        VillageEffect::Status { village, event } => {
+            status::apply_in(tx, village, event).await?;
+        }
+        VillageEffect::Open(new) => {
+            open(tx, new, now).await?;
+        }
+        VillageEffect::Community { verification_id, criteria, actor, observed_at } => {
+            record_community(tx, verification_id, criteria, &actor, observed_at, now).await?;
+        }
+        VillageEffect::Decide(input) => {
+            decide(tx, *input, now).await?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO village_actions (id, kind, actor, content_hash, recorded_at, applied_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(receipt.id)
+    .bind(&receipt.kind)
+    .bind(&receipt.actor)
+    .bind(&receipt.content_hash)
+    .bind(plan::normalize_time(receipt.recorded_at))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(VillageActionOutcome::Applied)
 }

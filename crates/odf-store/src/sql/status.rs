@@ -1,23 +1,102 @@
-// Village status changes inside a caller's transaction: compiled inside `queries` for each backend
-// (see `queries.rs`). Every change goes through the domain's status machine (`VillageState::check`),
-// so a verification, a decision, a slip or a revocation can only move a village along an allowed edge,
-// and each one leaves a status_history row, an audit entry and a change-feed entry.
+//! Village status ([`Statuses`]): every change goes through the domain's status machine
+//! (`VillageState::check`), so a verification, a decision, a slip or a revocation can only move a
+//! village along an allowed edge, and each one leaves a status_history row, an audit entry and a
+//! change-feed entry. Slip detection during ingest and the notifications it writes are here too.
 
 use odf_domain::Level;
 
+use super::audit::append_audit_in;
+use super::*;
+
+fn status_change_from_row(row: &DbRow) -> Result<StatusChange> {
+    let kind: String = row.try_get("event")?;
+    Ok(StatusChange {
+        from: status_of(&row.try_get::<String, _>("from_status")?)?,
+        to: status_of(&row.try_get::<String, _>("to_status")?)?,
+        event: StatusEvent {
+            kind: EventKind::parse(&kind).ok_or_else(|| StoreError::corrupt(format!("event {kind}")))?,
+            actor: row.try_get("actor")?,
+            at: row.try_get("at")?,
+            reason: row.try_get("reason")?,
+        },
+    })
+}
+
+#[async_trait]
+impl Statuses for ThisStore {
+    async fn village_state(&self, village: AreaCode) -> Result<VillageState> {
+        let rows = sqlx::query(
+            "SELECT from_status, to_status, event, actor, at, reason FROM status_history \
+             WHERE village_code = $1 ORDER BY id",
+        )
+        .bind(village.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        let history = rows.iter().map(status_change_from_row).collect::<Result<Vec<_>>>()?;
+        let status = history.last().map_or(VillageStatus::default(), |c| c.to);
+        Ok(VillageState { status, history })
+    }
+
+    async fn apply_status_event(&self, village: AreaCode, event: StatusEvent) -> Result<StatusChange> {
+        self.write(async |tx| apply_in(tx, village, event).await).await
+    }
+
+    async fn statuses(&self, under: Option<AreaCode>) -> Result<Vec<VillageStatusRecord>> {
+        let select = "SELECT village_code, status, since FROM village_status WHERE 1 = 1".to_owned();
+        let rows = self.village_rows(select, under).await?;
+        rows.iter()
+            .map(|(village, row)| {
+                Ok(VillageStatusRecord {
+                    village: *village,
+                    status: status_of(&row.try_get::<String, _>("status")?)?,
+                    since: row.try_get("since")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn notifications(
+        &self,
+        under: Option<AreaCode>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Notification>> {
+        let mut query = QueryBuilder::new(
+            "SELECT seq, kind, village_code, kecamatan_code, at, message, details FROM notifications WHERE seq > ",
+        );
+        query.push_bind(after);
+        push_area_range(&mut query, "village_code", under);
+        query.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit.clamp(1, MAX_PAGE)));
+        let rows = query.build().fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("kind")?;
+                let village: String = row.try_get("village_code")?;
+                let kecamatan: String = row.try_get("kecamatan_code")?;
+                let details: String = row.try_get("details")?;
+                Ok(Notification {
+                    seq: row.try_get("seq")?,
+                    kind: NotificationKind::parse(&kind)
+                        .ok_or_else(|| StoreError::corrupt(format!("notification kind {kind}")))?,
+                    village: code_of(&village)?,
+                    kecamatan: code_of(&kecamatan)?,
+                    at: row.try_get("at")?,
+                    message: row.try_get("message")?,
+                    details: parse_json(&details)?,
+                })
+            })
+            .collect()
+    }
+}
+
 /// A village's current status and since when (`belum_dipicu`, never changed, when it has no row).
-pub(super) async fn current(
-    tx: &mut Tx,
-    village: AreaCode,
-) -> Result<(VillageStatus, Option<DateTime<Utc>>)> {
+async fn current(tx: &mut Tx, village: AreaCode) -> Result<(VillageStatus, Option<DateTime<Utc>>)> {
     let row = sqlx::query("SELECT status, since FROM village_status WHERE village_code = $1")
         .bind(village.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     let Some(row) = row else { return Ok((VillageStatus::default(), None)) };
-    let status: String = row.try_get("status")?;
-    let status =
-        VillageStatus::parse(&status).ok_or_else(|| StoreError::corrupt(format!("status {status}")))?;
+    let status = status_of(&row.try_get::<String, _>("status")?)?;
     Ok((status, Some(row.try_get("since")?)))
 }
 
@@ -27,7 +106,7 @@ pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent)
     event.at = plan::normalize_time(event.at);
     let is_known: Option<String> = sqlx::query_scalar("SELECT code FROM areas WHERE code = $1")
         .bind(village.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     if is_known.is_none() || !village.is_village() {
         return Err(StoreError::UnknownVillage(village));
@@ -37,7 +116,7 @@ pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent)
          WHERE village_code = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(village.to_string())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let last = last.map(|row| status_change_from_row(&row)).transpose()?;
     let state = VillageState {
@@ -56,7 +135,7 @@ pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent)
     .bind(&change.event.actor)
     .bind(change.event.at)
     .bind(&change.event.reason)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO village_status (village_code, status, since) VALUES ($1, $2, $3) \
@@ -65,7 +144,7 @@ pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent)
     .bind(village.to_string())
     .bind(change.to.as_str())
     .bind(change.event.at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let details = serde_json::json!({
         "from": change.from, "to": change.to, "reason": change.event.reason, "at": change.event.at,
@@ -136,7 +215,7 @@ async fn notify_slip(tx: &mut Tx, village: AreaCode, visit: &Visit, now: DateTim
     let kecamatan = village.at_level(Level::Kecamatan).unwrap_or(village);
     let name: Option<String> = sqlx::query_scalar("SELECT name FROM areas WHERE code = $1")
         .bind(village.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     let name = name.unwrap_or_else(|| village.to_string());
     let message = format!(
@@ -164,40 +243,7 @@ async fn notify_slip(tx: &mut Tx, village: AreaCode, visit: &Visit, now: DateTim
     .bind(plan::normalize_time(now))
     .bind(&message)
     .bind(json_of(&details))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
-}
-
-pub(super) async fn notifications(
-    tx: &mut Tx,
-    under: Option<AreaCode>,
-    after: i64,
-    limit: u32,
-) -> Result<Vec<Notification>> {
-    let mut query = QueryBuilder::new(
-        "SELECT seq, kind, village_code, kecamatan_code, at, message, details FROM notifications WHERE seq > ",
-    );
-    query.push_bind(after);
-    push_area_range(&mut query, "village_code", under);
-    query.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit.clamp(1, MAX_PAGE)));
-    let rows = query.build().fetch_all(&mut **tx).await?;
-    rows.iter()
-        .map(|row| {
-            let kind: String = row.try_get("kind")?;
-            let village: String = row.try_get("village_code")?;
-            let kecamatan: String = row.try_get("kecamatan_code")?;
-            let details: String = row.try_get("details")?;
-            Ok(Notification {
-                seq: row.try_get("seq")?,
-                kind: NotificationKind::parse(&kind)
-                    .ok_or_else(|| StoreError::corrupt(format!("notification kind {kind}")))?,
-                village: code_of(&village)?,
-                kecamatan: code_of(&kecamatan)?,
-                at: row.try_get("at")?,
-                message: row.try_get("message")?,
-                details: parse_json(&details)?,
-            })
-        })
-        .collect()
 }

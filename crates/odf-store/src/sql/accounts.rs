@@ -1,0 +1,155 @@
+//! Users and their sessions ([`Accounts`]). Session tokens are stored only as SHA-256 hashes.
+
+use super::*;
+
+const USER_COLUMNS: &str =
+    "id, username, display_name, password_hash, role, area, villages, disabled, created_at";
+
+fn user_from_row(row: &DbRow) -> Result<UserRecord> {
+    let role: String = row.try_get("role")?;
+    let area: String = row.try_get("area")?;
+    let villages: String = row.try_get("villages")?;
+    let villages: Vec<String> = parse_json(&villages)?;
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        password_hash: row.try_get("password_hash")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("role {role}")))?,
+        area: code_of(&area)?,
+        villages: villages.iter().map(|v| code_of(v)).collect::<Result<_>>()?,
+        disabled: row.try_get("disabled")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+#[async_trait]
+impl Accounts for ThisStore {
+    async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
+        let record = UserRecord {
+            id: Uuid::now_v7(),
+            username: user.username,
+            display_name: user.display_name,
+            password_hash: user.password_hash,
+            role: user.role,
+            area: user.area,
+            villages: user.villages,
+            disabled: false,
+            created_at: stored_now(),
+        };
+        let villages: Vec<String> = record.villages.iter().map(ToString::to_string).collect();
+        self.write(async |tx| {
+            let inserted = sqlx::query(&format!(
+                "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ))
+            .bind(record.id)
+            .bind(&record.username)
+            .bind(&record.display_name)
+            .bind(&record.password_hash)
+            .bind(record.role.as_str())
+            .bind(record.area.to_string())
+            .bind(json_of(&villages))
+            .bind(record.disabled)
+            .bind(record.created_at)
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
+                    Err(StoreError::UsernameTaken(record.username.clone()))
+                }
+                other => other.map(drop).map_err(StoreError::from),
+            }
+        })
+        .await?;
+        Ok(record)
+    }
+
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|row| user_from_row(&row)).transpose()
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|row| user_from_row(&row)).transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<()> {
+        self.write(async |tx| {
+            let done = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+                .bind(disabled)
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound { what: "pengguna (user)", key: username.to_owned() });
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_session(&self, session: NewSession) -> Result<()> {
+        self.write(async |tx| {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(session.token_hash.to_vec())
+            .bind(session.user_id)
+            .bind(session.kind.as_str())
+            .bind(stored_now())
+            .bind(plan::normalize_time(session.expires_at))
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: [u8; 32]) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT user_id, kind, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash.to_vec())
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: String = row.try_get("kind")?;
+        Ok(Some(SessionRecord {
+            user_id: row.try_get("user_id")?,
+            kind: SessionKind::parse(&kind)
+                .ok_or_else(|| StoreError::corrupt(format!("session kind {kind}")))?,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
+            revoked_at: row.try_get("revoked_at")?,
+        }))
+    }
+
+    async fn revoke_session(&self, token_hash: [u8; 32]) -> Result<bool> {
+        self.write(async |tx| {
+            let done = sqlx::query(
+                "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+            )
+            .bind(stored_now())
+            .bind(token_hash.to_vec())
+            .execute(&mut *tx)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+        .await
+    }
+}

@@ -1,0 +1,154 @@
+//! Writing a pushed batch set-wise: a few `IN (...)` lookups tell the pure planner (`plan.rs`) what
+//! is already stored; its decisions are then written with multi-row statements, `ROWS_PER_STATEMENT`
+//! rows at a time, in the caller's transaction.
+
+use super::coverage::apply_tally_deltas;
+use super::ingest::{HOUSEHOLD_SELECT, household_from_row};
+use super::*;
+
+pub(super) async fn lookup_known(tx: &mut Tx, lookups: &plan::Lookups) -> Result<Known> {
+    let mut known = Known::default();
+    let villages: Vec<String> = lookups.villages.iter().map(ToString::to_string).collect();
+    for row in fetch_in(tx, "SELECT code FROM areas", "code", &villages).await? {
+        let code: String = row.try_get("code")?;
+        known.villages.insert(code_of(&code)?);
+    }
+    for row in fetch_in(tx, "SELECT id, content_hash FROM households", "id", &lookups.household_ids).await? {
+        known.household_hashes.insert(row.try_get("id")?, hash_of(&row)?);
+    }
+    for row in fetch_in(tx, "SELECT id, content_hash FROM visits", "id", &lookups.visit_ids).await? {
+        known.visit_hashes.insert(row.try_get("id")?, hash_of(&row)?);
+    }
+    for row in fetch_in(tx, HOUSEHOLD_SELECT, "h.id", &lookups.visited_household_ids).await? {
+        let stored = household_from_row(&row)?;
+        known.households.insert(
+            stored.household.id,
+            HouseholdState {
+                village: stored.household.village,
+                kk_count: stored.household.kk_count,
+                latest: stored.latest_visit,
+            },
+        );
+    }
+    Ok(known)
+}
+
+fn hash_of(row: &DbRow) -> Result<plan::ContentHash> {
+    let bytes: Vec<u8> = row.try_get("content_hash")?;
+    bytes.try_into().map_err(|_| StoreError::corrupt("content hash is not 32 bytes"))
+}
+
+pub(super) async fn write_plan(
+    tx: &mut Tx,
+    plan: &plan::IngestPlan,
+    received_from: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for chunk in plan.new_households.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO households (id, village_code, head_name, kk_count, dusun, rw, rt, lat, lng, revision, \
+             content_hash, received_from, received_at) ",
+        );
+        query.push_values(chunk, |mut row, (h, hash)| {
+            row.push_bind(h.id)
+                .push_bind(h.village.to_string())
+                .push_bind(h.head_name.clone())
+                .push_bind(i64::from(h.kk_count))
+                .push_bind(h.dusun.clone())
+                .push_bind(h.rw.clone())
+                .push_bind(h.rt.clone())
+                .push_bind(h.gps.map(GeoPoint::lat))
+                .push_bind(h.gps.map(GeoPoint::lng))
+                .push_bind(1_i64)
+                .push_bind(hash.to_vec())
+                .push_bind(received_from.to_owned())
+                .push_bind(now);
+        });
+        query.build().execute(&mut *tx).await?;
+    }
+    for chunk in plan.new_visits.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO visits (id, household_id, village_code, sanitarian, visited_at, category, checklist, \
+             lat, lng, photo_sha256, device_id, flags, content_hash, received_at) ",
+        );
+        query.push_values(chunk, |mut row, (flagged, village, hash)| {
+            let v = &flagged.visit;
+            row.push_bind(v.id)
+                .push_bind(v.household_id)
+                .push_bind(village.to_string())
+                .push_bind(v.sanitarian.clone())
+                .push_bind(v.visited_at)
+                .push_bind(v.category.as_str())
+                .push_bind(json_of(&v.checklist))
+                .push_bind(v.gps.map(GeoPoint::lat))
+                .push_bind(v.gps.map(GeoPoint::lng))
+                .push_bind(v.photo_sha256.clone())
+                .push_bind(v.device_id.clone())
+                .push_bind(json_of(&flagged.flags))
+                .push_bind(hash.to_vec())
+                .push_bind(now);
+        });
+        query.build().execute(&mut *tx).await?;
+    }
+    let latest: Vec<(&Uuid, &LatestVisit)> = plan.latest.iter().collect();
+    for chunk in latest.chunks(ROWS_PER_STATEMENT) {
+        let mut query =
+            QueryBuilder::new("INSERT INTO household_latest (household_id, visit_id, visited_at, category) ");
+        query.push_values(chunk, |mut row, (household, latest)| {
+            row.push_bind(**household)
+                .push_bind(latest.visit_id)
+                .push_bind(latest.visited_at)
+                .push_bind(latest.category.as_str());
+        });
+        query.push(
+            " ON CONFLICT (household_id) DO UPDATE SET visit_id = excluded.visit_id, \
+             visited_at = excluded.visited_at, category = excluded.category",
+        );
+        query.build().execute(&mut *tx).await?;
+    }
+    apply_tally_deltas(tx, &plan.tally_deltas, now).await?;
+
+    let mut changes = Vec::with_capacity(plan.new_households.len() + plan.new_visits.len());
+    for (h, _) in &plan.new_households {
+        changes.push(household_change(h, 1));
+    }
+    for (flagged, village, _) in &plan.new_visits {
+        changes.push(PendingChange {
+            kind: ChangeKind::Visit,
+            entity_id: flagged.visit.id.to_string(),
+            area: *village,
+            payload: json_of(&flagged.visit),
+        });
+    }
+    insert_changes(tx, &changes, now).await
+}
+
+/// A household's change-feed entry: the household with its revision, so phones can base edits on it.
+pub(super) fn household_change(household: &Household, revision: i64) -> PendingChange {
+    let mut payload = serde_json::to_value(household).unwrap_or_default();
+    payload["revision"] = revision.into();
+    PendingChange {
+        kind: ChangeKind::Household,
+        entity_id: household.id.to_string(),
+        area: household.village,
+        payload: payload.to_string(),
+    }
+}
+
+pub(super) async fn upsert_device(tx: &mut Tx, device: &DeviceRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO devices (device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO UPDATE SET username = excluded.username, \
+         app_version = excluded.app_version, pending_count = excluded.pending_count, \
+         oldest_pending_at = excluded.oldest_pending_at, last_sync_at = excluded.last_sync_at",
+    )
+    .bind(&device.device_id)
+    .bind(&device.username)
+    .bind(&device.app_version)
+    .bind(device.pending_count)
+    .bind(device.oldest_pending_at.map(plan::normalize_time))
+    .bind(plan::normalize_time(device.last_sync_at))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! Pushed batches and what phones read back ([`Ingest`]): households, visits, household edits with
+//! their conflicts, device reports, and the change feed. Writing a batch is in `batch.rs`, household
+//! edits in `edits.rs`, slips in `status.rs`; all in the one transaction of [`Ingest::ingest`].
+
+use super::batch::{lookup_known, upsert_device, write_plan};
+use super::*;
+
+pub(super) const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.village_code, h.head_name, h.kk_count, h.dusun, \
+     h.rw, h.rt, h.lat, h.lng, h.revision, l.visit_id, l.visited_at, l.category \
+     FROM households h LEFT JOIN household_latest l ON l.household_id = h.id";
+
+pub(super) const VISIT_COLUMNS: &str = "id, household_id, village_code, sanitarian, visited_at, category, \
+     checklist, lat, lng, photo_sha256, device_id, flags, received_at";
+
+pub(super) fn household_from_row(row: &DbRow) -> Result<StoredHousehold> {
+    let village: String = row.try_get("village_code")?;
+    let kk: i64 = row.try_get("kk_count")?;
+    let latest = match row.try_get::<Option<Uuid>, _>("visit_id")? {
+        Some(visit_id) => {
+            let category: String = row.try_get("category")?;
+            Some(LatestVisit {
+                visit_id,
+                visited_at: row.try_get("visited_at")?,
+                category: category_of(&category)?,
+            })
+        }
+        None => None,
+    };
+    Ok(StoredHousehold {
+        household: Household {
+            id: row.try_get("id")?,
+            village: code_of(&village)?,
+            head_name: row.try_get("head_name")?,
+            kk_count: u16::try_from(kk).map_err(StoreError::corrupt)?,
+            dusun: row.try_get("dusun")?,
+            rw: row.try_get("rw")?,
+            rt: row.try_get("rt")?,
+            gps: point_of(row.try_get("lat")?, row.try_get("lng")?)?,
+        },
+        revision: row.try_get("revision")?,
+        latest_visit: latest,
+    })
+}
+
+pub(super) fn visit_from_row(row: &DbRow) -> Result<StoredVisit> {
+    let village: String = row.try_get("village_code")?;
+    let category: String = row.try_get("category")?;
+    let checklist: String = row.try_get("checklist")?;
+    let flags: String = row.try_get("flags")?;
+    Ok(StoredVisit {
+        visit: Visit {
+            id: row.try_get("id")?,
+            household_id: row.try_get("household_id")?,
+            sanitarian: row.try_get("sanitarian")?,
+            visited_at: row.try_get("visited_at")?,
+            category: category_of(&category)?,
+            checklist: parse_json(&checklist)?,
+            gps: point_of(row.try_get("lat")?, row.try_get("lng")?)?,
+            photo_sha256: row.try_get("photo_sha256")?,
+            device_id: row.try_get("device_id")?,
+        },
+        village: code_of(&village)?,
+        flags: parse_json::<Vec<GpsFlag>>(&flags)?,
+        received_at: row.try_get("received_at")?,
+    })
+}
+
+fn change_from_row(row: &DbRow) -> Result<Change> {
+    let kind: String = row.try_get("kind")?;
+    let area: String = row.try_get("area_code")?;
+    let payload: String = row.try_get("payload")?;
+    Ok(Change {
+        seq: row.try_get("seq")?,
+        kind: ChangeKind::parse(&kind).ok_or_else(|| StoreError::corrupt(format!("change kind {kind}")))?,
+        entity_id: row.try_get("entity_id")?,
+        area: code_of(&area)?,
+        at: row.try_get("at")?,
+        payload: parse_json(&payload)?,
+    })
+}
+
+#[async_trait]
+impl Ingest for ThisStore {
+    async fn ingest(&self, mut batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
+        let lookups = plan::lookups(&batch);
+        let received_from = batch.received_from.clone();
+        let device = batch.device.clone();
+        let edits = std::mem::take(&mut batch.edits);
+        self.write(async |tx| {
+            let known = lookup_known(tx, &lookups).await?;
+            let plan = plan::plan_ingest(batch, known);
+            if !plan.is_empty() {
+                let now = stored_now();
+                write_plan(tx, &plan, &received_from, now).await?;
+                status::detect_slips(tx, &plan, now).await?;
+            }
+            let mut outcomes = plan.outcomes;
+            let now = stored_now();
+            for edit in edits {
+                outcomes.push(edits::apply_edit(tx, edit, now).await?);
+            }
+            if let Some(device) = device {
+                upsert_device(tx, &device).await?;
+            }
+            Ok(outcomes)
+        })
+        .await
+    }
+
+    async fn household(&self, id: Uuid) -> Result<Option<StoredHousehold>> {
+        let row = sqlx::query(&format!("{HOUSEHOLD_SELECT} WHERE h.id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|row| household_from_row(&row)).transpose()
+    }
+
+    async fn conflicts(&self, under: Option<AreaCode>, open_only: bool) -> Result<Vec<HouseholdConflict>> {
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {} FROM household_conflicts WHERE 1 = 1",
+            edits::CONFLICT_COLUMNS
+        ));
+        push_area_range(&mut query, "village_code", under);
+        if open_only {
+            query.push(" AND resolved_at IS NULL");
+        }
+        query.push(" ORDER BY created_at, id");
+        let rows = query.build().fetch_all(self.reader()).await?;
+        rows.iter().map(edits::conflict_from_row).collect()
+    }
+
+    async fn resolve_conflict(&self, id: Uuid, choose_other: bool, actor: &str) -> Result<HouseholdConflict> {
+        self.write(async |tx| edits::resolve(tx, id, choose_other, actor, stored_now()).await).await
+    }
+
+    async fn households_by_id(&self, ids: &[Uuid]) -> Result<Vec<StoredHousehold>> {
+        let mut unique = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let rows = self.snapshot(async |tx| fetch_in(tx, HOUSEHOLD_SELECT, "h.id", &unique).await).await?;
+        rows.iter().map(household_from_row).collect()
+    }
+
+    async fn households_in(&self, village: AreaCode) -> Result<Vec<StoredHousehold>> {
+        let rows = sqlx::query(&format!("{HOUSEHOLD_SELECT} WHERE h.village_code = $1 ORDER BY h.id"))
+            .bind(village.to_string())
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(household_from_row).collect()
+    }
+
+    async fn visits_of(&self, household: Uuid) -> Result<Vec<StoredVisit>> {
+        let rows = sqlx::query(&format!("SELECT {VISIT_COLUMNS} FROM visits WHERE household_id = $1"))
+            .bind(household)
+            .fetch_all(self.reader())
+            .await?;
+        let mut visits = rows.iter().map(visit_from_row).collect::<Result<Vec<_>>>()?;
+        visits.sort_by_key(|v| (v.visit.visited_at, v.visit.id));
+        Ok(visits)
+    }
+
+    async fn visit_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM visits").fetch_one(self.reader()).await?)
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        let rows = sqlx::query(
+            "SELECT device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at \
+             FROM devices ORDER BY last_sync_at DESC, device_id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeviceRecord {
+                    device_id: row.try_get("device_id")?,
+                    username: row.try_get("username")?,
+                    app_version: row.try_get("app_version")?,
+                    pending_count: row.try_get("pending_count")?,
+                    oldest_pending_at: row.try_get("oldest_pending_at")?,
+                    last_sync_at: row.try_get("last_sync_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn changes_since(&self, scope: &Scope, cursor: i64, limit: u32) -> Result<ChangePage> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let mut query = QueryBuilder::new(
+            "SELECT seq, kind, entity_id, area_code, at, payload FROM changes WHERE seq > ",
+        );
+        query.push_bind(cursor);
+        match scope {
+            Scope::All => {}
+            Scope::Areas(areas) if areas.is_empty() => {
+                return Ok(ChangePage { changes: Vec::new(), next_cursor: cursor, has_more: false });
+            }
+            Scope::Areas(areas) => {
+                query.push(" AND (");
+                for (i, area) in areas.iter().enumerate() {
+                    let (lo, hi) = area.text_range();
+                    if i > 0 {
+                        query.push(" OR ");
+                    }
+                    query
+                        .push("(area_code >= ")
+                        .push_bind(lo)
+                        .push(" AND area_code < ")
+                        .push_bind(hi)
+                        .push(")");
+                }
+                query.push(")");
+            }
+        }
+        query.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = query.build().fetch_all(self.reader()).await?;
+        let has_more = rows.len() > limit as usize;
+        let changes =
+            rows.iter().take(limit as usize).map(change_from_row).collect::<Result<Vec<Change>>>()?;
+        let next_cursor = changes.last().map_or(cursor, |c| c.seq);
+        Ok(ChangePage { changes, next_cursor, has_more })
+    }
+}

@@ -1,0 +1,200 @@
+//! The store's SQL and its trait implementations, written once and compiled once per backend.
+//!
+//! `sqlite.rs` and `postgres.rs` each declare `#[path = "sql/mod.rs"] mod sql;` beside two aliases:
+//! `Db` (the sqlx database) and `ThisStore` (the backend's store, with `reader()`, `begin_write()`,
+//! `begin_snapshot()`, `run_migrations()` and `close_pools()`). SQLite accepts PostgreSQL's `$1`
+//! placeholders and every statement here is valid in both dialects, so one text serves both, while
+//! each backend's copy is type-checked against its own driver: no `sqlx::Any` (which would check
+//! nothing at compile time and decode through a lowest common denominator) and no `include!` (these
+//! are real modules, with their own imports and privacy, that tools can follow).
+//!
+//! One module per concern, each implementing its trait of [`crate::api`] beside its SQL:
+//! `places`, `accounts`, `ingest` (with `batch` and `edits`), `status`, `verify`, `certs`,
+//! `coverage`, `audit`. This file holds what they share: row helpers, the change feed writer, and
+//! [`ThisStore::write`] / [`ThisStore::snapshot`], the one "begin, run, commit".
+
+// These imports double as the prelude of the concern modules (`use super::*`).
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use odf_domain::{
+    AreaCode, AreaKind, Category, EventKind, GeoPoint, GpsFlag, Household, Place, Role, Scope, StatusChange,
+    StatusEvent, Tally, VillageState, VillageStatus, Visit,
+};
+use sha2::{Digest, Sha256};
+use sqlx::{QueryBuilder, Row};
+use uuid::Uuid;
+
+use super::{BACKEND_NAME, Db, ThisStore};
+use crate::Result;
+use crate::api::*;
+use crate::certification::*;
+use crate::error::StoreError;
+use crate::model::*;
+use crate::plan::{self, HouseholdState, Known};
+
+mod accounts;
+mod audit;
+mod batch;
+mod certs;
+mod coverage;
+mod edits;
+mod ingest;
+mod places;
+mod status;
+mod verify;
+
+/// What the per-concern functions run on: the connection inside a transaction. (The connection
+/// type, not `sqlx::Transaction<'static, _>`: a lifetime inside the argument of the closures given
+/// to [`ThisStore::write`] defeats the compiler's `Send` check of the boxed futures.)
+type Tx = <Db as sqlx::Database>::Connection;
+type DbRow = <Db as sqlx::Database>::Row;
+
+/// Rows per multi-row statement: well under both backends' bind-parameter limits (SQLite 32,766,
+/// PostgreSQL 65,535) for our widest row (14 columns).
+const ROWS_PER_STATEMENT: usize = 500;
+const MAX_PAGE: u32 = 1000;
+
+impl ThisStore {
+    /// Runs `work` in a write transaction (writers are serialised, see the backend) and commits
+    /// when it succeeds; an error rolls everything back.
+    async fn write<T>(&self, work: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
+        commit_after(self.begin_write().await?, work).await
+    }
+
+    /// Runs `work` in a read transaction that sees one snapshot throughout.
+    async fn snapshot<T>(&self, work: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
+        commit_after(self.begin_snapshot().await?, work).await
+    }
+
+    /// The rows of `select` (ending in a `WHERE` clause) for the villages at or under `under`, in
+    /// village order, each with its `village_code` parsed.
+    async fn village_rows(&self, select: String, under: Option<AreaCode>) -> Result<Vec<(AreaCode, DbRow)>> {
+        let mut query = QueryBuilder::new(select);
+        push_area_range(&mut query, "village_code", under);
+        query.push(" ORDER BY village_code");
+        let rows = query.build().fetch_all(self.reader()).await?;
+        rows.into_iter()
+            .map(|row| {
+                let village: String = row.try_get("village_code")?;
+                Ok((code_of(&village)?, row))
+            })
+            .collect()
+    }
+}
+
+/// Runs `work` in `tx` and commits if it succeeds (dropping `tx` on an error rolls it back).
+async fn commit_after<T>(
+    mut tx: sqlx::Transaction<'static, Db>,
+    work: impl AsyncFnOnce(&mut Tx) -> Result<T>,
+) -> Result<T> {
+    let done = work(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+#[async_trait]
+impl Store for ThisStore {
+    fn backend_name(&self) -> &'static str {
+        BACKEND_NAME
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        self.run_migrations().await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(self.reader()).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.close_pools().await;
+    }
+}
+
+fn code_of(text: &str) -> Result<AreaCode> {
+    AreaCode::parse(text).map_err(StoreError::corrupt)
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(StoreError::corrupt)
+}
+
+fn point_of(lat: Option<f64>, lng: Option<f64>) -> Result<Option<GeoPoint>> {
+    match (lat, lng) {
+        (Some(lat), Some(lng)) => GeoPoint::new(lat, lng).map(Some).map_err(StoreError::corrupt),
+        _ => Ok(None),
+    }
+}
+
+fn category_of(text: &str) -> Result<Category> {
+    Category::parse(text).map_err(StoreError::corrupt)
+}
+
+fn status_of(text: &str) -> Result<VillageStatus> {
+    VillageStatus::parse(text).ok_or_else(|| StoreError::corrupt(format!("status {text}")))
+}
+
+/// Binds `code >= lo AND code < hi` for everything at or under `area` (nothing added for `None`).
+fn push_area_range(query: &mut QueryBuilder<'static, Db>, column: &str, area: Option<AreaCode>) {
+    if let Some(area) = area {
+        let (lo, hi) = area.text_range();
+        query
+            .push(format!(" AND {column} >= "))
+            .push_bind(lo)
+            .push(format!(" AND {column} < "))
+            .push_bind(hi);
+    }
+}
+
+/// `SELECT <columns> FROM <table> WHERE <column> IN (...)` over `ids` in chunks.
+async fn fetch_in<T>(tx: &mut Tx, select: &str, column: &str, ids: &[T]) -> Result<Vec<DbRow>>
+where
+    T: Clone + Send + for<'q> sqlx::Encode<'q, Db> + sqlx::Type<Db> + 'static,
+{
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::new(format!("{select} WHERE {column} IN ("));
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(id.clone());
+        }
+        query.push(")");
+        rows.extend(query.build().fetch_all(&mut *tx).await?);
+    }
+    Ok(rows)
+}
+
+/// A change-feed row waiting to be written.
+struct PendingChange {
+    kind: ChangeKind,
+    entity_id: String,
+    area: AreaCode,
+    payload: String,
+}
+
+async fn insert_changes(tx: &mut Tx, changes: &[PendingChange], at: DateTime<Utc>) -> Result<()> {
+    for chunk in changes.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::new("INSERT INTO changes (kind, entity_id, area_code, at, payload) ");
+        query.push_values(chunk, |mut row, change| {
+            row.push_bind(change.kind.as_str())
+                .push_bind(change.entity_id.clone())
+                .push_bind(change.area.to_string())
+                .push_bind(at)
+                .push_bind(change.payload.clone());
+        });
+        query.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// `now` at the stored precision (see `plan::normalize_time`).
+fn stored_now() -> DateTime<Utc> {
+    plan::normalize_time(Utc::now())
+}

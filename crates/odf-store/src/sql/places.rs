@@ -1,0 +1,186 @@
+//! Areas of the wilayah and their boundaries ([`Places`]). A changed village boundary goes on the
+//! change feed, so phones can check visit GPS offline.
+
+use super::*;
+
+fn area_from_row(row: &DbRow, with_boundary: bool) -> Result<AreaRecord> {
+    let code: String = row.try_get("code")?;
+    let kind: String = row.try_get("kind")?;
+    let parent: Option<String> = row.try_get("parent")?;
+    let boundary = if with_boundary {
+        row.try_get::<Option<String>, _>("boundary")?.map(|text| parse_json(&text)).transpose()?
+    } else {
+        None
+    };
+    Ok(AreaRecord {
+        code: code_of(&code)?,
+        name: row.try_get("name")?,
+        kind: AreaKind::parse(&kind).ok_or_else(|| StoreError::corrupt(format!("area kind {kind}")))?,
+        parent: parent.as_deref().map(code_of).transpose()?,
+        boundary,
+        centroid: point_of(row.try_get("centroid_lat")?, row.try_get("centroid_lng")?)?,
+    })
+}
+
+/// Sorts what an import must write: unchanged, renamed, new (when the parent is known), or unknown.
+fn plan_areas<'p>(
+    places: &'p [Place],
+    existing: &mut HashMap<String, (String, String)>,
+    report: &mut ImportReport,
+) -> Vec<&'p Place> {
+    let mut sorted: Vec<&Place> = places.iter().collect();
+    sorted.sort_by_key(|p| p.code);
+    sorted.dedup_by_key(|p| p.code);
+    let mut upserts: Vec<&Place> = Vec::new();
+    for place in sorted {
+        let code = place.code.to_string();
+        match existing.get(&code) {
+            Some((name, kind)) if *name == place.name && kind == place.kind.as_str() => {
+                report.unchanged += 1;
+            }
+            Some(_) => {
+                report.updated += 1;
+                upserts.push(place);
+            }
+            None => {
+                let parent_known = place.code.parent().is_none_or(|p| existing.contains_key(&p.to_string()));
+                if parent_known {
+                    report.inserted += 1;
+                    existing.insert(code, (place.name.clone(), place.kind.as_str().to_owned()));
+                    upserts.push(place);
+                } else {
+                    report.unknown.push(place.code);
+                }
+            }
+        }
+    }
+    upserts
+}
+
+#[async_trait]
+impl Places for ThisStore {
+    async fn import_areas(&self, places: &[Place]) -> Result<ImportReport> {
+        let now = Utc::now();
+        self.write(async |tx| {
+            let mut existing: HashMap<String, (String, String)> = HashMap::new();
+            for row in sqlx::query("SELECT code, name, kind FROM areas").fetch_all(&mut *tx).await? {
+                existing.insert(row.try_get("code")?, (row.try_get("name")?, row.try_get("kind")?));
+            }
+            let mut report = ImportReport::default();
+            let upserts = plan_areas(places, &mut existing, &mut report);
+            for chunk in upserts.chunks(ROWS_PER_STATEMENT) {
+                let mut query =
+                    QueryBuilder::new("INSERT INTO areas (code, name, level, kind, parent, updated_at) ");
+                query.push_values(chunk, |mut row, place| {
+                    row.push_bind(place.code.to_string())
+                        .push_bind(place.name.clone())
+                        .push_bind(place.level().as_str())
+                        .push_bind(place.kind.as_str())
+                        .push_bind(place.code.parent().map(|p| p.to_string()))
+                        .push_bind(now);
+                });
+                query.push(
+                    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+                     updated_at = excluded.updated_at",
+                );
+                query.build().execute(&mut *tx).await?;
+            }
+            Ok(report)
+        })
+        .await
+    }
+
+    async fn import_boundaries(&self, boundaries: &[AreaBoundary]) -> Result<ImportReport> {
+        let now = Utc::now();
+        self.write(async |tx| {
+            let codes: Vec<String> = boundaries.iter().map(|b| b.code.to_string()).collect();
+            let mut existing: HashMap<String, Option<String>> = HashMap::new();
+            for row in fetch_in(tx, "SELECT code, boundary FROM areas", "code", &codes).await? {
+                existing.insert(row.try_get("code")?, row.try_get("boundary")?);
+            }
+            let mut report = ImportReport::default();
+            let mut changes = Vec::new();
+            for boundary in boundaries {
+                let code = boundary.code.to_string();
+                let geometry = json_of(&boundary.geometry);
+                match existing.get(&code) {
+                    None => report.unknown.push(boundary.code),
+                    Some(Some(stored)) if *stored == geometry => report.unchanged += 1,
+                    Some(stored) => {
+                        if stored.is_some() {
+                            report.updated += 1;
+                        } else {
+                            report.inserted += 1;
+                        }
+                        sqlx::query(
+                            "UPDATE areas SET boundary = $1, centroid_lat = $2, centroid_lng = $3, \
+                             updated_at = $4 WHERE code = $5",
+                        )
+                        .bind(&geometry)
+                        .bind(boundary.centroid.map(GeoPoint::lat))
+                        .bind(boundary.centroid.map(GeoPoint::lng))
+                        .bind(now)
+                        .bind(&code)
+                        .execute(&mut *tx)
+                        .await?;
+                        existing.insert(code.clone(), Some(geometry));
+                        if boundary.code.is_village() {
+                            let payload = serde_json::json!({
+                                "code": code,
+                                "geometry": boundary.geometry,
+                                "centroid": boundary.centroid,
+                            });
+                            changes.push(PendingChange {
+                                kind: ChangeKind::Boundary,
+                                entity_id: code,
+                                area: boundary.code,
+                                payload: json_of(&payload),
+                            });
+                        }
+                    }
+                }
+            }
+            insert_changes(tx, &changes, now).await?;
+            Ok(report)
+        })
+        .await
+    }
+
+    async fn area(&self, code: AreaCode) -> Result<Option<AreaRecord>> {
+        let row = sqlx::query(
+            "SELECT code, name, kind, parent, boundary, centroid_lat, centroid_lng FROM areas WHERE code = $1",
+        )
+        .bind(code.to_string())
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|row| area_from_row(&row, true)).transpose()
+    }
+
+    async fn areas(&self, under: Option<AreaCode>) -> Result<Vec<AreaRecord>> {
+        let mut query = QueryBuilder::new(
+            "SELECT code, name, kind, parent, centroid_lat, centroid_lng FROM areas WHERE 1 = 1",
+        );
+        push_area_range(&mut query, "code", under);
+        query.push(" ORDER BY code");
+        let rows = query.build().fetch_all(self.reader()).await?;
+        rows.iter().map(|row| area_from_row(row, false)).collect()
+    }
+
+    async fn boundaries_of(&self, codes: &[AreaCode]) -> Result<Vec<(AreaCode, serde_json::Value)>> {
+        let mut texts: Vec<String> = codes.iter().map(ToString::to_string).collect();
+        texts.sort_unstable();
+        texts.dedup();
+        let rows = self
+            .snapshot(async |tx| fetch_in(tx, "SELECT code, boundary FROM areas", "code", &texts).await)
+            .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            let code: String = row.try_get("code")?;
+            if let Some(text) = row.try_get::<Option<String>, _>("boundary")? {
+                found.push((code_of(&code)?, parse_json(&text)?));
+            }
+        }
+        found.sort_by_key(|(code, _)| *code);
+        Ok(found)
+    }
+}

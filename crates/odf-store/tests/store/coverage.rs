@@ -1,0 +1,101 @@
+//! Tallies, their recount, and history facts.
+
+use chrono::Utc;
+use odf_domain::VillageStatus;
+use odf_domain::{Category, EventKind, Visit};
+use odf_store::testing::RawDb;
+use odf_store::*;
+use uuid::Uuid;
+
+use crate::common::*;
+
+pub(crate) async fn tallies_follow_the_latest_visit_and_agree_with_a_recount(store: AnyStore, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let a = household(VILLAGE_A, 2);
+    let b = household(VILLAGE_A, 1);
+    let c = household(VILLAGE_C, 3);
+    let never = household(VILLAGE_C, 1);
+    store.ingest(batch(&[a.clone(), b.clone(), c.clone(), never], &[])).await.unwrap();
+    // Visits arrive out of order: the older BABS visit to `a` comes after the newer Aman one.
+    store
+        .ingest(batch(&[], &[visit(&a, Category::Aman, 2), visit(&b, Category::BabsTerbuka, 2)]))
+        .await
+        .unwrap();
+    store
+        .ingest(batch(&[], &[visit(&a, Category::BabsTerbuka, 9), visit(&c, Category::BelumLayak, 1)]))
+        .await
+        .unwrap();
+    store.ingest(batch(&[], &[visit(&b, Category::LayakSendiri, 1)])).await.unwrap();
+
+    let village_a = store.village_tally(code(VILLAGE_A)).await.unwrap();
+    assert_eq!((village_a.houses, village_a.kk, village_a.kk_visited, village_a.kk_access), (2, 3, 3, 3));
+    assert_eq!(village_a.kk_in(Category::Aman), 2);
+    assert_eq!(village_a.kk_in(Category::LayakSendiri), 1);
+    assert_eq!(village_a.kk_babs(), 0);
+    let village_c = store.village_tally(code(VILLAGE_C)).await.unwrap();
+    assert_eq!((village_c.houses, village_c.kk, village_c.kk_visited, village_c.kk_access), (2, 4, 3, 3));
+    assert_eq!(village_c.kk_never_visited(), 1);
+    assert_eq!(store.village_tally(code(VILLAGE_B)).await.unwrap(), odf_domain::Tally::default());
+
+    let buton = store.tallies(Some(code("74.04"))).await.unwrap();
+    assert_eq!(buton.iter().map(|(v, _)| *v).collect::<Vec<_>>(), vec![code(VILLAGE_A), code(VILLAGE_C)]);
+    assert!(store.tallies(Some(code("74.71"))).await.unwrap().is_empty());
+
+    let report = store.recount().await.unwrap();
+    assert_eq!(report.differences, vec![]);
+    assert_eq!((report.households, report.visits, report.villages_checked), (4, 5, 2));
+}
+
+pub(crate) async fn a_recount_reports_a_tampered_tally(store: AnyStore, raw: RawDb) {
+    with_demo_places(&store).await;
+    let home = household(VILLAGE_A, 1);
+    store.ingest(batch(std::slice::from_ref(&home), &[visit(&home, Category::Aman, 1)])).await.unwrap();
+    raw.execute(&format!("UPDATE village_tallies SET kk_access = 0 WHERE village_code = '{VILLAGE_A}'"))
+        .await;
+    let report = store.recount().await.unwrap();
+    assert_eq!(report.differences.len(), 1);
+    let difference = &report.differences[0];
+    assert_eq!(difference.village, code(VILLAGE_A));
+    assert_eq!((difference.stored.kk_access, difference.recounted.kk_access), (0, 1));
+}
+
+pub(crate) async fn history_facts_hold_the_areas_households_visits_and_status_changes(
+    store: AnyStore,
+    _raw: RawDb,
+) {
+    with_demo_places(&store).await;
+    let home = household(VILLAGE_A, 2);
+    let elsewhere = household(KELURAHAN, 1);
+    let visits = [
+        visit(&home, Category::BabsTerbuka, 40),
+        visit(&home, Category::Aman, 5),
+        visit(&elsewhere, Category::Aman, 1),
+    ];
+    store.ingest(batch(&[home.clone(), elsewhere], &visits)).await.unwrap();
+    store.apply_status_event(code(VILLAGE_A), event(EventKind::Trigger, 0, None)).await.unwrap();
+
+    let facts = store.history_facts(Some(code("74.04"))).await.unwrap();
+    assert_eq!(facts.households.len(), 1);
+    assert_eq!((facts.households[0].id, facts.households[0].kk_count), (home.id, 2));
+    let mut seen: Vec<(Uuid, Category)> = facts.visits.iter().map(|v| (v.id, v.category)).collect();
+    seen.sort();
+    let mut expected = vec![(visits[0].id, Category::BabsTerbuka), (visits[1].id, Category::Aman)];
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert_eq!(
+        facts.visits.iter().find(|v| v.id == visits[1].id).unwrap().visited_at,
+        history_time(&visits[1])
+    );
+    assert_eq!(facts.statuses.len(), 1);
+    assert_eq!(
+        (facts.statuses[0].village, facts.statuses[0].status),
+        (code(VILLAGE_A), VillageStatus::Dipicu)
+    );
+    assert_eq!(store.history_facts(None).await.unwrap().households.len(), 2);
+}
+
+/// Visit times as stored: microseconds.
+pub(crate) fn history_time(v: &Visit) -> chrono::DateTime<Utc> {
+    use chrono::SubsecRound;
+    v.visited_at.trunc_subsecs(6)
+}

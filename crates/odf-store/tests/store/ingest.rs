@@ -1,0 +1,225 @@
+//! Pushed batches: duplicates, conflicts, rejections, concurrency, device reports, and the change feed.
+
+use chrono::{Duration, TimeZone, Utc};
+use odf_domain::{Category, Household, Scope, Visit};
+use odf_store::testing::RawDb;
+use odf_store::*;
+use uuid::Uuid;
+
+use crate::common::*;
+
+pub(crate) async fn a_batch_pushed_twice_is_stored_once(store: AnyStore, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let homes = [household(VILLAGE_A, 1), household(VILLAGE_A, 2), household(VILLAGE_B, 1)];
+    let visits = [
+        visit(&homes[0], Category::BabsTerbuka, 20),
+        visit(&homes[0], Category::Aman, 10),
+        visit(&homes[1], Category::LayakBersama, 5),
+        visit(&homes[2], Category::BabsTertutup, 3),
+    ];
+    let first = store.ingest(batch(&homes, &visits)).await.unwrap();
+    assert_eq!(first.len(), 7);
+    assert!(statuses(&first).iter().all(|o| *o == Outcome::Accepted), "{first:?}");
+    assert_eq!(first[0].kind, RecordKind::Household);
+    assert_eq!(first[3].kind, RecordKind::Visit);
+    assert_eq!(first[3].id, visits[0].id);
+
+    let second = store.ingest(batch(&homes, &visits)).await.unwrap();
+    assert!(statuses(&second).iter().all(|o| *o == Outcome::Duplicate), "{second:?}");
+    assert_eq!(store.visit_count().await.unwrap(), 4);
+    assert_eq!(store.households_in(code(VILLAGE_A)).await.unwrap().len(), 2);
+
+    let stored = store.household(homes[0].id).await.unwrap().unwrap();
+    assert_eq!(stored.household, homes[0]);
+    assert_eq!(stored.revision, 1);
+    let latest = stored.latest_visit.unwrap();
+    assert_eq!((latest.visit_id, latest.category), (visits[1].id, Category::Aman));
+
+    let history = store.visits_of(homes[0].id).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].visit.id, visits[0].id);
+    assert_eq!(history[1].village, code(VILLAGE_A));
+    // Read back exactly as stored: microsecond precision on both backends.
+    assert_eq!(history[1].visit.visited_at.timestamp_subsec_nanos(), 123_456_000);
+    assert_eq!(history[1].visit.checklist, visits[1].checklist);
+    assert_eq!(store.household(Uuid::now_v7()).await.unwrap(), None);
+
+    let tally = store.village_tally(code(VILLAGE_A)).await.unwrap();
+    assert_eq!((tally.houses, tally.kk, tally.kk_visited, tally.kk_access), (2, 3, 3, 3));
+}
+
+pub(crate) async fn a_changed_record_under_a_known_id_is_a_conflict_and_changes_nothing(
+    store: AnyStore,
+    _raw: RawDb,
+) {
+    with_demo_places(&store).await;
+    let home = household(VILLAGE_A, 1);
+    let seen = visit(&home, Category::Aman, 1);
+    store.ingest(batch(std::slice::from_ref(&home), std::slice::from_ref(&seen))).await.unwrap();
+    let tally_before = store.village_tally(code(VILLAGE_A)).await.unwrap();
+    let feed_before = store.changes_since(&Scope::All, 0, 1000).await.unwrap().changes.len();
+
+    let mut renamed = home.clone();
+    renamed.head_name = "Someone Else".to_owned();
+    renamed.kk_count = 4;
+    let mut recategorised = seen.clone();
+    recategorised.category = Category::BabsTerbuka;
+    let outcomes = store.ingest(batch(&[renamed], &[recategorised])).await.unwrap();
+    assert_eq!(statuses(&outcomes), vec![Outcome::Conflict, Outcome::Conflict]);
+
+    assert_eq!(store.household(home.id).await.unwrap().unwrap().household, home);
+    assert_eq!(store.visits_of(home.id).await.unwrap()[0].visit.category, Category::Aman);
+    assert_eq!(store.village_tally(code(VILLAGE_A)).await.unwrap(), tally_before);
+    assert_eq!(store.changes_since(&Scope::All, 0, 1000).await.unwrap().changes.len(), feed_before);
+}
+
+pub(crate) async fn records_for_unknown_villages_or_households_are_rejected_and_not_stored(
+    store: AnyStore,
+    _raw: RawDb,
+) {
+    with_demo_places(&store).await;
+    let stray = household("74.04.81.2999", 1);
+    let kecamatan_level = Household { village: code("74.04.81"), ..household(VILLAGE_A, 1) };
+    let orphan_visit = visit(&household(VILLAGE_A, 1), Category::Aman, 1);
+    let outcomes = store.ingest(batch(&[stray.clone(), kecamatan_level], &[orphan_visit])).await.unwrap();
+    let codes: Vec<String> = outcomes
+        .iter()
+        .map(|o| match &o.outcome {
+            Outcome::Rejected { code, message } => {
+                assert!(!message.is_empty());
+                code.clone()
+            }
+            other => panic!("expected a rejection, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(codes, vec!["unknown_village", "unknown_village", "unknown_household"]);
+    assert!(store.household(stray.id).await.unwrap().is_none());
+    assert_eq!(store.visit_count().await.unwrap(), 0);
+    assert!(store.tallies(None).await.unwrap().is_empty());
+    assert!(store.changes_since(&Scope::All, 0, 10).await.unwrap().changes.is_empty());
+}
+
+pub(crate) async fn the_change_feed_pages_by_cursor_within_a_scope(store: AnyStore, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let homes: Vec<Household> =
+        (0..5).map(|i| household(if i % 2 == 0 { VILLAGE_A } else { KELURAHAN }, 1)).collect();
+    let visits: Vec<Visit> = homes.iter().map(|h| visit(h, Category::Aman, 1)).collect();
+    store.ingest(batch(&homes, &visits)).await.unwrap();
+
+    let mut cursor = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = store.changes_since(&Scope::All, cursor, 3).await.unwrap();
+        assert!(page.changes.len() <= 3);
+        seen.extend(page.changes.iter().map(|c| (c.seq, c.kind, c.entity_id.clone())));
+        cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 10);
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+    let mut ids: Vec<&String> = seen.iter().map(|(_, _, id)| id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 10);
+
+    let last = store.last_change_at(Some(code("74.71"))).await.unwrap().unwrap();
+    assert!((Utc::now() - last).num_minutes() < 5);
+    assert_eq!(store.last_change_at(Some(code("74.09"))).await.unwrap(), None);
+    assert!(store.last_change_at(None).await.unwrap().is_some());
+
+    let end = store.changes_since(&Scope::All, cursor, 3).await.unwrap();
+    assert!(end.changes.is_empty() && !end.has_more && end.next_cursor == cursor);
+
+    let kota = store.changes_since(&Scope::Areas(vec![code("74.71")]), 0, 100).await.unwrap();
+    assert_eq!(kota.changes.len(), 4);
+    assert!(kota.changes.iter().all(|c| c.area == code(KELURAHAN)));
+    let household_change = kota.changes.iter().find(|c| c.kind == ChangeKind::Household).unwrap();
+    let payload: Household = serde_json::from_value(household_change.payload.clone()).unwrap();
+    assert_eq!(payload.village, code(KELURAHAN));
+
+    let two = Scope::Areas(vec![code("74.71"), code(VILLAGE_A)]);
+    assert_eq!(store.changes_since(&two, 0, 100).await.unwrap().changes.len(), 10);
+    let none = store.changes_since(&Scope::Areas(vec![]), 0, 100).await.unwrap();
+    assert!(none.changes.is_empty());
+    let elsewhere = store.changes_since(&Scope::Areas(vec![code("74.09")]), 0, 100).await.unwrap();
+    assert!(elsewhere.changes.is_empty());
+}
+
+pub(crate) async fn concurrent_overlapping_batches_store_each_record_once(store: AnyStore, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let homes: Vec<Household> =
+        (0..20).map(|i| household(if i % 2 == 0 { VILLAGE_A } else { VILLAGE_C }, 1)).collect();
+    store.ingest(batch(&homes, &[])).await.unwrap();
+    let visits: Vec<Visit> =
+        (0..300).map(|i| visit(&homes[i % homes.len()], Category::ALL[i % 6], i as i64)).collect();
+
+    // Task one pushes visits 0..200, task two 100..300, both in batches of 25, at the same time.
+    // (Joined on one task rather than spawned: their awaits interleave, and each clone of the store
+    // uses its own pooled connection, so the two streams really do overlap in the database.)
+    let push = |range: std::ops::Range<usize>| {
+        let store = store.clone();
+        let slice: Vec<Visit> = visits[range].to_vec();
+        async move {
+            let mut accepted = 0;
+            for chunk in slice.chunks(25) {
+                let outcomes = store.ingest(batch(&[], chunk)).await.unwrap();
+                for outcome in outcomes {
+                    assert!(matches!(outcome.outcome, Outcome::Accepted | Outcome::Duplicate), "{outcome:?}");
+                    accepted += usize::from(outcome.outcome == Outcome::Accepted);
+                }
+            }
+            accepted
+        }
+    };
+    let (one, two) = tokio::join!(push(0..200), push(100..300));
+    assert_eq!(one + two, 300);
+    assert_eq!(store.visit_count().await.unwrap(), 300);
+    assert_eq!(store.recount().await.unwrap().differences, vec![]);
+    let feed_visits = store.changes_since(&Scope::All, 0, 1000).await.unwrap();
+    let visit_changes = feed_visits.changes.iter().filter(|c| c.kind == ChangeKind::Visit).count();
+    assert_eq!(visit_changes, 300);
+}
+
+pub(crate) async fn households_are_found_by_id_in_one_call(store: AnyStore, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let homes: Vec<Household> = (0..3).map(|_| household(VILLAGE_B, 1)).collect();
+    store.ingest(batch(&homes, &[visit(&homes[1], Category::Aman, 1)])).await.unwrap();
+    let unknown = Uuid::now_v7();
+    let mut found = store.households_by_id(&[homes[2].id, unknown, homes[1].id, homes[1].id]).await.unwrap();
+    found.sort_by_key(|h| h.household.id);
+    assert_eq!(found.iter().map(|h| h.household.id).collect::<Vec<_>>(), vec![homes[1].id, homes[2].id]);
+    assert!(found[0].latest_visit.is_some());
+    assert!(found[1].latest_visit.is_none());
+    assert!(store.households_by_id(&[]).await.unwrap().is_empty());
+}
+
+pub(crate) async fn device_reports_are_kept_with_the_batch_and_replaced_by_newer_ones(
+    store: AnyStore,
+    _raw: RawDb,
+) {
+    with_demo_places(&store).await;
+    let report = |pending: i64, minutes: i64| DeviceRecord {
+        device_id: "hp-01".to_owned(),
+        username: "sanitarian1".to_owned(),
+        app_version: "0.1.0".to_owned(),
+        pending_count: pending,
+        oldest_pending_at: (pending > 0).then(|| Utc.with_ymd_and_hms(2026, 11, 1, 7, 0, 0).unwrap()),
+        last_sync_at: Utc.with_ymd_and_hms(2026, 11, 2, 7, 0, 0).unwrap() + Duration::minutes(minutes),
+    };
+    let home = household(VILLAGE_A, 1);
+    let mut first = batch(std::slice::from_ref(&home), &[]);
+    first.device = Some(report(40, 0));
+    store.ingest(first).await.unwrap();
+    assert_eq!(store.devices().await.unwrap(), vec![report(40, 0)]);
+
+    let mut second = batch(&[], &[]);
+    second.device = Some(report(0, 5));
+    store.ingest(second).await.unwrap();
+    let other = DeviceRecord { device_id: "hp-02".to_owned(), ..report(3, 1) };
+    let mut third = batch(&[], &[]);
+    third.device = Some(other.clone());
+    store.ingest(third).await.unwrap();
+    assert_eq!(store.devices().await.unwrap(), vec![report(0, 5), other]);
+}
