@@ -4,14 +4,12 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 
-use futures_util::FutureExt;
 use odf_domain::{AreaCode, Role};
 use odf_server::commands::{self, UserSpec};
 use odf_server::{AppState, ServerConfig};
 use odf_store::AnyStore;
-use odf_store::testing::{POSTGRES_URL_VAR, TestDb};
+use odf_store::testing;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -32,11 +30,7 @@ pub const VERIFIER: &str = "ver";
 pub const VERIFIER_2: &str = "ver2";
 pub const VERIFIER_3: &str = "ver3";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use odf_store::Backend;
 
 /// What a test gets: the server's address and its store, to check what it holds.
 #[derive(Debug, Clone)]
@@ -74,55 +68,30 @@ async fn seed(store: &AnyStore) {
     }
 }
 
-/// Runs `test` against a fresh seeded server on `backend`. On PostgreSQL without
-/// `ODF_TEST_POSTGRES_URL` it prints `SKIPPED` and returns; with the variable set but the server
-/// unusable it panics, so CI cannot pass by skipping.
+/// Runs `test` against a fresh seeded server on `backend`, through the one harness for both databases
+/// (`odf_store::testing::run_as`): on PostgreSQL without `ODF_TEST_POSTGRES_URL` it prints `SKIPPED`
+/// and returns; with the variable set but the server unusable it panics, so CI cannot pass by
+/// skipping. The database is removed whether the test passes or panics.
 pub async fn run<F, Fut>(backend: Backend, test: F)
 where
     F: FnOnce(Server) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let db = match backend {
-        Backend::Sqlite => TestDb::sqlite().await.expect("temporary SQLite database"),
-        Backend::Postgres => match TestDb::postgres().await {
-            Ok(Some(db)) => db,
-            Ok(None) => {
-                eprintln!("SKIPPED: PostgreSQL end-to-end test ({POSTGRES_URL_VAR} not set)");
-                return;
-            }
-            Err(err) => panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unusable: {err}"),
-        },
-    };
-    let store = db.store.clone();
-    // Bound before the server task starts, so the first request already finds it: no waiting.
-    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-        Ok(listener) => listener,
-        Err(err) => {
-            let _ = db.cleanup().await;
-            panic!("cannot bind 127.0.0.1:0: {err}");
-        }
-    };
-    let url = listener.local_addr().map(|addr| format!("http://{addr}"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState::new(store.clone(), ServerConfig::default());
-    let server = tokio::spawn(odf_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-    let outcome = AssertUnwindSafe(async {
-        let url = url.expect("the listener's address");
+    testing::run_as("end-to-end", backend, |store, _raw| async move {
+        // Bound before the server task starts, so the first request already finds it: no waiting.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let url = format!("http://{}", listener.local_addr().expect("the listener's address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let state = AppState::new(store.clone(), ServerConfig::default());
+        let server = tokio::spawn(odf_server::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
         seed(&store).await;
-        test(Server { url, store: store.clone() }).await;
+        test(Server { url, store }).await;
+        let _ = stop.send(());
+        server.await.expect("server task").expect("server");
     })
-    .catch_unwind()
     .await;
-    let _ = stop.send(());
-    let served = server.await;
-    let cleaned = db.cleanup().await;
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
-    served.expect("server task").expect("server");
-    cleaned.expect("remove the test database");
 }
 
 /// What the server holds in some villages: household ids and visit ids, each listed once per row

@@ -3,15 +3,13 @@
 //! task starts, so the first request already finds it.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use futures_util::FutureExt;
 use odf_domain::{AreaCode, Role};
 use odf_server::commands::{self, UserSpec};
 use odf_server::{AppState, ServerConfig};
 use odf_store::AnyStore;
-use odf_store::testing::{POSTGRES_URL_VAR, TestDb};
+use odf_store::{Backend, testing};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -99,7 +97,7 @@ impl TestApp {
 
     /// Runs raw SQL on the database, outside the server.
     pub async fn raw_sql(&self, sql: &str) {
-        odf_store::testing::execute_raw(&self.db_url, sql).await.unwrap();
+        testing::execute_raw(&self.db_url, sql).await.unwrap();
     }
 
     /// PUTs JSON with a bearer token; returns status and JSON body.
@@ -160,45 +158,24 @@ pub async fn split(response: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
-async fn run<F, Fut>(db: TestDb, config: ServerConfig, test: F)
+/// Runs `test` against a fresh seeded server on `backend`, through the one harness for both databases
+/// (`odf_store::testing::run_as`: fresh database, dropped even when the test panics, `SKIPPED` for
+/// PostgreSQL without `ODF_TEST_POSTGRES_URL`).
+pub async fn run<F, Fut>(backend: Backend, config: ServerConfig, test: F)
 where
     F: FnOnce(Arc<TestApp>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let mut app = TestApp::spawn(db.store.clone(), config).await;
-    app.db_url = db.url.clone();
-    let app = Arc::new(app);
-    let outcome = AssertUnwindSafe(test(app.clone())).catch_unwind().await;
-    if let Ok(app) = Arc::try_unwrap(app) {
-        app.stop().await;
-    }
-    db.cleanup().await.unwrap();
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-pub async fn with_sqlite<F, Fut>(config: ServerConfig, test: F)
-where
-    F: FnOnce(Arc<TestApp>) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    run(TestDb::sqlite().await.unwrap(), config, test).await;
-}
-
-pub async fn with_postgres<F, Fut>(config: ServerConfig, test: F)
-where
-    F: FnOnce(Arc<TestApp>) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let db = TestDb::postgres()
-        .await
-        .unwrap_or_else(|err| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unusable: {err}"));
-    let Some(db) = db else {
-        eprintln!("SKIPPED: PostgreSQL API test ({POSTGRES_URL_VAR} not set)");
-        return;
-    };
-    run(db, config, test).await;
+    testing::run_as("API", backend, |store, raw| async move {
+        let mut app = TestApp::spawn(store, config).await;
+        app.db_url = raw.url().to_owned();
+        let app = Arc::new(app);
+        test(app.clone()).await;
+        if let Ok(app) = Arc::try_unwrap(app) {
+            app.stop().await;
+        }
+    })
+    .await;
 }
 
 /// Declares each listed `async fn name(app: Arc<TestApp>)` of each module as a test on both
@@ -209,7 +186,7 @@ macro_rules! api_tests {
             $($(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    $crate::common::with_sqlite($config, super::$module::$name).await;
+                    $crate::common::run(odf_store::Backend::Sqlite, $config, super::$module::$name).await;
                 }
             )*)*
         }
@@ -217,7 +194,7 @@ macro_rules! api_tests {
             $($(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    $crate::common::with_postgres($config, super::$module::$name).await;
+                    $crate::common::run(odf_store::Backend::Postgres, $config, super::$module::$name).await;
                 }
             )*)*
         }

@@ -1,6 +1,5 @@
 //! Exact numbers on a small hand-made places list: three kabupaten/kota of Sulawesi Tenggara with
 //! "Contoh" villages, a kecamatan without villages, and a province without any.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, AreaKind, Category, Level, Tally, VillageStatus, Wilayah};

@@ -1,5 +1,4 @@
 //! The roll-up over the real national places list from `../shared/data/wilayah.csv`, when present.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, Category, Level, Tally, VillageStatus, Wilayah};

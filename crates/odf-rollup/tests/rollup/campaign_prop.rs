@@ -1,7 +1,6 @@
 //! For random campaigns (a random places tree, random tally and status rows, with duplicates and
 //! unknown codes), every area's figures equal a brute-force recount that loops over every village
 //! and asks `area.contains(village)`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, Utc};
 use odf_domain::{AreaCode, Category, Level, Tally, VillageStatus, Wilayah};

@@ -2,7 +2,6 @@
 //! Sulawesi Tenggara (four real kabupaten/kota, "Contoh" kecamatan and villages under codes 81 and up,
 //! which real kecamatan there do not use), one measure is exactly 71.00% and the other is not, and
 //! each figure says which it is.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::DateTime;
 use odf_domain::{AreaCode, Category, Tally, VillageStatus, Wilayah};
