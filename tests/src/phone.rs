@@ -71,6 +71,16 @@ impl Phone {
         Phone { client, transport, sleeper, options, home }
     }
 
+    /// Another client core on the same home folder, as a phone app's background sync beside the one
+    /// a person starts.
+    pub async fn twin(&self) -> Client {
+        Client::open(self.home.path()).await.expect("open the same home again")
+    }
+
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+
     /// Closes the database; the home folder goes with the phone.
     pub async fn close(self) {
         self.client.close().await;

@@ -58,7 +58,7 @@ impl OwnAction {
     /// Whether the phone should show this action's effect itself (see the module docs).
     pub fn counts(&self, last_pull: Option<DateTime<Utc>>) -> bool {
         match self.sync {
-            SyncState::Pending => true,
+            SyncState::Pending | SyncState::SentNotConfirmed { .. } => true,
             SyncState::Synced => {
                 self.synced_at.is_some_and(|synced| last_pull.is_none_or(|pulled| synced > pulled))
             }

@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use odf_mobile_api::{FieldRulesDto, LoginRequest, UserDto};
+use odf_mobile_api::{FieldRulesDto, LoginRequest, LoginResponse, UserDto};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::error::{ClientError, Result};
 use crate::http::parse_base;
+use crate::lock::SyncLock;
 use crate::retry::Sleeper;
 use crate::secret::SessionToken;
 use crate::store::outbox::{self, OutboxEntry, OutboxState};
@@ -117,6 +118,13 @@ impl Client {
 
     /// `POST /v1/auth/login`; keeps the token (never printed), its expiry and the user's scope.
     /// One attempt: a person is waiting and can try again.
+    ///
+    /// Sessions left on the server: a login whose answer is lost ([`ClientError::LoginUnconfirmed`])
+    /// may have opened a session whose token never reached this phone; nothing can revoke it from
+    /// here (the server would need an idempotency key on login), so the message says so and it
+    /// expires by itself. Every session this phone did receive is accounted for: one it cannot keep
+    /// (its local database failed) is revoked at once, and the session a new login replaces is
+    /// revoked too, so a phone holds at most one.
     pub async fn login<T: Transport>(
         &self,
         transport: &T,
@@ -128,16 +136,34 @@ impl Client {
         let request = LoginRequest { username: username.trim().to_owned(), password: password.to_owned() };
         let response = transport.login(&request).await.map_err(|err| match err {
             // On login a 401 means wrong credentials, not an expired session.
-            TransportError::Status { status: 401, error, .. } => ClientError::Server {
-                status: 401,
-                code: error.as_ref().map_or_else(|| "invalid_credentials".to_owned(), |e| e.code.clone()),
-                message: error.map_or_else(
-                    || "nama pengguna atau kata sandi salah (wrong username or password)".to_owned(),
-                    |e| e.message,
-                ),
-            },
+            TransportError::Status { status: 401, .. } => ClientError::WrongCredentials,
+            TransportError::Unsent(_) | TransportError::BadUrl(_) => {
+                ClientError::LoginUnreachable { last: err.to_string() }
+            }
+            // The request went out; whether the server opened a session is unknown.
+            TransportError::Network(_) | TransportError::BadResponse(_) => {
+                ClientError::LoginUnconfirmed { last: err.to_string() }
+            }
             other => other.into(),
         })?;
+        let token = SessionToken::new(response.token.clone());
+        let previous = self.token().await.ok().flatten();
+        if let Err(err) = self.keep_session(server_url, &response).await {
+            if let Err(revoke) = transport.logout(&token).await {
+                tracing::warn!(%revoke, "could not revoke a session this phone cannot keep");
+            }
+            return Err(err);
+        }
+        if let Some(previous) = previous.filter(|old| old.expose() != token.expose()) {
+            // Best effort: an expired or already revoked session answers 401, which is fine.
+            if let Err(err) = transport.logout(&previous).await {
+                tracing::info!(%err, "could not revoke the session this login replaces");
+            }
+        }
+        Ok(response.user)
+    }
+
+    async fn keep_session(&self, server_url: &str, response: &LoginResponse) -> Result<()> {
         self.set_up(server_url, &response.user.username).await?;
         let user_json = serde_json::to_string(&response.user).map_err(ClientError::corrupt)?;
         let mut tx = self.pool.begin().await?;
@@ -145,13 +171,31 @@ impl Client {
         store::set(&mut *tx, Key::TokenExpiresAt, &response.expires_at.to_rfc3339()).await?;
         store::set(&mut *tx, Key::User, &user_json).await?;
         tx.commit().await?;
-        Ok(response.user)
+        Ok(())
     }
 
     /// Forgets the session token on this phone (records and outbox stay).
     pub async fn logout(&self) -> Result<()> {
         store::delete(&self.pool, Key::Token).await?;
         store::delete(&self.pool, Key::TokenExpiresAt).await
+    }
+
+    /// Revokes the session on the server, then forgets it here. Offline (or with a server that
+    /// no longer knows the session) it is still forgotten here; `Ok(false)` says the server did not
+    /// confirm the revocation (the session then ends at its expiry).
+    pub async fn logout_from_server<T: Transport>(&self, transport: &T) -> Result<bool> {
+        let revoked = match self.token().await? {
+            Some(token) => match transport.logout(&token).await {
+                Ok(()) => true,
+                Err(err) => {
+                    tracing::info!(%err, "could not revoke the session on the server");
+                    err.is_unauthenticated()
+                }
+            },
+            None => true,
+        };
+        self.logout().await?;
+        Ok(revoked)
     }
 
     pub async fn token_expires_at(&self) -> Result<Option<DateTime<Utc>>> {
@@ -166,6 +210,34 @@ impl Client {
     /// Sends a conflict or rejected record again at the next push (after its cause was fixed).
     pub async fn requeue(&self, record_id: Uuid) -> Result<()> {
         outbox::requeue(&self.pool, record_id).await
+    }
+
+    /// One sync at a time per home: waits for (or, without `wait_for_other_sync`, refuses beside)
+    /// a sync that holds the lock.
+    async fn sync_lock(
+        &self,
+        options: &SyncOptions,
+        progress: &mut (dyn FnMut(&SyncEvent) + Send),
+    ) -> Result<SyncLock> {
+        if let Some(lock) = SyncLock::try_acquire(&self.home)? {
+            return Ok(lock);
+        }
+        if !options.wait_for_other_sync {
+            return Err(ClientError::SyncRunning);
+        }
+        progress(&SyncEvent::WaitingForOtherSync);
+        SyncLock::wait(&self.home).await
+    }
+
+    /// A network failure tells how many records went out without an answer.
+    async fn told_truthfully<R>(&self, result: Result<R>) -> Result<R> {
+        match result {
+            Err(ClientError::Unreachable { attempts, last, .. }) => {
+                let (_, sent_not_confirmed) = outbox::waiting_counts(&self.pool).await?;
+                Err(ClientError::Unreachable { attempts, last, sent_not_confirmed })
+            }
+            other => other,
+        }
     }
 
     async fn engine<'a, T: Transport, S: Sleeper>(
@@ -187,8 +259,10 @@ impl Client {
         options: &SyncOptions,
         progress: &mut (dyn FnMut(&SyncEvent) + Send),
     ) -> Result<SyncReport> {
+        let _lock = self.sync_lock(options, progress).await?;
         let mut engine = self.engine(transport, sleeper, options, progress).await?;
-        engine.push().await?;
+        let pushed = engine.push().await;
+        self.told_truthfully(pushed).await?;
         Ok(engine.finish())
     }
 
@@ -200,6 +274,7 @@ impl Client {
         options: &SyncOptions,
         progress: &mut (dyn FnMut(&SyncEvent) + Send),
     ) -> Result<SyncReport> {
+        let _lock = self.sync_lock(options, progress).await?;
         let mut engine = self.engine(transport, sleeper, options, progress).await?;
         engine.pull().await?;
         Ok(engine.finish())
@@ -213,8 +288,10 @@ impl Client {
         options: &SyncOptions,
         progress: &mut (dyn FnMut(&SyncEvent) + Send),
     ) -> Result<SyncReport> {
+        let _lock = self.sync_lock(options, progress).await?;
         let mut engine = self.engine(transport, sleeper, options, progress).await?;
-        engine.push().await?;
+        let pushed = engine.push().await;
+        self.told_truthfully(pushed).await?;
         engine.pull().await?;
         store::set(&self.pool, Key::LastSyncAt, &Utc::now().to_rfc3339()).await?;
         Ok(engine.finish())

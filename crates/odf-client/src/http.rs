@@ -81,6 +81,9 @@ async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, Transpo
 
 fn network(err: reqwest::Error) -> TransportError {
     // The error text can include the URL but never headers, so the token cannot leak here.
+    if err.is_connect() {
+        return TransportError::Unsent(err.without_url().to_string());
+    }
     TransportError::Network(err.without_url().to_string())
 }
 
@@ -109,6 +112,15 @@ impl Transport for HttpTransport {
 
     async fn me(&self, token: &SessionToken) -> Result<UserDto, TransportError> {
         send(self.http.get(self.url("v1/me")?).header(AUTHORIZATION, bearer(token)?)).await
+    }
+
+    async fn logout(&self, token: &SessionToken) -> Result<(), TransportError> {
+        let request = self.http.post(self.url("v1/auth/logout")?).header(AUTHORIZATION, bearer(token)?);
+        let response = request.send().await.map_err(network)?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        decode::<serde_json::Value>(response).await.map(|_| ())
     }
 
     async fn push(

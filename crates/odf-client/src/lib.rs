@@ -17,7 +17,10 @@
 //!   phone's own pending actions on top of what was pulled ([`field`], [`verify`]).
 //! - *Sync* is push until the outbox has nothing pending, then pull until `has_more` is false. Every
 //!   step is safe to interrupt: the server is idempotent by record id and an entry leaves the outbox
-//!   only after the server said it holds it.
+//!   only after the server said it holds it. One sync runs at a time per home ([`lock`]).
+//! - A record's *state* ([`SyncState`]) is what a person is told: not sent, sent but not confirmed
+//!   (a push carried it, its answer was lost), stored, or refused with the server's reason.
+//! - Every message is in the catalogue ([`i18n`]), in Indonesian and English.
 //! - The *clock offset* is the server's time minus the phone's, measured at every response; more than
 //!   [`clock::SKEW_WARNING`] off raises a warning, because visit times matter for verification.
 //!
@@ -41,6 +44,8 @@ pub mod clock;
 pub mod error;
 pub mod field;
 pub mod http;
+pub mod i18n;
+pub mod lock;
 pub mod recording;
 pub mod retry;
 pub mod secret;
@@ -57,6 +62,8 @@ pub use clock::ClockSkew;
 pub use error::ClientError;
 pub use field::EligibilityView;
 pub use http::HttpTransport;
+pub use i18n::Lang;
+pub use lock::SyncLock;
 pub use recording::{HouseholdDraft, Saved, VisitDraft};
 pub use retry::{NoSleep, RetryPolicy, Sleeper, TokioSleeper};
 pub use secret::SessionToken;

@@ -46,6 +46,9 @@ pub struct SyncOptions {
     pub retry: RetryPolicy,
     /// Sent in the device report; an app passes its own version.
     pub app_version: String,
+    /// When another sync of the same home folder runs: wait for it to end (the default), or stop at
+    /// once with [`ClientError::SyncRunning`].
+    pub wait_for_other_sync: bool,
 }
 
 impl Default for SyncOptions {
@@ -55,6 +58,7 @@ impl Default for SyncOptions {
             pull_limit: DEFAULT_PULL_LIMIT,
             retry: RetryPolicy::default(),
             app_version: APP_VERSION.to_owned(),
+            wait_for_other_sync: true,
         }
     }
 }
@@ -63,6 +67,8 @@ impl Default for SyncOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SyncEvent {
+    /// Another sync of this home folder is running; this one starts when it ends.
+    WaitingForOtherSync,
     /// A push run starts with this many pending records.
     PushStarted {
         pending: u32,
@@ -123,6 +129,8 @@ pub(crate) struct Engine<'a, T, S> {
     progress: &'a mut (dyn FnMut(&SyncEvent) + Send),
     report: SyncReport,
     clock_warned: bool,
+    /// Whether any attempt of the current call may have reached the server.
+    maybe_delivered: bool,
 }
 
 impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
@@ -145,6 +153,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
             progress,
             report: SyncReport::default(),
             clock_warned: false,
+            maybe_delivered: false,
         }
     }
 
@@ -162,9 +171,13 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
         let mut attempt: u32 = 0;
         loop {
             let err = match request().await {
-                Ok(answer) => return Ok(answer),
+                Ok(answer) => {
+                    self.maybe_delivered = true;
+                    return Ok(answer);
+                }
                 Err(err) => err,
             };
+            self.maybe_delivered |= err.maybe_delivered();
             if err.is_unauthenticated() {
                 store::delete(self.pool, Key::Token).await?;
                 return Err(ClientError::SessionExpired);
@@ -173,7 +186,11 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
                 return Err(err.into());
             }
             if attempt + 1 >= policy.max_attempts.max(1) {
-                return Err(ClientError::Unreachable { attempts: attempt + 1, last: err.to_string() });
+                return Err(ClientError::Unreachable {
+                    attempts: attempt + 1,
+                    last: err.to_string(),
+                    sent_not_confirmed: 0,
+                });
             }
             let delay = policy.delay(attempt, err.retry_after());
             tracing::info!(attempt, ?delay, %err, "request failed; retrying");
@@ -208,10 +225,15 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
             else {
                 break;
             };
-            outbox::note_attempt(self.pool, &request).await?;
+            outbox::note_attempt(self.pool, &request, 1).await?;
             let transport = self.transport;
             let token = self.token.clone();
+            self.maybe_delivered = false;
             let answer = self.call(|| transport.push(&token, &request)).await;
+            if answer.is_err() && !self.maybe_delivered {
+                // No attempt got as far as the server: the records were not sent after all.
+                outbox::note_attempt(self.pool, &request, -1).await?;
+            }
             let response = match answer {
                 // Too big for this server: send smaller batches rather than give up.
                 Err(ClientError::Server { status: 413, .. }) if batch_size > 1 => {

@@ -14,19 +14,24 @@ use thiserror::Error;
 
 use crate::secret::SessionToken;
 
-/// Why one request failed.
+/// Why one request failed. The texts are technical causes (the detail line under a message from
+/// [`crate::i18n`]), in English like the libraries they come from.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TransportError {
-    /// No answer: could not connect, the connection dropped, a timeout. Worth retrying.
-    #[error("jaringan: {0} (network error)")]
+    /// No answer: the connection dropped, a timeout. The request may have reached the server.
+    /// Worth retrying.
+    #[error("network: {0}")]
     Network(String),
+    /// The connection could not be opened: nothing reached the server. Worth retrying.
+    #[error("cannot connect: {0}")]
+    Unsent(String),
     /// The server answered with a non-2xx status and (usually) the API's error body.
     #[error("HTTP {status}{}", error.as_ref().map(|e| format!(" {}: {}", e.code, e.message)).unwrap_or_default())]
     Status { status: u16, error: Option<ErrorDetail>, retry_after: Option<Duration> },
     /// A 2xx answer whose body is not what the contract says (a captive portal page, a cut body).
-    #[error("jawaban tidak sesuai kontrak: {0} (response does not match the contract)")]
+    #[error("response does not match the contract: {0}")]
     BadResponse(String),
-    #[error("alamat server tidak sah: {0} (invalid server URL)")]
+    #[error("invalid server URL: {0}")]
     BadUrl(String),
 }
 
@@ -35,10 +40,15 @@ impl TransportError {
     /// Other 4xx will get the same answer again; 401 needs a new login.
     pub fn is_retryable(&self) -> bool {
         match self {
-            TransportError::Network(_) => true,
+            TransportError::Network(_) | TransportError::Unsent(_) => true,
             TransportError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             TransportError::BadResponse(_) | TransportError::BadUrl(_) => false,
         }
+    }
+
+    /// Whether the request may have reached the server (everything but a failed connect).
+    pub fn maybe_delivered(&self) -> bool {
+        !matches!(self, TransportError::Unsent(_) | TransportError::BadUrl(_))
     }
 
     pub fn is_unauthenticated(&self) -> bool {
@@ -54,7 +64,8 @@ impl TransportError {
     }
 }
 
-/// The calls the client makes. Each is one HTTP request: `POST /v1/auth/login`, `GET /v1/me`,
+/// The calls the client makes. Each is one HTTP request: `POST /v1/auth/login`, `POST
+/// /v1/auth/logout`, `GET /v1/me`,
 /// `POST /v1/sync/push` (gzip body) and `GET /v1/sync/pull?cursor=&limit=`.
 pub trait Transport: Send + Sync {
     fn login(
@@ -63,6 +74,9 @@ pub trait Transport: Send + Sync {
     ) -> impl Future<Output = Result<LoginResponse, TransportError>> + Send;
 
     fn me(&self, token: &SessionToken) -> impl Future<Output = Result<UserDto, TransportError>> + Send;
+
+    /// `POST /v1/auth/logout`: revokes the session on the server.
+    fn logout(&self, token: &SessionToken) -> impl Future<Output = Result<(), TransportError>> + Send;
 
     fn push(
         &self,

@@ -107,7 +107,12 @@ pub struct StatusView {
     pub token_expires_at: Option<DateTime<Utc>>,
     pub device_id: String,
     pub app_version: &'static str,
+    /// Records the server has not confirmed: `not_sent` + `sent_not_confirmed`.
     pub pending: u32,
+    /// No push carried these yet.
+    pub not_sent: u32,
+    /// A push carried these but its answer was lost; the next sync confirms them.
+    pub sent_not_confirmed: u32,
     pub oldest_pending_at: Option<DateTime<Utc>>,
     pub conflicts: Vec<OutboxEntry>,
     pub rejected: Vec<OutboxEntry>,
@@ -263,6 +268,7 @@ impl Client {
     pub async fn status(&self) -> Result<StatusView> {
         let pool = self.pool();
         let (pending, oldest_pending_at) = outbox::pending_stats(pool).await?;
+        let (not_sent, sent_not_confirmed) = outbox::waiting_counts(pool).await?;
         let clock = match (
             store::get_parsed::<_, i64>(pool, Key::ClockOffsetMs).await?,
             store::get_parsed::<_, DateTime<Utc>>(pool, Key::ClockCheckedAt).await?,
@@ -278,13 +284,15 @@ impl Client {
             device_id: self.device_id().to_owned(),
             app_version: crate::sync::APP_VERSION,
             pending,
+            not_sent,
+            sent_not_confirmed,
             oldest_pending_at,
             conflicts: outbox::list(pool, Some(OutboxState::Conflict)).await?,
             rejected: outbox::list(pool, Some(OutboxState::Rejected)).await?,
             pending_village_actions: actions::list(pool, None)
                 .await?
                 .iter()
-                .filter(|a| a.sync == SyncState::Pending)
+                .filter(|a| a.sync.is_waiting())
                 .map(OwnAction::view)
                 .collect(),
             last_sync_at: store::get_parsed(pool, Key::LastSyncAt).await?,

@@ -38,6 +38,8 @@ async fn main() -> ExitCode {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ODF_LOG").unwrap_or_else(|_| "warn".into()),
         )
+        // Colour only on a terminal: a log kept in a file or a pipe gets no ANSI codes.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let options = DemoOptions {

@@ -1,7 +1,8 @@
 //! `odf-field`: the command-line face of the odf-verify client core, for sanitarians and verifiers.
 //!
-//! Exit codes: 0 done; 1 error (message on stderr); 2 wrong use of the command line; 3 not saved
-//! because a GPS warning was not confirmed (run again with `--yes`).
+//! Exit codes: 0 done; 1 error (message on stderr, and with `--json` a JSON error object with a
+//! stable code on stdout); 2 wrong use of the command line; 3 not saved because a GPS warning was
+//! not confirmed (run again with `--yes`).
 
 #![forbid(unsafe_code)]
 
@@ -13,8 +14,7 @@ mod output;
 
 use std::process::ExitCode;
 
-use crate::cli::Lang;
-use crate::messages::Failure;
+use crate::messages::{Failure, t};
 
 fn main() -> ExitCode {
     let cli = match cli::parse_from(std::env::args_os()) {
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         }
     };
     let lang = cli.lang;
+    let json = cli.json;
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -38,19 +39,23 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Unconfirmed(text)) => {
-            eprintln!("{text}");
-            ExitCode::from(3)
-        }
-        Err(failure) => {
-            let prefix = match lang {
-                Lang::Id => "Galat",
-                Lang::En => "Error",
-            };
-            eprintln!("{prefix}: {}", failure.text(lang));
-            ExitCode::FAILURE
-        }
+    let failure = match runtime.block_on(commands::run(cli)) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(failure) => failure,
+    };
+    if json {
+        // A script reads the failure from stdout, as it reads results: `{"error": {"code", ...}}`.
+        println!("{}", failure.json(lang));
     }
+    if let Failure::Unconfirmed(text) = &failure {
+        eprintln!("{text}");
+        return ExitCode::from(3);
+    }
+    let prefix = t(lang, "Galat", "Error");
+    eprintln!("{prefix}: {}", failure.text(lang));
+    if let Some(detail) = failure.detail() {
+        // The technical cause, in the words of the library that gave it, on a line of its own.
+        eprintln!("  {}: {detail}", odf_client::i18n::DETAIL.get(lang.into()));
+    }
+    ExitCode::FAILURE
 }

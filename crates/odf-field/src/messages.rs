@@ -1,5 +1,7 @@
-//! Runtime text in the user's language, and the command's error type. The client core's messages
-//! are bilingual ("Indonesian (English)"); here the common ones are said in one language.
+//! Runtime text in the user's language, and the command's error type. Errors and sync states are
+//! said by the client core's catalogue ([`odf_client::i18n`]), so a phone app and this command
+//! tell the same thing; the command's own short texts are `t(lang, id, en)` pairs, checked against
+//! the same rules by the test below.
 
 use odf_client::ClientError;
 use odf_domain::GpsFlag;
@@ -31,84 +33,45 @@ impl From<ClientError> for Failure {
 }
 
 impl Failure {
+    /// The message, in `lang` only.
     pub fn text(&self, lang: Lang) -> String {
         match self {
-            Failure::Client(err) => client_error(err, lang),
+            Failure::Client(err) => err.message(lang.into()),
             Failure::Message(text) | Failure::Unconfirmed(text) => text.clone(),
         }
     }
+
+    /// The technical cause, for a line of its own.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Failure::Client(err) => err.detail(),
+            Failure::Message(_) | Failure::Unconfirmed(_) => None,
+        }
+    }
+
+    /// A stable machine code, for `--json`: the client core's code, or one of this command's own.
+    pub fn code(&self) -> &str {
+        match self {
+            Failure::Client(err) => err.code(),
+            Failure::Message(_) => "command_failed",
+            Failure::Unconfirmed(_) => "needs_confirmation",
+        }
+    }
+
+    /// What `--json` prints on stdout when a command fails.
+    pub fn json(&self, lang: Lang) -> serde_json::Value {
+        serde_json::json!({
+            "error": { "code": self.code(), "message": self.text(lang), "detail": self.detail() }
+        })
+    }
 }
 
-fn client_error(err: &ClientError, lang: Lang) -> String {
-    use ClientError as E;
-    match (err, lang) {
-        (E::Invalid { problem }, _) => format!("{} ({}): {}", problem.field, problem.code, problem.message),
-        (E::UnknownHousehold(id), Lang::Id) => {
-            format!("rumah tangga {id:?} tidak ada di HP ini; lihat `odf-field households`")
+impl From<Lang> for odf_client::Lang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Id => odf_client::Lang::Id,
+            Lang::En => odf_client::Lang::En,
         }
-        (E::UnknownHousehold(id), Lang::En) => {
-            format!("no household {id:?} on this device; see `odf-field households`")
-        }
-        (E::AmbiguousHousehold { fragment, count }, Lang::Id) => {
-            format!("id {fragment:?} cocok dengan {count} rumah tangga; tulis lebih lengkap")
-        }
-        (E::AmbiguousHousehold { fragment, count }, Lang::En) => {
-            format!("id {fragment:?} matches {count} households; type more of it")
-        }
-        (E::OutOfScope(village), Lang::Id) => format!("desa {village} di luar wilayah tugas Anda"),
-        (E::OutOfScope(village), Lang::En) => format!("village {village} is outside your assignment"),
-        (E::NoUser, Lang::Id) => {
-            "belum ada pengguna di folder data ini; jalankan `odf-field login` dulu".to_owned()
-        }
-        (E::NoUser, Lang::En) => "no user set up in this data folder; run `odf-field login` first".to_owned(),
-        (E::OtherUser { existing, requested }, Lang::Id) => {
-            format!("folder data ini milik {existing}, bukan {requested}; pakai folder lain dengan --home")
-        }
-        (E::OtherUser { existing, requested }, Lang::En) => {
-            format!("this data folder belongs to {existing}, not {requested}; use another one with --home")
-        }
-        (E::NotLoggedIn, Lang::Id) => {
-            "belum login; jalankan `odf-field login` (catatan tetap tersimpan di HP)".to_owned()
-        }
-        (E::NotLoggedIn, Lang::En) => {
-            "not logged in; run `odf-field login` (records stay on this device)".to_owned()
-        }
-        (E::SessionExpired, Lang::Id) => {
-            "sesi berakhir; jalankan `odf-field login` lagi (catatan tetap tersimpan di HP)".to_owned()
-        }
-        (E::SessionExpired, Lang::En) => {
-            "session expired; run `odf-field login` again (records stay on this device)".to_owned()
-        }
-        (E::Server { status, code, message }, Lang::Id) => {
-            format!("server menolak ({status} {code}): {message}")
-        }
-        (E::Server { status, code, message }, Lang::En) => {
-            format!("server refused ({status} {code}): {message}")
-        }
-        (E::Unreachable { attempts, last }, Lang::Id) => format!(
-            "server tidak dapat dihubungi setelah {attempts} percobaan ({last}); catatan tetap tersimpan, coba `sync` lagi saat ada sinyal"
-        ),
-        (E::Unreachable { attempts, last }, Lang::En) => format!(
-            "server unreachable after {attempts} attempts ({last}); records are kept, run `sync` again when online"
-        ),
-        (E::BadServerUrl(url), Lang::Id) => {
-            format!("alamat server {url:?} tidak sah; contoh: https://odf.dinkes.example")
-        }
-        (E::BadServerUrl(url), Lang::En) => {
-            format!("invalid server URL {url:?}; e.g. https://odf.dinkes.example")
-        }
-        (E::UnknownVerification(id), Lang::Id) => {
-            format!(
-                "verifikasi {id} tidak ada di HP ini; jalankan `odf-field sync` atau lihat `odf-field verification list`"
-            )
-        }
-        (E::UnknownVerification(id), Lang::En) => {
-            format!(
-                "no verification {id} on this device; run `odf-field sync` or see `odf-field verification list`"
-            )
-        }
-        (E::Refused { code, message }, _) => format!("{message} [{code}]"),
-        (other, _) => other.to_string(),
     }
 }
 
@@ -122,5 +85,46 @@ pub fn gps_flag(flag: GpsFlag, lang: Lang) -> &'static str {
             "titik GPS lebih dari 200 m dari titik rumah yang terdaftar",
             "GPS point more than 200 m from the household's registered point",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use odf_client::i18n::check_pair;
+
+    /// Reads the `t(lang, "…", "…")` pairs of this crate's sources (the calls whose two texts are
+    /// literals) and checks each as the catalogue's entries are checked.
+    #[test]
+    fn every_inline_pair_is_one_message_in_two_languages() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        let mut pairs = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for call in text.split("t(").skip(1) {
+                let mut literals = call.split('"');
+                // `lang, "id", "en"`: the parts before, between and after the two literals.
+                let (Some(head), Some(id), Some(comma), Some(en)) =
+                    (literals.next(), literals.next(), literals.next(), literals.next())
+                else {
+                    continue;
+                };
+                let head = head.trim();
+                if !(head.ends_with("lang,") && comma.trim() == ",") {
+                    continue;
+                }
+                pairs.push((path.display().to_string(), id.to_owned(), en.to_owned()));
+            }
+        }
+        assert!(pairs.len() > 100, "the scan found the pairs: {}", pairs.len());
+        let problems: Vec<String> = pairs
+            .iter()
+            .filter_map(|(file, id, en)| check_pair(id, en).err().map(|p| format!("{file}: {p}")))
+            .collect();
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

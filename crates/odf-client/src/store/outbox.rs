@@ -1,6 +1,7 @@
 //! The outbox: records made on this phone that the server has not yet said it holds.
 //!
-//! States: `pending` (to send), `conflict` (the server holds different content under this id) and
+//! States: `pending` (to send; once a push carried it, "sent, not confirmed" until the server's
+//! answer arrives), `conflict` (the server holds different content under this id) and
 //! `rejected` (the server refused it, with a code, a message and the field at fault). An entry is
 //! deleted only when the server answers `accepted` or `duplicate` for its id; conflict and rejected
 //! entries are kept for a person to see and are not sent again unless [`requeue`]d.
@@ -67,12 +68,19 @@ pub struct OutboxEntry {
     pub attempts: i64,
 }
 
-/// Where a record stands between this phone and the server.
+/// Where a record stands between this phone and the server: "not sent" ([`SyncState::Pending`]),
+/// "sent, not confirmed" ([`SyncState::SentNotConfirmed`]), "stored" ([`SyncState::Synced`]) or
+/// "refused: reason" ([`SyncState::Conflict`], [`SyncState::Rejected`]). A phone app shows these.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncState {
-    /// Only on this phone so far.
+    /// Only on this phone so far: no push has carried it.
     Pending,
+    /// A push carried it (perhaps as far as the server, which may hold it already) but its answer
+    /// never arrived. The next sync sends it again; the server answers `duplicate` if it had it.
+    SentNotConfirmed {
+        attempts: i64,
+    },
     /// The server holds it.
     Synced,
     Conflict {
@@ -90,16 +98,28 @@ impl SyncState {
     pub(crate) fn of(id: Uuid, states: &HashMap<Uuid, OutboxEntry>) -> SyncState {
         match states.get(&id) {
             None => SyncState::Synced,
-            Some(e) => match e.state {
-                OutboxState::Pending => SyncState::Pending,
-                OutboxState::Conflict => {
-                    SyncState::Conflict { code: e.code.clone(), message: e.message.clone() }
-                }
-                OutboxState::Rejected => SyncState::Rejected {
-                    code: e.code.clone(),
-                    message: e.message.clone(),
-                    field: e.field.clone(),
-                },
+            Some(e) => e.sync_state(),
+        }
+    }
+
+    /// Waiting for the server's word: not sent, or sent and not confirmed.
+    pub fn is_waiting(&self) -> bool {
+        matches!(self, SyncState::Pending | SyncState::SentNotConfirmed { .. })
+    }
+}
+
+impl OutboxEntry {
+    /// This entry's state as a person reads it (see [`SyncState`]).
+    pub fn sync_state(&self) -> SyncState {
+        let e = self;
+        match e.state {
+            OutboxState::Pending if e.attempts > 0 => SyncState::SentNotConfirmed { attempts: e.attempts },
+            OutboxState::Pending => SyncState::Pending,
+            OutboxState::Conflict => SyncState::Conflict { code: e.code.clone(), message: e.message.clone() },
+            OutboxState::Rejected => SyncState::Rejected {
+                code: e.code.clone(),
+                message: e.message.clone(),
+                field: e.field.clone(),
             },
         }
     }
@@ -162,6 +182,16 @@ pub async fn list(pool: &SqlitePool, state: Option<OutboxState>) -> Result<Vec<O
     rows.into_iter().map(entry).collect()
 }
 
+/// Pending entries never carried by a push, and those sent but not confirmed.
+pub async fn waiting_counts(pool: &SqlitePool) -> Result<(u32, u32)> {
+    let (not_sent, sent): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(attempts = 0), 0), COALESCE(SUM(attempts > 0), 0) FROM outbox WHERE state = 'pending'",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((u32::try_from(not_sent).unwrap_or(u32::MAX), u32::try_from(sent).unwrap_or(u32::MAX)))
+}
+
 /// Pending entries and when the oldest of them was recorded: the device report of a push.
 pub async fn pending_stats(pool: &SqlitePool) -> Result<(u32, Option<DateTime<Utc>>)> {
     let (count, oldest): (i64, Option<DateTime<Utc>>) =
@@ -209,11 +239,14 @@ pub async fn next_push(
     Ok(Some(push))
 }
 
-/// Counts each record of the push as sent once more (before the request goes out).
-pub async fn note_attempt(pool: &SqlitePool, push: &PushRequest) -> Result<()> {
+/// Counts each record of the push as sent once more (before the request goes out, so a phone
+/// killed mid-request still says "sent, not confirmed"); `-1` takes it back when the connection
+/// could not even be opened (nothing reached the server).
+pub async fn note_attempt(pool: &SqlitePool, push: &PushRequest, delta: i64) -> Result<()> {
     let mut tx = pool.begin().await?;
     for (_, id) in push.records() {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE record_id = $1")
+        sqlx::query("UPDATE outbox SET attempts = MAX(attempts + $1, 0) WHERE record_id = $2")
+            .bind(delta)
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;

@@ -110,7 +110,7 @@ impl Known {
                     criteria: criteria.clone(),
                     recorded_by: None,
                     recorded_at: own.action.recorded_at,
-                    pending_sync: own.sync == SyncState::Pending,
+                    pending_sync: own.sync.is_waiting(),
                 }),
                 _ => pulled_view(),
             },
@@ -137,7 +137,7 @@ impl Known {
             decided_by: None,
             decided_at: own.action.recorded_at,
             data_hash: None,
-            pending_sync: own.sync == SyncState::Pending,
+            pending_sync: own.sync.is_waiting(),
         })
     }
 

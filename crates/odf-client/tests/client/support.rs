@@ -53,6 +53,8 @@ pub struct State {
     pub new_villages: Vec<String>,
     /// Most records accepted in one push before answering 413.
     pub max_records: usize,
+    /// Sessions revoked by `POST /v1/auth/logout`.
+    pub logouts: usize,
 }
 
 #[derive(Debug)]
@@ -165,6 +167,12 @@ impl Transport for FakeServer {
         let mut user = self.with(|s| with_role(user("sani"), s.role.as_deref()));
         user.villages.extend(self.with(|s| s.new_villages.clone()));
         Ok(user)
+    }
+
+    async fn logout(&self, token: &SessionToken) -> Result<(), TransportError> {
+        Self::check_token(token)?;
+        self.with(|s| s.logouts += 1);
+        Ok(())
     }
 
     async fn push(

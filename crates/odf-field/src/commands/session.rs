@@ -102,7 +102,29 @@ pub(super) async fn init(ctx: &Ctx, server: &str, username: &str) -> Outcome {
 }
 
 pub(super) async fn logout(ctx: &Ctx) -> Outcome {
-    ctx.client.logout().await?;
+    let revoked = match ctx.client.server_url().await? {
+        Some(server) => match HttpTransport::new(&server) {
+            Ok(transport) => ctx.client.logout_from_server(&transport).await?,
+            Err(_) => {
+                ctx.client.logout().await?;
+                false
+            }
+        },
+        None => {
+            ctx.client.logout().await?;
+            true
+        }
+    };
+    if !ctx.json && !revoked {
+        println!(
+            "{}",
+            t(
+                ctx.lang,
+                "Server tidak dapat dihubungi; sesi di server berakhir sendiri pada masa berlakunya.",
+                "The server could not be reached; its session ends by itself when it expires."
+            )
+        );
+    }
     if !ctx.json {
         println!(
             "{}",

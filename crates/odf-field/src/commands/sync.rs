@@ -26,6 +26,9 @@ fn bar(visible: bool) -> ProgressBar {
 
 fn on_event(bar: &ProgressBar, event: &SyncEvent, lang: Lang) {
     match event {
+        SyncEvent::WaitingForOtherSync => {
+            bar.set_message(odf_client::i18n::WAITING_FOR_OTHER_SYNC.get(lang.into()).to_owned());
+        }
         SyncEvent::PushStarted { pending } => {
             bar.set_length(u64::from(*pending));
             bar.set_position(0);

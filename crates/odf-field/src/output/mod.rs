@@ -46,15 +46,39 @@ fn need(need: Need, lang: Lang) -> &'static str {
     }
 }
 
+/// A record's state, as the client core's catalogue says it (a phone app says the same).
 pub fn sync_state(state: &SyncState, lang: Lang) -> String {
+    use odf_client::i18n;
+    let lang = lang.into();
     match state {
-        SyncState::Pending => t(lang, "belum terkirim", "not sent").to_owned(),
-        SyncState::Synced => t(lang, "di server", "on server").to_owned(),
-        SyncState::Conflict { .. } => t(lang, "konflik", "conflict").to_owned(),
+        SyncState::Pending => i18n::STATE_NOT_SENT.get(lang).to_owned(),
+        SyncState::SentNotConfirmed { .. } => i18n::STATE_SENT_NOT_CONFIRMED.get(lang).to_owned(),
+        SyncState::Synced => i18n::STATE_STORED.get(lang).to_owned(),
+        SyncState::Conflict { code, .. } => {
+            i18n::STATE_CONFLICT.fill(lang, &[("reason", &code.as_deref().unwrap_or("?"))])
+        }
         SyncState::Rejected { code, .. } => {
-            format!("{}: {}", t(lang, "ditolak", "rejected"), code.as_deref().unwrap_or("?"))
+            i18n::STATE_REFUSED.fill(lang, &[("reason", &code.as_deref().unwrap_or("?"))])
         }
     }
+}
+
+/// The status as JSON, its times in the phone's own zone (as the text shows them).
+fn status_json(s: &StatusView) -> Outcome {
+    let mut value = serde_json::to_value(s).map_err(|err| Failure::Message(err.to_string()))?;
+    if let Some(object) = value.as_object_mut() {
+        for key in ["token_expires_at", "oldest_pending_at", "last_sync_at", "last_push_at", "last_pull_at"] {
+            let local = object
+                .get(key)
+                .and_then(|v| v.as_str())
+                .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+                .map(|at| at.with_timezone(&Local).to_rfc3339());
+            if let Some(local) = local {
+                object.insert(key.to_owned(), serde_json::Value::String(local));
+            }
+        }
+    }
+    json(&value)
 }
 
 fn latest(visit: Option<&LatestVisitView>) -> String {
@@ -253,7 +277,7 @@ fn print_coverage_row(
 
 pub fn status(ctx: &Ctx, s: &StatusView) -> Outcome {
     if ctx.json {
-        return json(s);
+        return status_json(s);
     }
     let lang = ctx.lang;
     let none = t(lang, "(belum ada)", "(none)");
@@ -273,7 +297,14 @@ pub fn status(ctx: &Ctx, s: &StatusView) -> Outcome {
         .oldest_pending_at
         .map(|at| format!(" ({} {})", t(lang, "tertua", "oldest"), time(at)))
         .unwrap_or_default();
-    println!("{:<22} {}{oldest}", t(lang, "Belum terkirim:", "Not yet sent:"), s.pending);
+    println!("{:<22} {}{oldest}", t(lang, "Belum dikonfirmasi:", "Not yet confirmed:"), s.pending);
+    let states = [
+        (odf_client::i18n::STATE_NOT_SENT, s.not_sent),
+        (odf_client::i18n::STATE_SENT_NOT_CONFIRMED, s.sent_not_confirmed),
+    ];
+    for (state, count) in states {
+        println!("{:<22} {count}", format!("  {}:", state.get(lang.into())));
+    }
     if !s.pending_village_actions.is_empty() {
         let kinds: Vec<String> =
             s.pending_village_actions.iter().map(|a| format!("{} {}", a.kind, a.village)).collect();

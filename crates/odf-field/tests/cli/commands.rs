@@ -156,7 +156,7 @@ fn login_pull_record_and_sync_against_a_server() {
     let wrong =
         odf_with_stdin(h, &["login", "--server", &url, "--username", "sani", "--password-stdin"], "salah\n");
     assert_eq!(wrong.status.code(), Some(1));
-    assert!(stderr(&wrong).contains("invalid_credentials"), "{}", stderr(&wrong));
+    assert!(stderr(&wrong).contains("kata sandi salah"), "{}", stderr(&wrong));
     let login = odf_with_stdin(
         h,
         &["login", "--server", &url, "--username", "sani", "--password-stdin"],

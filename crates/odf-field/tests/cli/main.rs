@@ -5,4 +5,5 @@
 
 mod commands;
 mod field;
+mod honest;
 mod support;

@@ -25,6 +25,10 @@ pub struct Cli {
     /// Nama pelaku yang dicatat di log audit untuk perintah admin.
     #[arg(long, env = "ODF_ACTOR", default_value = "admin-cli", global = true)]
     pub actor: String,
+    /// Bentuk log di stderr: text (berwarna hanya di terminal) atau json, satu objek per baris
+    /// (juga ODF_LOG_FORMAT).
+    #[arg(long, env = "ODF_LOG_FORMAT", value_enum, default_value_t, global = true)]
+    pub log_format: crate::logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }

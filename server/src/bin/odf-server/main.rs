@@ -3,6 +3,7 @@
 
 mod admin;
 mod cli;
+mod logging;
 mod serve;
 
 use std::process::ExitCode;
@@ -16,13 +17,7 @@ use odf_server::commands::open_store;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ODF_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    logging::init(cli.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -1,0 +1,255 @@
+//! The message catalogue of the client core and `odf-field`: every sentence a person reads, in
+//! Indonesian and in English, under one name. A message is said wholly in the chosen language; a
+//! technical cause (a library's error text, in English) goes on a separate detail line, never
+//! inside the sentence. `{name}` marks a value filled in by [`Text::fill`].
+//!
+//! The test at the bottom fails when an entry lacks one language, when the two carry different
+//! placeholders, or when one language's text holds the other's words.
+
+use std::fmt::Display;
+
+/// The language of the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+/// One message in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub key: &'static str,
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Id => self.id,
+            Lang::En => self.en,
+        }
+    }
+
+    /// The message with its `{name}` placeholders replaced by `values`.
+    pub fn fill(&self, lang: Lang, values: &[(&str, &dyn Display)]) -> String {
+        let mut text = self.get(lang).to_owned();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        text
+    }
+}
+
+macro_rules! catalogue {
+    ($($name:ident = $id:literal, $en:literal;)*) => {
+        $(pub const $name: Text = Text { key: stringify!($name), id: $id, en: $en };)*
+        /// Every entry, for the completeness test and for apps that ship their own translations.
+        pub const ALL: &[Text] = &[$($name),*];
+    };
+}
+
+catalogue! {
+    // Errors of the client core (`ClientError`).
+    LOCAL_STORAGE = "penyimpanan lokal HP bermasalah", "the phone's local storage failed";
+    DATA_FOLDER = "folder data {path} tidak dapat dipakai", "the data folder {path} cannot be used";
+    UNKNOWN_HOUSEHOLD = "rumah tangga {id} tidak ada di HP ini", "no household {id} on this phone";
+    AMBIGUOUS_HOUSEHOLD = "id {id} cocok dengan {count} rumah tangga; tulis lebih lengkap",
+        "id {id} matches {count} households; type more of it";
+    OUT_OF_SCOPE = "desa {village} di luar wilayah tugas Anda", "village {village} is outside your assignment";
+    NO_USER = "belum ada pengguna di folder data ini; login dulu", "no user set up in this data folder; log in first";
+    OTHER_USER = "folder data ini milik {existing}, bukan {requested}; pakai folder data lain",
+        "this data folder belongs to {existing}, not {requested}; use another data folder";
+    NOT_LOGGED_IN = "belum login; login dulu (catatan tetap tersimpan di HP)",
+        "not logged in; log in first (records stay on this phone)";
+    SESSION_EXPIRED = "sesi berakhir atau dicabut; login lagi (catatan tetap tersimpan di HP)",
+        "session expired or revoked; log in again (records stay on this phone)";
+    SERVER_REFUSED = "server menolak permintaan ({status} {code})", "the server refused the request ({status} {code})";
+    SYNC_UNREACHABLE = "server tidak dapat dihubungi setelah {attempts} percobaan; catatan tetap tersimpan, sync lagi saat ada sinyal",
+        "server unreachable after {attempts} attempts; records are kept, sync again when online";
+    SYNC_UNCONFIRMED = "{count} catatan sudah dikirim tetapi jawaban server belum diterima; sync berikutnya akan mengonfirmasinya",
+        "{count} records were sent but the server's answer did not arrive; the next sync confirms them";
+    LOGIN_UNREACHABLE = "server tidak dapat dihubungi, login belum terkirim; coba login lagi saat ada sinyal",
+        "server unreachable, the login was not sent; try to log in again when online";
+    LOGIN_UNCONFIRMED = "jawaban login terputus: server mungkin sudah menerima login, tetapi HP ini tidak menerima sesinya; coba login lagi",
+        "the login's answer was cut off: the server may have accepted the login, but this phone did not receive the session; log in again";
+    BAD_RESPONSE = "jawaban server tidak dapat dibaca; coba lagi nanti", "the server's answer could not be read; try again later";
+    BAD_SERVER_URL = "alamat server {url} tidak sah; contoh: https://odf.dinkes.example",
+        "invalid server address {url}; e.g. https://odf.dinkes.example";
+    CORRUPT = "data lokal rusak", "corrupt local data";
+    NOT_IN_OUTBOX = "catatan {id} tidak ada di kotak keluar", "record {id} is not in the outbox";
+    UNKNOWN_VERIFICATION = "verifikasi {id} tidak ada di HP ini; jalankan sync", "no verification {id} on this phone; run a sync";
+    SYNC_RUNNING = "sync lain sedang berjalan di folder data ini; tunggu sampai selesai",
+        "another sync of this data folder is running; wait until it ends";
+    WRONG_CREDENTIALS = "nama pengguna atau kata sandi salah; periksa lalu coba login lagi",
+        "wrong username or password; check them and log in again";
+    DETAIL = "rincian", "detail";
+    // The states of a record between the phone and the server (`SyncState`).
+    STATE_NOT_SENT = "belum terkirim", "not sent";
+    STATE_SENT_NOT_CONFIRMED = "terkirim, belum dikonfirmasi", "sent, not confirmed";
+    STATE_STORED = "tersimpan di server", "stored on the server";
+    STATE_REFUSED = "ditolak: {reason}", "refused: {reason}";
+    STATE_CONFLICT = "konflik: {reason}", "conflict: {reason}";
+    // Sync progress.
+    WAITING_FOR_OTHER_SYNC = "menunggu sync lain selesai", "waiting for another sync to end";
+}
+
+/// Words that mark a text as English or as Indonesian, for the mixing test (and for an app's own
+/// translations). Chosen among words that are never the same in both languages.
+pub const ENGLISH_WORDS: &[&str] = &[
+    "the",
+    "and",
+    "not",
+    "error",
+    "request",
+    "network",
+    "sending",
+    "unreachable",
+    "response",
+    "records",
+    "record",
+    "again",
+    "sent",
+    "send",
+    "run",
+    "log",
+    "is",
+    "was",
+    "of",
+    "to",
+    "on",
+    "this",
+    "phone",
+    "answer",
+    "server's",
+    "when",
+    "online",
+    "failed",
+    "invalid",
+    "unreadable",
+    "first",
+    "stored",
+];
+pub const INDONESIAN_WORDS: &[&str] = &[
+    "tidak",
+    "dan",
+    "belum",
+    "sudah",
+    "jawaban",
+    "catatan",
+    "lagi",
+    "dapat",
+    "dihubungi",
+    "terkirim",
+    "tersimpan",
+    "ditolak",
+    "yang",
+    "ini",
+    "di",
+    "ke",
+    "dari",
+    "untuk",
+    "dengan",
+    "saat",
+    "ada",
+    "sinyal",
+    "percobaan",
+    "rusak",
+    "desa",
+    "rumah",
+    "tangga",
+    "berakhir",
+    "kirim",
+    "galat",
+    "menolak",
+];
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    // Placeholders, commands in backquotes and addresses are not words of either language.
+    let mut depth = 0_i32;
+    let cleaned: String = text
+        .chars()
+        .map(|c| {
+            match c {
+                '{' | '`' if depth == 0 => depth = 1,
+                '}' | '`' if depth == 1 => {
+                    depth = 0;
+                    return ' ';
+                }
+                _ => {}
+            }
+            if depth > 0 { ' ' } else { c }
+        })
+        .collect();
+    cleaned
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> =
+        text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+    names.sort_unstable();
+    names
+}
+
+/// Why a pair of texts is not one message in two languages, if it is not.
+pub fn check_pair(id: &str, en: &str) -> Result<(), String> {
+    if id.trim().is_empty() || en.trim().is_empty() {
+        return Err(format!("one language is missing: id {id:?}, en {en:?}"));
+    }
+    if placeholders(id) != placeholders(en) {
+        return Err(format!("different placeholders: id {id:?}, en {en:?}"));
+    }
+    if let Some(word) = words(id).find(|w| ENGLISH_WORDS.contains(&w.as_str())) {
+        return Err(format!("English word {word:?} in the Indonesian text {id:?}"));
+    }
+    if let Some(word) = words(en).find(|w| INDONESIAN_WORDS.contains(&w.as_str())) {
+        return Err(format!("Indonesian word {word:?} in the English text {en:?}"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_exists_in_both_languages_without_mixing_them() {
+        let mut problems = Vec::new();
+        for text in ALL {
+            if let Err(problem) = check_pair(text.id, text.en) {
+                problems.push(format!("{}: {problem}", text.key));
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+        let mut keys: Vec<_> = ALL.iter().map(|t| t.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), ALL.len(), "a key used twice");
+    }
+
+    #[test]
+    fn the_check_catches_a_missing_language_and_mixed_texts() {
+        assert!(check_pair("", "not sent").is_err());
+        assert!(check_pair("belum terkirim", " ").is_err());
+        assert!(check_pair("jaringan: error sending request", "network: error sending request").is_err());
+        assert!(
+            check_pair("server answered none", "jawaban server tidak dapat dibaca (unreadable)").is_err()
+        );
+        assert!(check_pair("desa {village}", "village {code}").is_err(), "placeholders differ");
+        assert!(check_pair("jalankan `odf-field sync`", "run `odf-field sync`").is_ok());
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_the_chosen_language() {
+        let text = OUT_OF_SCOPE.fill(Lang::En, &[("village", &"3201010001")]);
+        assert_eq!(text, "village 3201010001 is outside your assignment");
+        let text = OUT_OF_SCOPE.fill(Lang::Id, &[("village", &"3201010001")]);
+        assert_eq!(text, "desa 3201010001 di luar wilayah tugas Anda");
+    }
+}
