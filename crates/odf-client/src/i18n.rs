@@ -165,7 +165,7 @@ pub const INDONESIAN_WORDS: &[&str] = &[
     "menolak",
 ];
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+fn words(text: &str) -> Vec<String> {
     // Placeholders, commands in backquotes and addresses are not words of either language.
     let mut depth = 0_i32;
     let cleaned: String = text
@@ -186,8 +186,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .into_iter()
+        .collect()
 }
 
 fn placeholders(text: &str) -> Vec<&str> {
@@ -205,10 +204,10 @@ pub fn check_pair(id: &str, en: &str) -> Result<(), String> {
     if placeholders(id) != placeholders(en) {
         return Err(format!("different placeholders: id {id:?}, en {en:?}"));
     }
-    if let Some(word) = words(id).find(|w| ENGLISH_WORDS.contains(&w.as_str())) {
+    if let Some(word) = words(id).into_iter().find(|w| ENGLISH_WORDS.contains(&w.as_str())) {
         return Err(format!("English word {word:?} in the Indonesian text {id:?}"));
     }
-    if let Some(word) = words(en).find(|w| INDONESIAN_WORDS.contains(&w.as_str())) {
+    if let Some(word) = words(en).into_iter().find(|w| INDONESIAN_WORDS.contains(&w.as_str())) {
         return Err(format!("Indonesian word {word:?} in the English text {en:?}"));
     }
     Ok(())

@@ -97,7 +97,7 @@ mod tests {
     #[test]
     fn every_inline_pair_is_one_message_in_two_languages() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = vec![src.clone()];
+        let mut files = vec![src];
         let mut pairs = Vec::new();
         while let Some(path) = files.pop() {
             if path.is_dir() {

@@ -20,7 +20,6 @@ use uuid::Uuid;
 use crate::actions::{self, OwnAction};
 use crate::client::Client;
 use crate::error::{ClientError, Result};
-use crate::store::outbox::SyncState;
 use crate::store::{pulled, records};
 
 mod types;

@@ -156,6 +156,8 @@ async fn a_server_that_is_not_listening_is_a_network_error() {
 
     let err = transport.me(&SessionToken::new("t")).await.unwrap_err();
 
-    assert!(matches!(err, TransportError::Network(_)), "{err:?}");
+    // A refused connection reached nobody: retryable, and the records it carried were not sent.
+    assert!(matches!(err, TransportError::Unsent(_)), "{err:?}");
+    assert!(err.is_retryable() && !err.maybe_delivered());
     assert!(!format!("{err}").contains("Bearer"));
 }

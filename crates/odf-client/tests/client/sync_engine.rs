@@ -422,3 +422,41 @@ async fn a_transport_error_keeps_the_servers_code_for_the_caller() {
     assert!(matches!(err, ClientError::Server { status: 403, .. }));
     assert!(!err.is_transient());
 }
+
+#[tokio::test]
+async fn a_record_is_not_sent_then_sent_not_confirmed_then_stored_as_the_core_tells_an_app() {
+    let home = tempfile::tempdir().unwrap();
+    let server = FakeServer::default();
+    let client = logged_in(home.path(), &server).await;
+    let household = add_household(&client, "La Ode Hamid").await;
+    let state = async || client.households(None).await.unwrap()[0].sync.clone();
+    assert_eq!(state().await, odf_client::SyncState::Pending, "not sent");
+
+    // Connections that could not be opened reached nobody: still "not sent".
+    server.with(|s| {
+        for _ in 0..4 {
+            s.push_failures.push_back(Failure::Before(TransportError::Unsent("refused".to_owned())));
+        }
+    });
+    let result = client.push(&server, &NoSleep::default(), &options(200), &mut |_| {}).await;
+    assert!(matches!(result, Err(ClientError::Unreachable { sent_not_confirmed: 0, .. })), "{result:?}");
+    assert_eq!(state().await, odf_client::SyncState::Pending);
+
+    // Stored by the server, every answer lost: "sent, not confirmed", and the error says so.
+    server.with(|s| {
+        for _ in 0..4 {
+            s.push_failures.push_back(Failure::AfterCommit);
+        }
+    });
+    let result = client.push(&server, &NoSleep::default(), &options(200), &mut |_| {}).await;
+    assert!(matches!(result, Err(ClientError::Unreachable { sent_not_confirmed: 1, .. })), "{result:?}");
+    assert_eq!(state().await, odf_client::SyncState::SentNotConfirmed { attempts: 1 });
+    let status = client.status().await.unwrap();
+    assert_eq!((status.pending, status.not_sent, status.sent_not_confirmed), (1, 0, 1));
+    server.with(|s| assert!(s.households.contains_key(&household)));
+
+    // The next push is answered `duplicate`: stored.
+    let report = client.push(&server, &NoSleep::default(), &options(200), &mut |_| {}).await.unwrap();
+    assert_eq!(report.stored, 1);
+    assert_eq!(state().await, odf_client::SyncState::Synced);
+}

@@ -93,7 +93,7 @@ fn a_failed_login_gives_login_advice_in_one_language_with_the_cause_on_its_own_l
             let text = stderr(&out);
             let mut lines = text.lines();
             let message = lines.next().unwrap();
-            assert!(message.contains("login"), "login advice: {text}");
+            assert!(message.contains("login") || message.contains("log in"), "login advice: {text}");
             assert!(!message.contains("sync"), "no sync advice before a login: {text}");
             let mixed: Vec<String> =
                 words(message).into_iter().filter(|w| foreign.contains(&w.as_str())).collect();
