@@ -281,7 +281,7 @@ fn figures_serialise_with_stable_snake_case_names() {
     assert_eq!(kendari["code"], "74.71");
     assert_eq!(kendari["name"], "Kota Kendari");
     assert_eq!((kendari["level"].as_str(), kendari["kind"].as_str()), (Some("kabupaten"), Some("kota")));
-    assert_eq!(kendari["as_of"], "2022-06-30T00:00:00Z");
+    assert_eq!(kendari["as_of"], "2022-06-30T00:00:00.000000Z"); // the one wire format: six digits
     let desa_sbs = &kendari["desa_sbs"];
     assert_eq!(desa_sbs["measure"], "desa_sbs");
     assert_eq!(desa_sbs["label"], "% desa SBS");
