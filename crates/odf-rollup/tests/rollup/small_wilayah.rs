@@ -302,7 +302,7 @@ fn figures_serialise_with_stable_snake_case_names() {
     assert!(empty["desa_sbs"]["percent"].is_null());
     let village = serde_json::to_value(r.area(code("74.04.11.2002")).unwrap()).unwrap();
     assert_eq!(village["village"]["status"], "slipped");
-    assert_eq!(village["village"]["since"], "2022-05-01T00:00:00Z");
+    assert_eq!(village["village"]["since"], "2022-05-01T00:00:00.000000Z");
 }
 
 #[test]
