@@ -20,7 +20,9 @@ pub struct ConflictDto {
     /// The values that lost.
     #[schema(value_type = Object)]
     pub other: serde_json::Value,
+    #[serde(with = "odf_domain::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "odf_domain::timestamp::option", default)]
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<String>,
     /// `kept` or `other` once resolved.

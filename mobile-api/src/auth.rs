@@ -20,6 +20,7 @@ impl std::fmt::Debug for LoginRequest {
 pub struct LoginResponse {
     /// Send as `Authorization: Bearer <token>`. The server keeps only its hash.
     pub token: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub expires_at: DateTime<Utc>,
     pub user: UserDto,
 }

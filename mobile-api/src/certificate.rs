@@ -19,7 +19,11 @@ pub struct CertificateDto {
     pub village_name: String,
     pub kecamatan_name: String,
     pub kabupaten_name: String,
+    /// The date printed on the certificate: `issued_at`'s date in the village's time zone.
     pub issued_on: NaiveDate,
+    /// The exact moment of issue (when the Lulus decision was made).
+    #[serde(with = "odf_domain::timestamp")]
+    pub issued_at: DateTime<Utc>,
     pub issuer_name: String,
     pub issuer_role: String,
     pub team: Vec<TeamMemberDto>,
@@ -32,6 +36,7 @@ pub struct CertificateDto {
     pub signature: String,
     /// `valid` or `revoked`.
     pub status: String,
+    #[serde(with = "odf_domain::timestamp::option", default)]
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
     pub revoke_reason: Option<String>,
@@ -69,10 +74,15 @@ pub struct PublicCertificateCheck {
     pub kecamatan_name: Option<String>,
     pub kabupaten_name: Option<String>,
     pub issued_on: Option<NaiveDate>,
+    /// The exact moment of issue.
+    #[serde(with = "odf_domain::timestamp::option", default)]
+    pub issued_at: Option<DateTime<Utc>>,
+    #[serde(with = "odf_domain::timestamp::option", default)]
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_reason: Option<String>,
     /// The key the signature was checked against (hex); also at `/v1/public/key`.
     pub public_key: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub checked_at: DateTime<Utc>,
 }
 
@@ -96,6 +106,7 @@ pub struct NotificationDto {
     pub kind: String,
     pub village: String,
     pub kecamatan: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub at: DateTime<Utc>,
     pub message: String,
     #[schema(value_type = Object)]

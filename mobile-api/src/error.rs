@@ -88,8 +88,8 @@ pub enum ErrorCode {
     SanitarianMismatch,
     /// The household edit is based on a revision newer than the stored one.
     BadRevision,
-    /// A record id that is not a UUID v7.
-    IdNotUuidV7,
+    /// A record id that is not an RFC 9562 UUID, or is the nil or max UUID (v7 recommended).
+    InvalidId,
     /// A household registered at a code that is not a village (desa/kelurahan) code.
     NotAVillage,
     /// A required field is empty.
@@ -166,7 +166,7 @@ impl ErrorCode {
         ErrorCode::UnknownHousehold,
         ErrorCode::SanitarianMismatch,
         ErrorCode::BadRevision,
-        ErrorCode::IdNotUuidV7,
+        ErrorCode::InvalidId,
         ErrorCode::NotAVillage,
         ErrorCode::FieldMissing,
         ErrorCode::FieldTooLong,
@@ -218,7 +218,7 @@ impl ErrorCode {
             ErrorCode::UnknownHousehold => "unknown_household",
             ErrorCode::SanitarianMismatch => "sanitarian_mismatch",
             ErrorCode::BadRevision => "bad_revision",
-            ErrorCode::IdNotUuidV7 => "id_not_uuid_v7",
+            ErrorCode::InvalidId => "invalid_id",
             ErrorCode::NotAVillage => "not_a_village",
             ErrorCode::FieldMissing => "field_missing",
             ErrorCode::FieldTooLong => "field_too_long",

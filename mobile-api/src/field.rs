@@ -3,8 +3,8 @@
 //! certificates that come back on the change feed ([`VerificationChangeDto`],
 //! [`CertificateChangeDto`]).
 //!
-//! A village action is keyed by a UUID v7 made on the phone: sending it again answers `duplicate`,
-//! other content under the same id `conflict`, and a refused one `rejected` with the same codes as
+//! A village action is keyed by a UUID made on the phone (any RFC 9562 UUID but nil and max; v7
+//! recommended): sending it again answers `duplicate`, other content under the same id `conflict`, and a refused one `rejected` with the same codes as
 //! the matching REST endpoint (`POST /v1/villages/{code}/trigger`, `.../claim`,
 //! `.../verifications`, `PUT /v1/verifications/{id}/community`, `POST /v1/verifications/{id}/decision`).
 //! The server checks role, scope and the rules when the action arrives, not when it was recorded.
@@ -23,12 +23,13 @@ use crate::verification::{
 /// eligible in the same push, and a decision the verification visits it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VillageActionDto {
-    /// UUID v7 made on the phone. An `open_verification`'s id becomes the verification's id, so the
+    /// Made on the phone: any RFC 9562 UUID except nil and max (v7 recommended). An `open_verification`'s id becomes the verification's id, so the
     /// phone can record the community criteria and the decision against it before it syncs again.
     pub id: Uuid,
     /// When it was recorded on the phone. Claims, community criteria and decisions are dated by it
     /// (no earlier than the step before them and never in the future); the Berita Acara and the
     /// certificate carry the decision's date.
+    #[serde(with = "odf_domain::timestamp")]
     pub recorded_at: DateTime<Utc>,
     pub action: VillageActionKind,
 }
@@ -76,6 +77,7 @@ impl VillageActionKind {
 pub struct CommunityChangeDto {
     pub criteria: CommunityCriteriaDto,
     pub recorded_by: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -91,6 +93,7 @@ pub struct RecordedDecisionDto {
 pub struct DecisionChangeDto {
     pub decision: RecordedDecisionDto,
     pub decided_by: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub decided_at: DateTime<Utc>,
     pub data_hash: String,
 }
@@ -102,6 +105,7 @@ pub struct VerificationChangeDto {
     pub id: Uuid,
     pub village: String,
     pub opened_by: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub opened_at: DateTime<Utc>,
     pub team: Vec<TeamMemberDto>,
     pub sample: SampleDto,
@@ -142,6 +146,7 @@ pub struct SignedCertificateDto {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RevocationDto {
+    #[serde(with = "odf_domain::timestamp")]
     pub at: DateTime<Utc>,
     pub by: String,
     pub reason: String,
@@ -151,6 +156,7 @@ pub struct RevocationDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CertificateChangeDto {
     pub signed: SignedCertificateDto,
+    #[serde(with = "odf_domain::timestamp")]
     pub issued_at: DateTime<Utc>,
     #[serde(default)]
     pub revocation: Option<RevocationDto>,

@@ -21,7 +21,7 @@ pub struct GpsDto {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct HouseholdDto {
-    /// Client-made UUID v7.
+    /// Client-made id: any RFC 9562 UUID except nil and max; v7 recommended.
     pub id: Uuid,
     /// Village (desa/kelurahan) code, e.g. `74.04.11.2002`.
     pub village: String,
@@ -61,11 +61,12 @@ pub struct ChecklistDto {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct VisitDto {
-    /// Client-made UUID v7.
+    /// Client-made id: any RFC 9562 UUID except nil and max; v7 recommended.
     pub id: Uuid,
     pub household_id: Uuid,
     /// Username of the sanitarian or verifier who made the visit.
     pub sanitarian: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub visited_at: DateTime<Utc>,
     /// A ladder rung (`aman`, `layak_sendiri`, `layak_bersama`, `belum_layak`, `babs_tertutup`,
     /// `babs_terbuka`) or a legacy code (`JSP`, `JSSP`, `SHARING`, `BABS`).
@@ -83,11 +84,12 @@ pub struct VisitDto {
 /// An edit of a household's details, made offline on top of the revision the phone had.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct HouseholdEditDto {
-    /// Client-made UUID v7 of the edit.
+    /// Client-made id of the edit: any RFC 9562 UUID except nil and max (v7 recommended).
     pub edit_id: Uuid,
     pub household_id: Uuid,
     /// The household revision the phone edited (from the pulled `household` change).
     pub base_revision: i64,
+    #[serde(with = "odf_domain::timestamp")]
     pub edited_at: DateTime<Utc>,
     /// New values: `head_name`, `kk_count`, `dusun`, `rw`, `rt`, `gps`. Absent: unchanged; `null`
     /// clears an optional field.
@@ -128,7 +130,7 @@ impl RecordProblem {
 
 fn from_record_error(err: &RecordError) -> RecordProblem {
     let (code, field) = match err {
-        RecordError::NotUuidV7(_) => (ErrorCode::IdNotUuidV7, "id"),
+        RecordError::InvalidId { field, .. } => (ErrorCode::InvalidId, *field),
         RecordError::NotAVillage(_) => (ErrorCode::NotAVillage, "village"),
         RecordError::Missing { field } => (ErrorCode::FieldMissing, *field),
         RecordError::TooLong { field, .. } => (ErrorCode::FieldTooLong, *field),

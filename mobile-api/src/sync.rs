@@ -33,7 +33,7 @@ pub struct DeviceReport {
     /// this push's records, which it answers).
     pub pending_count: u32,
     /// When the oldest of them was recorded.
-    #[serde(default)]
+    #[serde(with = "odf_domain::timestamp::option", default)]
     pub oldest_pending_at: Option<DateTime<Utc>>,
 }
 
@@ -159,6 +159,7 @@ pub struct PushResponse {
     /// request order.
     pub results: Vec<RecordResult>,
     /// The server's clock, so a phone can warn when its own clock is far off.
+    #[serde(with = "odf_domain::timestamp")]
     pub server_time: DateTime<Utc>,
 }
 
@@ -185,6 +186,7 @@ pub struct ChangeDto {
     pub id: String,
     /// The village (or area) the change belongs to.
     pub area: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub at: DateTime<Utc>,
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
@@ -195,6 +197,7 @@ pub struct PullResponse {
     pub changes: Vec<ChangeDto>,
     pub next_cursor: i64,
     pub has_more: bool,
+    #[serde(with = "odf_domain::timestamp")]
     pub server_time: DateTime<Utc>,
 }
 

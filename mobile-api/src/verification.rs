@@ -257,6 +257,7 @@ pub struct DecisionDto {
     pub suggestion: SuggestionDto,
     pub follows_suggestion: bool,
     pub decided_by: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub decided_at: DateTime<Utc>,
     /// SHA-256 (hex) of exactly the household data the decision was based on.
     pub data_hash: String,
@@ -310,6 +311,7 @@ pub struct VerificationDto {
     /// `open` or `decided`.
     pub state: String,
     pub opened_by: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub opened_at: DateTime<Utc>,
     pub team: Vec<TeamMemberDto>,
     pub sample: SampleDto,

@@ -37,6 +37,7 @@ pub struct EligibilityDto {
     pub kk_visited: i64,
     pub kk_access: i64,
     /// The oldest of the households' latest visits.
+    #[serde(with = "odf_domain::timestamp::option", default)]
     pub oldest_latest_visit: Option<DateTime<Utc>>,
     /// Every household must have been visited within this many days.
     pub window_days: i64,
@@ -49,6 +50,7 @@ pub struct VillageStatusDto {
     pub village: String,
     pub name: String,
     pub status: String,
+    #[serde(with = "odf_domain::timestamp::option", default)]
     pub since: Option<DateTime<Utc>>,
     pub eligibility: EligibilityDto,
 }
@@ -61,6 +63,12 @@ pub struct StatusChangeDto {
     /// `trigger`, `claim`, `withdraw`, `start_verification`, `pass`, `fail`, `slip_detected` or `revoke`.
     pub event: String,
     pub actor: String,
+    /// The day of the change in the village's time zone (WIB/WITA/WIT): for a triggering, the day
+    /// the pemicuan was held, as entered.
+    pub date: NaiveDate,
+    /// The moment of the change, which orders the history; a triggering is dated at the start of
+    /// its day in the village's time zone.
+    #[serde(with = "odf_domain::timestamp")]
     pub at: DateTime<Utc>,
     pub reason: Option<String>,
 }
@@ -69,6 +77,7 @@ pub struct StatusChangeDto {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntryDto {
     pub seq: i64,
+    #[serde(with = "odf_domain::timestamp")]
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,

@@ -41,12 +41,14 @@ pub async fn eligibility(state: &AppState, village: AreaCode) -> ApiResult<(Elig
     Ok((result, dto))
 }
 
-pub fn status_change_dto(change: &StatusChange) -> StatusChangeDto {
+/// One change of `village`'s status, dated by the village's local day.
+pub fn status_change_dto(village: AreaCode, change: &StatusChange) -> StatusChangeDto {
     StatusChangeDto {
         from: change.from.as_str().to_owned(),
         to: change.to.as_str().to_owned(),
         event: change.event.kind.as_str().to_owned(),
         actor: change.event.actor.clone(),
+        date: village.local_date(change.event.at),
         at: change.event.at,
         reason: change.event.reason.clone(),
     }
@@ -63,6 +65,7 @@ pub fn certificate_dto(record: &CertificateRecord, public_url: &str) -> Certific
         kecamatan_name: c.kecamatan_name.clone(),
         kabupaten_name: c.kabupaten_name.clone(),
         issued_on: c.issued_on,
+        issued_at: record.issued_at,
         issuer_name: c.issuer_name.clone(),
         issuer_role: c.issuer_role.clone(),
         team: c.team.iter().map(TeamMemberDto::from).collect(),

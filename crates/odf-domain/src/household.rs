@@ -1,7 +1,7 @@
 //! Households (KK) and the visits that record their sanitation.
 //!
-//! Every record carries a client-made UUID v7, so a phone can create it offline and a retried sync
-//! can never store it twice. A visit is a fact: appended, never edited; a correction is a new visit.
+//! Every record carries a client-made UUID (any RFC 9562 version, v7 recommended), so a phone can
+//! create it offline and a retried sync can never store it twice. A visit is a fact: appended, never edited; a correction is a new visit.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -108,8 +108,11 @@ pub struct Visit {
 /// Why a record is invalid. `code()` is the stable machine code used on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RecordError {
-    #[error("id {0} harus UUID versi 7 (id must be a UUID v7)")]
-    NotUuidV7(Uuid),
+    #[error(
+        "{field} {id} bukan UUID yang sah: pakai UUID RFC 9562, sebaiknya versi 7, bukan nil atau max \
+         ({field} must be an RFC 9562 UUID, preferably v7, not the nil or max UUID)"
+    )]
+    InvalidId { field: &'static str, id: Uuid },
     #[error("kode {0} bukan kode desa/kelurahan (not a village code)")]
     NotAVillage(AreaCode),
     #[error("kolom {field} wajib diisi (field is required)")]
@@ -129,7 +132,7 @@ pub enum RecordError {
 impl RecordError {
     pub fn code(&self) -> &'static str {
         match self {
-            RecordError::NotUuidV7(_) => "id_not_uuid_v7",
+            RecordError::InvalidId { .. } => "invalid_id",
             RecordError::NotAVillage(_) => "not_a_village",
             RecordError::Missing { .. } => "field_missing",
             RecordError::TooLong { .. } => "field_too_long",
@@ -140,8 +143,20 @@ impl RecordError {
     }
 }
 
-fn require_v7(id: Uuid) -> Result<(), RecordError> {
-    if id.get_version_num() == 7 { Ok(()) } else { Err(RecordError::NotUuidV7(id)) }
+/// Whether `id` may name a record: any RFC 9562 UUID (variant `10`, versions 1 to 8), so records made
+/// by other tools (ODK and KoboToolbox instance ids are v4) are taken as they are, but never the nil
+/// or max UUID, which mean "no id". Phones of this project make v7 ids: time-ordered, so they index
+/// well; that is a recommendation, not a rule.
+pub fn is_record_id(id: Uuid) -> bool {
+    !id.is_nil()
+        && !id.is_max()
+        && id.get_variant() == uuid::Variant::RFC4122
+        && (1..=8).contains(&id.get_version_num())
+}
+
+/// [`is_record_id`] as a check, naming the field.
+pub fn check_record_id(field: &'static str, id: Uuid) -> Result<(), RecordError> {
+    if is_record_id(id) { Ok(()) } else { Err(RecordError::InvalidId { field, id }) }
 }
 
 fn require_text(field: &'static str, value: &str, max: usize) -> Result<(), RecordError> {
@@ -164,7 +179,7 @@ fn optional_text(field: &'static str, value: Option<&String>, max: usize) -> Res
 impl Household {
     /// Checks the rules a household must meet wherever it is created (phone or server).
     pub fn validate(&self) -> Result<(), RecordError> {
-        require_v7(self.id)?;
+        check_record_id("id", self.id)?;
         if !self.village.is_village() {
             return Err(RecordError::NotAVillage(self.village));
         }
@@ -182,8 +197,8 @@ impl Household {
 impl Visit {
     /// Checks the rules a visit must meet; `now` and `skew` bound how far ahead its time may be.
     pub fn validate(&self, now: DateTime<Utc>, skew: Duration) -> Result<(), RecordError> {
-        require_v7(self.id)?;
-        require_v7(self.household_id)?;
+        check_record_id("id", self.id)?;
+        check_record_id("household_id", self.household_id)?;
         require_text("sanitarian", &self.sanitarian, MAX_NAME_LEN)?;
         require_text("device_id", &self.device_id, MAX_DEVICE_LEN)?;
         if self.visited_at > now + skew {
@@ -240,12 +255,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn any_rfc_9562_uuid_names_a_record_but_nil_and_max_do_not() {
+        let v4 = Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
+        let v1 = Uuid::from_u128(0x1234_5678_9abc_1def_8123_4567_89ab_cdef);
+        for good in [v4, v1, Uuid::now_v7()] {
+            assert!(is_record_id(good), "{good}");
+        }
+        // Nil, max, an NCS-variant id and a version 0 id are refused.
+        let ncs = Uuid::from_u128(0x1234_5678_9abc_4def_0123_4567_89ab_cdef);
+        let v0 = Uuid::from_u128(0x1234_5678_9abc_0def_8123_4567_89ab_cdef);
+        for bad in [Uuid::nil(), Uuid::max(), ncs, v0] {
+            assert!(!is_record_id(bad), "{bad}");
+        }
+        let mut h = household("74.04.11.2002");
+        h.id = v4;
+        assert_eq!(h.validate(), Ok(()));
+        let mut v = visit(&h, Category::Aman, Utc::now());
+        v.household_id = Uuid::max();
+        let err = v.validate(Utc::now(), DEFAULT_CLOCK_SKEW).unwrap_err();
+        assert_eq!(err, RecordError::InvalidId { field: "household_id", id: Uuid::max() });
+        assert!(err.to_string().contains("RFC 9562"));
+    }
+
+    #[test]
     fn household_rules_have_stable_codes() {
         let mut h = household("74.04.11");
         assert_eq!(h.validate().unwrap_err().code(), "not_a_village");
         h = household("74.04.11.2002");
-        h.id = Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
-        assert_eq!(h.validate().unwrap_err().code(), "id_not_uuid_v7");
+        h.id = Uuid::nil();
+        assert_eq!(h.validate().unwrap_err().code(), "invalid_id");
         h = household("74.04.11.2002");
         h.head_name = "  ".to_owned();
         assert_eq!(h.validate().unwrap_err().code(), "field_missing");

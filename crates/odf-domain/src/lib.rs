@@ -15,6 +15,7 @@ pub mod edit;
 pub mod gps;
 pub mod household;
 pub mod status;
+pub mod timestamp;
 pub mod verification;
 pub mod wilayah;
 
@@ -24,7 +25,7 @@ pub use category::{Category, LegacyCode, UnknownCategory};
 pub use coverage::{Eligibility, Ratio, Tally, VillageCoverage};
 pub use edit::{EditMerge, HouseholdChanges, HouseholdField, merge_edit};
 pub use gps::{Boundary, GeoPoint, GpsError, GpsFlag};
-pub use household::{Checklist, Household, RecordError, Visit};
+pub use household::{Checklist, Household, RecordError, Visit, check_record_id, is_record_id};
 pub use status::{EventKind, StatusChange, StatusEvent, TransitionError, VillageState, VillageStatus};
 pub use verification::{
     BeritaAcara, ChecklistItem, CommunityCriteria, Criterion, Decision, FailReason, HouseholdFinding,

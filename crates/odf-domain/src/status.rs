@@ -61,6 +61,19 @@ impl VillageStatus {
         }
     }
 
+    /// What people call the status, in Bahasa Indonesia and in English, for messages.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            VillageStatus::BelumDipicu => ("belum dipicu", "not yet triggered"),
+            VillageStatus::Dipicu => ("sudah dipicu", "triggered"),
+            VillageStatus::KlaimSbs => ("klaim SBS", "SBS claimed"),
+            VillageStatus::Verifikasi => ("sedang diverifikasi", "under verification"),
+            VillageStatus::Sbs => ("SBS (ODF)", "SBS (ODF)"),
+            VillageStatus::Slipped => ("kembali BABS", "slipped back"),
+            VillageStatus::Revoked => ("SBS dicabut", "SBS revoked"),
+        }
+    }
+
     pub fn parse(text: &str) -> Option<VillageStatus> {
         VillageStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
@@ -134,6 +147,20 @@ impl EventKind {
         }
     }
 
+    /// What people call the change, in Bahasa Indonesia and in English, for messages.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            EventKind::Trigger => ("Pemicuan", "Triggering"),
+            EventKind::Claim => ("Klaim SBS", "An SBS claim"),
+            EventKind::Withdraw => ("Penarikan klaim", "Withdrawing the claim"),
+            EventKind::StartVerification => ("Memulai verifikasi", "Starting a verification"),
+            EventKind::Pass => ("Keputusan Lulus", "A pass decision"),
+            EventKind::Fail => ("Keputusan Gagal", "A fail decision"),
+            EventKind::SlipDetected => ("Penandaan kembali BABS", "Marking a slip"),
+            EventKind::Revoke => ("Pencabutan", "Revoking"),
+        }
+    }
+
     pub fn parse(text: &str) -> Option<EventKind> {
         EventKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
@@ -164,9 +191,12 @@ pub struct StatusChange {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TransitionError {
-    #[error("perubahan '{event:?}' tidak boleh dari status {from} (not allowed from this status)")]
+    #[error(
+        "{} tidak boleh dari status {} ({} is not allowed from status {})",
+        .event.words().0, .from.words().0, .event.words().1, .from.words().1
+    )]
     NotAllowed { from: VillageStatus, event: EventKind },
-    #[error("perubahan '{0:?}' harus disertai alasan (a reason is required)")]
+    #[error("{} harus disertai alasan ({} needs a reason)", .0.words().0, .0.words().1)]
     ReasonRequired(EventKind),
     #[error("pelaku perubahan wajib diisi (the actor is required)")]
     ActorRequired,

@@ -11,6 +11,7 @@ use serde::Serialize;
 /// Every status field counts villages whose (latest) status row says so; villages without a status
 /// row count as `belum_dipicu`, so the seven status fields always sum to `total`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageCounts {
     /// Every desa, kelurahan and desa adat of the area: the denominator of % desa SBS.
     pub total: u32,
@@ -106,6 +107,7 @@ impl AddAssign for VillageCounts {
 /// The household side of an area: its summed [`Tally`] with the derived counts spelled out, so a
 /// JSON reader needs no knowledge of the array order inside a tally.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Households {
     /// Registered houses.
     pub houses: i64,
@@ -153,6 +155,7 @@ impl From<&Tally> for Households {
 
 /// KK per ladder rung; field names are the rungs' machine names ([`Category::as_str`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryCounts {
     pub aman: i64,
     pub layak_sendiri: i64,
@@ -164,6 +167,7 @@ pub struct CategoryCounts {
 
 /// KK per legacy STBM code (JSP, JSSP, SHARING, BABS).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegacyCounts {
     pub jsp: i64,
     pub jssp: i64,

@@ -12,6 +12,7 @@ use crate::measure::{Figure, KksThresholds, KksTier, Measure};
 /// The five levels of the roll-up: the four of an area code, with the nation on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RollupLevel {
     Nasional,
     Provinsi,
@@ -64,6 +65,7 @@ impl fmt::Display for RollupLevel {
 
 /// What a kabupaten/kota has reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KabupatenSbs {
     /// Every village certified (and there is at least one): the kabupaten/kota is SBS.
     pub sbs: bool,
@@ -73,9 +75,13 @@ pub struct KabupatenSbs {
 
 /// The status of one village, as its row said (or the default when there is no row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageDetail {
+    /// `belum_dipicu`, `dipicu`, `klaim_sbs`, `verifikasi`, `sbs`, `slipped` or `revoked`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub status: VillageStatus,
     /// When the village entered this status, when the row says.
+    #[serde(with = "odf_domain::timestamp::option", default)]
     pub since: Option<DateTime<Utc>>,
     /// `false` when no status row was given and `belum_dipicu` is the default.
     pub status_recorded: bool,
@@ -86,13 +92,19 @@ pub struct VillageDetail {
 /// Built on demand from the roll-up's compact sums; `'w` is the lifetime of the places list, which
 /// the name is borrowed from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaFigures<'w> {
     /// `None` (JSON `null`) for the nation.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "74.04"))]
     pub code: Option<AreaCode>,
     pub name: &'w str,
     pub level: RollupLevel,
     /// Kabupaten or kota, desa, kelurahan or desa adat; `None` for the nation.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub kind: Option<AreaKind>,
+    /// The end of the day the figures are for, in the area's time zone (or the moment they were
+    /// read, for current figures).
+    #[serde(with = "odf_domain::timestamp")]
     pub as_of: DateTime<Utc>,
     /// % KK akses.
     pub kk_akses: Figure,

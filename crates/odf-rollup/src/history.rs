@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use odf_domain::coverage::is_later;
 use odf_domain::{AreaCode, Category, Tally, VillageStatus, Wilayah};
 use serde::Serialize;
@@ -58,19 +58,28 @@ pub struct Facts {
 
 /// Both measures of one area as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     /// `YYYY-MM` for monthly series.
     pub period: String,
+    #[serde(with = "odf_domain::timestamp")]
     pub as_of: DateTime<Utc>,
     pub kk_akses: Figure,
     pub desa_sbs: Figure,
 }
 
 impl Facts {
-    /// Village tallies and statuses as they stood at `as_of`.
-    fn as_of(&self, as_of: DateTime<Utc>) -> AsOf {
+    /// Village tallies and statuses as they stood at the end of `day`. One day boundary: a fact
+    /// counts when its date in its village's time zone ([`AreaCode::local_date`]: WIB, WITA or
+    /// WIT) is `day` or earlier, the rule certificate and triggering dates follow too.
+    fn on_day(&self, day: NaiveDate) -> AsOf {
+        let village_of: HashMap<Uuid, AreaCode> = self.households.iter().map(|h| (h.id, h.village)).collect();
+        let by = |village: AreaCode, at: DateTime<Utc>| village.local_date(at) <= day;
         let mut latest: HashMap<Uuid, &VisitFact> = HashMap::new();
-        for visit in self.visits.iter().filter(|v| v.visited_at <= as_of) {
+        for visit in &self.visits {
+            if !village_of.get(&visit.household_id).is_some_and(|v| by(*v, visit.visited_at)) {
+                continue;
+            }
             let newer = latest
                 .get(&visit.household_id)
                 .is_none_or(|current| is_later(visit.visited_at, visit.id, current.visited_at, current.id));
@@ -81,14 +90,14 @@ impl Facts {
         let mut tallies: HashMap<AreaCode, Tally> = HashMap::new();
         for household in &self.households {
             let visit = latest.get(&household.id);
-            if household.received_at > as_of && visit.is_none() {
+            if !by(household.village, household.received_at) && visit.is_none() {
                 continue;
             }
             *tallies.entry(household.village).or_default() +=
                 Tally::household(household.kk_count, visit.map(|v| v.category));
         }
         let mut statuses: HashMap<AreaCode, &StatusFact> = HashMap::new();
-        for fact in self.statuses.iter().filter(|s| s.at <= as_of) {
+        for fact in self.statuses.iter().filter(|s| by(s.village, s.at)) {
             if statuses.get(&fact.village).is_none_or(|current| fact.at >= current.at) {
                 statuses.insert(fact.village, fact);
             }
@@ -99,27 +108,36 @@ impl Facts {
         )
     }
 
-    /// The whole roll-up as it stood at `as_of`.
-    pub fn rollup<'w>(&self, wilayah: &'w Wilayah, as_of: DateTime<Utc>) -> Rollup<'w> {
-        let (tallies, statuses) = self.as_of(as_of);
+    /// The whole roll-up as it stood at the end of `day`, stamped with the end of that day in
+    /// `area`'s time zone (or `now`, when that is earlier).
+    pub fn rollup_on<'w>(
+        &self,
+        wilayah: &'w Wilayah,
+        area: AreaRef,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Rollup<'w> {
+        let (tallies, statuses) = self.on_day(day);
+        let as_of = area.end_of_day(day).map_or(now, |end| end.min(now));
         Rollup::build(wilayah, tallies, statuses, as_of)
     }
 
-    /// Both measures of `area` as of `as_of`; `None` when the area is not in the places list.
+    /// Both measures of `area` at the end of `day`; `None` when the area is not in the places list.
     pub fn point(
         &self,
         wilayah: &Wilayah,
         area: AreaRef,
-        as_of: DateTime<Utc>,
+        day: NaiveDate,
+        now: DateTime<Utc>,
         period: String,
     ) -> Option<Point> {
-        let rollup = self.rollup(wilayah, as_of);
+        let rollup = self.rollup_on(wilayah, area, day, now);
         let figures = rollup.get(area)?;
-        Some(Point { period, as_of, kk_akses: figures.kk_akses, desa_sbs: figures.desa_sbs })
+        Some(Point { period, as_of: figures.as_of, kk_akses: figures.kk_akses, desa_sbs: figures.desa_sbs })
     }
 
-    /// One point per month from `from` to `to` (inclusive), each as of the last instant of its
-    /// month (or `now` for the current month).
+    /// One point per month from `from` to `to` (inclusive), each at the end of its month's last
+    /// day in the area's time zone (or today's date there, for the current month).
     pub fn monthly(
         &self,
         wilayah: &Wilayah,
@@ -128,6 +146,7 @@ impl Facts {
         to: NaiveDate,
         now: DateTime<Utc>,
     ) -> Vec<Point> {
+        let today = area.local_date(now);
         let mut points = Vec::new();
         let mut month = NaiveDate::from_ymd_opt(from.year(), from.month(), 1);
         while let Some(first) = month.filter(|m| *m <= to) {
@@ -136,17 +155,15 @@ impl Facts {
             } else {
                 NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
             };
-            let Some(next_first) = next else { break };
-            let end = Utc.from_utc_datetime(&next_first.and_time(chrono::NaiveTime::MIN))
-                - chrono::Duration::microseconds(1);
-            let as_of = end.min(now);
-            if let Some(point) = self.point(wilayah, area, as_of, first.format("%Y-%m").to_string()) {
+            let Some(last) = next.and_then(|n| n.pred_opt()) else { break };
+            let day = last.min(today);
+            if let Some(point) = self.point(wilayah, area, day, now, first.format("%Y-%m").to_string()) {
                 points.push(point);
             }
-            if as_of == now {
+            if day == today {
                 break;
             }
-            month = Some(next_first);
+            month = next;
         }
         points
     }
@@ -155,7 +172,7 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
+    use chrono::{Duration, TimeZone};
 
     fn code(s: &str) -> AreaCode {
         AreaCode::parse(s).unwrap()
@@ -234,7 +251,8 @@ mod tests {
                 ("2026-04", 3, 3, 1, 2)
             ]
         );
-        assert_eq!(points[0].as_of, at(2026, 2, 1) - Duration::hours(12) - Duration::microseconds(1));
+        // The end of 31 January in Buton (WITA, UTC+8).
+        assert_eq!(points[0].as_of, at(2026, 2, 1) - Duration::hours(20) - Duration::microseconds(1));
     }
 
     #[test]
@@ -252,5 +270,35 @@ mod tests {
         assert_eq!(points[1].as_of, now);
         assert_eq!(points[1].desa_sbs.denominator, 2);
         assert_eq!(points[1].kk_akses.percent, None);
+    }
+
+    #[test]
+    fn a_day_is_the_village_s_local_calendar_day() {
+        let village = code("74.04.01.2001"); // Buton: WITA, UTC+8
+        let h = HouseholdFact { id: Uuid::now_v7(), village, kk_count: 1, received_at: at(2026, 1, 1) };
+        // 04:00 WITA on the 29th is 20:00 UTC on the 28th: it belongs to the 29th.
+        let early = Utc.with_ymd_and_hms(2026, 5, 28, 20, 0, 0).unwrap();
+        let facts = Facts {
+            households: vec![h],
+            visits: vec![VisitFact {
+                id: Uuid::now_v7(),
+                household_id: h.id,
+                visited_at: early,
+                category: Category::Aman,
+            }],
+            statuses: vec![StatusFact { village, status: VillageStatus::Sbs, at: early }],
+        };
+        let now = at(2026, 6, 1);
+        let day = |d| NaiveDate::from_ymd_opt(2026, 5, d).unwrap();
+        let area = AreaRef::Code(code("74.04"));
+        let places = wilayah();
+        let on_28 = facts.rollup_on(&places, area, day(28), now);
+        let f = on_28.get(area).unwrap();
+        assert_eq!((f.kk_akses.numerator, f.desa_sbs.numerator), (0, 0));
+        assert_eq!(f.as_of, Utc.with_ymd_and_hms(2026, 5, 28, 16, 0, 0).unwrap() - Duration::microseconds(1));
+        assert_eq!(area.local_date(f.as_of), day(28));
+        let on_29 = facts.rollup_on(&places, area, day(29), now);
+        let f = on_29.get(area).unwrap();
+        assert_eq!((f.kk_akses.numerator, f.desa_sbs.numerator), (1, 1));
     }
 }

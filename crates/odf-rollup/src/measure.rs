@@ -18,6 +18,7 @@ use thiserror::Error;
 /// Which percentage a figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Measure {
     /// % KK akses: KK with access ÷ registered KK.
     KkAkses,
@@ -58,14 +59,21 @@ impl fmt::Display for Measure {
 
 /// One percentage with what it is made of and the date it is for.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figure {
     pub measure: Measure,
     /// [`Measure::label`], carried along so that a dashboard cannot show the number without it.
     pub label: &'static str,
+    /// % KK akses: KK with access (JSP or JSSP: aman, layak sendiri, layak bersama). % desa SBS:
+    /// certified villages (sbs and slipped).
     pub numerator: i64,
+    /// % KK akses: registered KK; at a past date only the households known by then (registered on
+    /// the server or visited by the end of that day), so a later jump can be households newly
+    /// registered, not new ones built. % desa SBS: every village of the area, with or without data.
     pub denominator: i64,
     /// `None` when the denominator is zero: "no data", never 0%.
     pub percent: Option<f64>,
+    #[serde(with = "odf_domain::timestamp")]
     pub as_of: DateTime<Utc>,
 }
 
@@ -124,6 +132,7 @@ fn grouped(n: i64) -> String {
 /// The Kabupaten/Kota Sehat (KKS) award tier a kabupaten/kota reaches by its % desa SBS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum KksTier {
     Padapa,
     Wiwerda,

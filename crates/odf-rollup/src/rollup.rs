@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use odf_domain::{AreaCode, AreaCodeError, Level, Place, Tally, VillageStatus, Wilayah};
 use serde::Serialize;
 
@@ -35,6 +35,29 @@ pub enum AreaRef {
 impl From<AreaCode> for AreaRef {
     fn from(code: AreaCode) -> AreaRef {
         AreaRef::Code(code)
+    }
+}
+
+impl AreaRef {
+    /// Hours ahead of UTC of the area's time zone (WIB, WITA or WIT, by province); the nation's
+    /// day is Jakarta's (WIB).
+    pub fn utc_offset_hours(self) -> i64 {
+        match self {
+            AreaRef::Nasional => 7,
+            AreaRef::Code(code) => code.utc_offset_hours(),
+        }
+    }
+
+    /// The calendar date at `at` in the area's time zone: the one day boundary of every date the
+    /// coverage API takes or prints.
+    pub fn local_date(self, at: DateTime<Utc>) -> NaiveDate {
+        (at + Duration::hours(self.utc_offset_hours())).date_naive()
+    }
+
+    /// The last microsecond of `day` in the area's time zone; `None` past chrono's calendar.
+    pub fn end_of_day(self, day: NaiveDate) -> Option<DateTime<Utc>> {
+        let next = day.succ_opt()?.and_time(NaiveTime::MIN).and_utc();
+        next.checked_sub_signed(Duration::hours(self.utc_offset_hours()) + Duration::microseconds(1))
     }
 }
 

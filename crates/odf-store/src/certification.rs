@@ -87,7 +87,8 @@ pub struct DecisionInput {
 pub struct CertificateIssue {
     /// UUID v7 made by the caller; also the public check's address.
     pub id: Uuid,
-    /// The date of issue; its year is the year of the certificate number.
+    /// The date of issue; its year is the year of the certificate number. The store sets it to the
+    /// decision time's date in the village's time zone (the same rule the caller should use).
     pub issued_on: NaiveDate,
     pub issuer_name: String,
     pub issuer_role: String,
@@ -106,6 +107,7 @@ pub struct DecisionOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertificateRecord {
     pub signed: SignedCertificate,
+    /// The exact moment of issue: when the Lulus decision was made.
     pub issued_at: DateTime<Utc>,
     pub revocation: Option<Revocation>,
 }

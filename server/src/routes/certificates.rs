@@ -212,6 +212,7 @@ pub async fn public_check(
         kecamatan_name: certificate.map(|c| c.kecamatan_name.clone()),
         kabupaten_name: certificate.map(|c| c.kabupaten_name.clone()),
         issued_on: certificate.map(|c| c.issued_on),
+        issued_at: record.as_ref().map(|r| r.issued_at),
         revoked_at: revocation.map(|r| r.at),
         revoke_reason: revocation.map(|r| r.reason.clone()),
         public_key,

@@ -12,18 +12,22 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use odf_domain::{AreaCode, Level, Wilayah};
 use odf_mobile_api::ErrorCode;
 use odf_rollup::{AreaFigures, AreaRef, Measure, Rollup};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use utoipa::IntoParams;
+use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use crate::error::{ApiError, ApiPath, ApiResult};
 use crate::places::current_rollup;
+use crate::routes::coverage_types::{
+    AreaCoverage, DataValueSet, DayQuery, Dhis2Query, Params, Ranking, RankingQuery, Series, SeriesArea,
+    SeriesQuery, TableQuery, Villages, bad_query,
+};
 use crate::routes::export;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -43,35 +47,6 @@ pub enum Lang {
     En,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CoverageQuery {
-    /// `json` (default), `csv` or `geojson`.
-    #[serde(default)]
-    #[param(value_type = Option<String>)]
-    pub format: Option<Format>,
-    /// Column names of CSV output: `id` (Bahasa Indonesia, default) or `en`.
-    #[serde(default)]
-    #[param(value_type = Option<String>)]
-    pub lang: Option<Lang>,
-    /// For rankings: `desa_sbs` (default) or `kk_akses`.
-    #[serde(default)]
-    pub by: Option<String>,
-    /// For DHIS2 exports: the period, `YYYYMM` (default: this month).
-    #[serde(default)]
-    pub period: Option<String>,
-    /// Figures as they stood at the end of this day (`YYYY-MM-DD`), rebuilt from visit and status
-    /// dates; default: now, from the running tallies.
-    #[serde(default)]
-    pub as_of: Option<String>,
-    /// For series: the first month, `YYYY-MM` (default: eleven months before `to`).
-    #[serde(default)]
-    pub from: Option<String>,
-    /// For series: the last month, `YYYY-MM` (default: this month).
-    #[serde(default)]
-    pub to: Option<String>,
-}
-
 /// The longest series one request may ask for.
 const MAX_SERIES_MONTHS: i64 = 120;
 
@@ -81,12 +56,14 @@ fn month(text: &str, field: &str) -> ApiResult<chrono::NaiveDate> {
     })
 }
 
-fn end_of_day(text: &str) -> ApiResult<chrono::DateTime<Utc>> {
-    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        bad_query(format!("as_of={text}: harus YYYY-MM-DD (must be YYYY-MM-DD)")).field("as_of")
-    })?;
-    let next = day.succ_opt().ok_or_else(|| bad_query(format!("as_of={text}")))?;
-    Ok(next.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::microseconds(1))
+/// A day, `YYYY-MM-DD` (years 1900-9999: anything else is a typing error, not a date to roll up).
+fn day(text: &str, field: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|d| (1900..=9999).contains(&d.year())).ok_or_else(
+        || {
+            bad_query(format!("{field}={text}: harus YYYY-MM-DD (must be YYYY-MM-DD)"))
+                .field(field.to_owned())
+        },
+    )
 }
 
 async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::history::Facts> {
@@ -120,10 +97,6 @@ async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::hist
             .map(|s| StatusFact { village: s.village, status: s.status, at: s.at })
             .collect(),
     })
-}
-
-fn bad_query(message: String) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
 }
 
 /// The area named in the path, checked against the caller's scope. `nasional` is the whole country,
@@ -165,12 +138,13 @@ fn check_known(wilayah: &Wilayah, area: AreaRef) -> ApiResult<()> {
 struct ScopedArea {
     area: AreaRef,
     wilayah: Arc<Wilayah>,
-    /// The end of the `as_of` day (never later than now); `None`: now.
-    as_of: Option<DateTime<Utc>>,
+    /// The `as_of` day in the area's time zone (never after today there); `None`: now.
+    day: Option<NaiveDate>,
+    now: DateTime<Utc>,
 }
 
 impl ScopedArea {
-    /// `as_of` is the query's, for the handlers that honour it.
+    /// `as_of` is the query's (`YYYY-MM-DD`, the area's local day).
     async fn load(
         state: &AppState,
         caller: &Caller,
@@ -179,15 +153,21 @@ impl ScopedArea {
     ) -> ApiResult<ScopedArea> {
         let area = area_in_scope(caller, path)?;
         let wilayah = state.places().get(state.store()).await?;
-        let as_of = as_of.map(|day| Ok::<_, ApiError>(end_of_day(day)?.min(Utc::now()))).transpose()?;
-        Ok(ScopedArea { area, wilayah, as_of })
+        let now = Utc::now();
+        let day = as_of.map(|text| day(text, "as_of")).transpose()?.map(|d| d.min(area.local_date(now)));
+        Ok(ScopedArea { area, wilayah, day, now })
+    }
+
+    /// The day the figures are for, in the area's time zone.
+    fn date(&self) -> NaiveDate {
+        self.day.unwrap_or_else(|| self.area.local_date(self.now))
     }
 
     /// The roll-up of the area: now from the store's village tallies and statuses (never raw
-    /// visits), or as of a past day rebuilt from visit and status dates.
+    /// visits), or at the end of a past local day rebuilt from visit and status dates.
     async fn rollup(&self, state: &AppState) -> ApiResult<Rollup<'_>> {
-        match self.as_of {
-            Some(as_of) => Ok(self.facts(state).await?.rollup(&self.wilayah, as_of)),
+        match self.day {
+            Some(day) => Ok(self.facts(state).await?.rollup_on(&self.wilayah, self.area, day, self.now)),
             None => {
                 check_known(&self.wilayah, self.area)?;
                 Ok(current_rollup(state.store(), &self.wilayah, under(self.area)).await?)
@@ -210,21 +190,24 @@ fn under(area: AreaRef) -> Option<AreaCode> {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct Freshness {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Freshness {
     /// When anything in the area last changed on the server.
+    #[serde(with = "odf_domain::timestamp::option")]
     last_change_at: Option<chrono::DateTime<Utc>>,
     /// Records phones in the area reported still holding, not yet synced.
     pending_on_devices: i64,
     devices: Vec<DeviceFreshness>,
 }
 
-#[derive(Debug, Serialize)]
-struct DeviceFreshness {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceFreshness {
     device_id: String,
     username: String,
+    #[serde(with = "odf_domain::timestamp")]
     last_sync_at: chrono::DateTime<Utc>,
     pending_count: i64,
+    #[serde(with = "odf_domain::timestamp::option")]
     oldest_pending_at: Option<chrono::DateTime<Utc>>,
 }
 
@@ -253,54 +236,50 @@ async fn freshness(state: &AppState, area: AreaRef) -> ApiResult<Freshness> {
     })
 }
 
-fn with_boundaries(figures: &[AreaFigures<'_>], shapes: &[(AreaCode, Value)]) -> Value {
+fn with_boundaries(figures: &[AreaFigures<'_>], shapes: &[(AreaCode, Value)], day: NaiveDate) -> Value {
     let features: Vec<Value> = figures
         .iter()
         .filter_map(|f| {
             let code = f.code?;
             let geometry = shapes.iter().find(|(c, _)| *c == code).map(|(_, g)| g.clone())?;
-            Some(json!({ "type": "Feature", "geometry": geometry, "properties": export::flat_properties(f) }))
+            Some(json!({ "type": "Feature", "geometry": geometry, "properties": export::flat_properties(f, day) }))
         })
         .collect();
     json!({ "type": "FeatureCollection", "features": features })
 }
 
+/// The answer in the asked format: `body` as JSON, or the rows (with `head` first) as CSV or
+/// GeoJSON, dated `day`.
 async fn respond(
     state: &AppState,
-    query: &CoverageQuery,
+    (format, lang): (Option<Format>, Option<Lang>),
+    day: NaiveDate,
     head: Option<&AreaFigures<'_>>,
     rows: &[AreaFigures<'_>],
-    extra: Value,
+    body: &impl Serialize,
 ) -> ApiResult<Response> {
-    let (format, lang) = (query.format.unwrap_or_default(), query.lang.unwrap_or_default());
-    Ok(match format {
-        Format::Json => {
-            let mut body = json!({ "children": rows });
-            if let Some(head) = head {
-                body["area"] = serde_json::to_value(head).map_err(ApiError::internal)?;
-            }
-            if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
-                body.extend(extra);
-            }
-            Json(body).into_response()
-        }
+    Ok(match format.unwrap_or_default() {
+        Format::Json => Json(body).into_response(),
         Format::Csv => {
             let all: Vec<&AreaFigures<'_>> = head.into_iter().chain(rows.iter()).collect();
-            ([(CONTENT_TYPE, "text/csv; charset=utf-8")], export::coverage_csv(&all, lang)).into_response()
+            let csv = export::coverage_csv(&all, lang.unwrap_or_default(), day);
+            ([(CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response()
         }
         Format::Geojson => {
             let codes: Vec<AreaCode> = rows.iter().filter_map(|f| f.code).collect();
             let shapes = state.store().boundaries_of(&codes).await?;
-            ([(CONTENT_TYPE, "application/geo+json")], Json(with_boundaries(rows, &shapes))).into_response()
+            ([(CONTENT_TYPE, "application/geo+json")], Json(with_boundaries(rows, &shapes, day)))
+                .into_response()
         }
     })
 }
 
 #[utoipa::path(
     get, path = "/v1/coverage/{area}", tag = "coverage", security(("bearer" = [])),
-    params(("area" = String, Path, description = "Area code, e.g. 74 or 74.04"), CoverageQuery),
+    params(("area" = String, Path, description = "Area code, e.g. 74 or 74.04, or nasional"), TableQuery),
     responses(
-        (status = 200, description = "The area and its children: % KK akses and % desa SBS with numerators, denominators and date; freshness"),
+        (status = 200, description = "The area and its children: % KK akses and % desa SBS with numerators, denominators and date; freshness. At a past `as_of` the denominator of % KK akses counts only the households known by then. CSV and GeoJSON with `format`.", body = AreaCoverage<'_>),
+        (status = 400, description = "invalid_query (an unknown parameter, a bad value), invalid_area_code", body = odf_mobile_api::ErrorBody),
         (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
         (status = 404, description = "not_found", body = odf_mobile_api::ErrorBody),
     )
@@ -309,110 +288,179 @@ pub async fn area(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(path): ApiPath<String>,
-    ApiQuery(query): ApiQuery<CoverageQuery>,
+    Params(query): Params<TableQuery>,
 ) -> ApiResult<Response> {
     let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let (area, rollup) = (scoped.area, scoped.rollup(&state).await?);
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
-    let fresh = serde_json::to_value(freshness(&state, area).await?).map_err(ApiError::internal)?;
-    respond(&state, &query, Some(&head), &children, json!({ "freshness": fresh })).await
+    let freshness = freshness(&state, area).await?;
+    let body =
+        AreaCoverage { date: scoped.date(), area: head.clone(), children: children.clone(), freshness };
+    respond(&state, (query.format, query.lang), scoped.date(), Some(&head), &children, &body).await
 }
 
 #[utoipa::path(
     get, path = "/v1/coverage/{area}/ranking", tag = "coverage", security(("bearer" = [])),
-    params(("area" = String, Path, description = "Area code"), CoverageQuery),
-    responses((status = 200, description = "Children ranked by the chosen measure, highest first; no data last"))
+    params(("area" = String, Path, description = "Area code or nasional"), RankingQuery),
+    responses(
+        (status = 200, description = "Children ranked by the chosen measure, highest first; no data last", body = Ranking<'_>),
+        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
+        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+    )
 )]
 pub async fn ranking(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(path): ApiPath<String>,
-    ApiQuery(query): ApiQuery<CoverageQuery>,
+    Params(query): Params<RankingQuery>,
 ) -> ApiResult<Response> {
     let by = match query.by.as_deref() {
         None => Measure::DesaSbs,
-        Some(text) => Measure::parse(text)
-            .ok_or_else(|| bad_query(format!("by={text}: pakai kk_akses atau desa_sbs")))?,
+        Some(text) => Measure::parse(text).ok_or_else(|| {
+            bad_query(format!("by={text}: pakai kk_akses atau desa_sbs (use kk_akses or desa_sbs)"))
+                .field("by")
+        })?,
     };
-    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
+    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let ranked = scoped.rollup(&state).await?.ranking(scoped.area, by);
-    respond(&state, &query, None, &ranked, json!({ "measure": by.as_str(), "label": by.label() })).await
+    let body = Ranking { date: scoped.date(), measure: by, label: by.label(), children: ranked.clone() };
+    respond(&state, (query.format, query.lang), scoped.date(), None, &ranked, &body).await
 }
 
 #[utoipa::path(
     get, path = "/v1/coverage/{area}/villages", tag = "coverage", security(("bearer" = [])),
-    params(("area" = String, Path, description = "Area code"), CoverageQuery),
-    responses((status = 200, description = "Every village in the area with its status and coverage"))
+    params(("area" = String, Path, description = "Area code or nasional"), TableQuery),
+    responses(
+        (status = 200, description = "Every village in the area with its status and coverage", body = Villages<'_>),
+        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
+        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+    )
 )]
 pub async fn villages(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(path): ApiPath<String>,
-    ApiQuery(query): ApiQuery<CoverageQuery>,
+    Params(query): Params<TableQuery>,
 ) -> ApiResult<Response> {
-    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
+    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let list = scoped.rollup(&state).await?.within(scoped.area, Level::Desa);
-    respond(&state, &query, None, &list, json!({})).await
+    let body = Villages { date: scoped.date(), children: list.clone() };
+    respond(&state, (query.format, query.lang), scoped.date(), None, &list, &body).await
 }
 
 #[utoipa::path(
     get, path = "/v1/coverage/{area}/stbm.csv", tag = "coverage", security(("bearer" = [])),
-    params(("area" = String, Path, description = "Area code")),
-    responses((status = 200, description = "Per-village recap in the old STBM monitoring layout (KK per JSP, JSSP, Sharing, BABS)", content_type = "text/csv"))
+    params(("area" = String, Path, description = "Area code or nasional"), DayQuery),
+    responses(
+        (status = 200, description = "Per-village recap in the old STBM monitoring layout (KK per JSP, JSSP, Sharing, BABS)", content_type = "text/csv", body = String),
+        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
+        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+    )
 )]
 pub async fn stbm_csv(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(path): ApiPath<String>,
+    Params(query): Params<DayQuery>,
 ) -> ApiResult<Response> {
-    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
+    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let rollup = scoped.rollup(&state).await?;
     let list = rollup.within(scoped.area, Level::Desa);
-    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8")], export::stbm_recap_csv(&rollup, &list)).into_response())
+    let csv = export::stbm_recap_csv(&rollup, &list, scoped.date());
+    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
+}
+
+/// The first day of a `YYYYMM` period.
+fn period_start(text: &str) -> ApiResult<NaiveDate> {
+    let valid = text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit());
+    valid
+        .then(|| NaiveDate::parse_from_str(&format!("{text}01"), "%Y%m%d").ok())
+        .flatten()
+        .filter(|d| d.year() >= 1900)
+        .ok_or_else(|| bad_query(format!("period={text}: harus YYYYMM (must be YYYYMM)")).field("period"))
 }
 
 #[utoipa::path(
     get, path = "/v1/coverage/{area}/dhis2", tag = "coverage", security(("bearer" = [])),
-    params(("area" = String, Path, description = "Area code"), CoverageQuery),
-    responses((status = 200, description = "DHIS2 dataValueSets payload for the area and every area under it"))
+    params(("area" = String, Path, description = "Area code or nasional"), Dhis2Query),
+    responses(
+        (status = 200, description = "DHIS2 dataValueSets payload: one value per data element and village, as of the end of the period (or of as_of)", body = DataValueSet),
+        (status = 400, description = "invalid_query (a bad period, as_of outside the period, a period still to come)", body = odf_mobile_api::ErrorBody),
+        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+    )
 )]
 pub async fn dhis2(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(path): ApiPath<String>,
-    ApiQuery(query): ApiQuery<CoverageQuery>,
-) -> ApiResult<Json<Value>> {
-    let period = match query.period {
-        Some(p) if p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()) => p,
-        Some(p) => return Err(bad_query(format!("period={p}: harus YYYYMM (must be YYYYMM)"))),
-        None => Utc::now().format("%Y%m").to_string(),
+    Params(query): Params<Dhis2Query>,
+) -> ApiResult<Json<DataValueSet>> {
+    let mut scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
+    let today = scoped.area.local_date(scoped.now);
+    let start = match (query.period.as_deref().map(period_start).transpose()?, scoped.day) {
+        (Some(start), Some(day)) if (start.year(), start.month()) != (day.year(), day.month()) => {
+            return Err(bad_query(format!(
+                "as_of {day} di luar period {} (as_of lies outside the period)",
+                start.format("%Y%m")
+            ))
+            .field("as_of"));
+        }
+        (Some(start), _) if start > today => {
+            return Err(bad_query(format!(
+                "period {} belum tiba (the period has not begun)",
+                start.format("%Y%m")
+            ))
+            .field("period"));
+        }
+        (Some(start), None) => {
+            // A past period: its values as they stood at the end of its last day.
+            let last = start.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt());
+            scoped.day = last.filter(|last| *last < today);
+            start
+        }
+        (_, Some(day)) => day.with_day(1).unwrap_or(day),
+        (None, None) => today.with_day(1).unwrap_or(today),
     };
-    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
     let rollup = scoped.rollup(&state).await?;
-    Ok(Json(export::dhis2_data_value_sets(&rollup, scoped.area, &period, &state.config().dhis2)))
+    let period = start.format("%Y%m").to_string();
+    Ok(Json(export::dhis2_data_value_sets(
+        &rollup,
+        scoped.area,
+        &period,
+        scoped.date(),
+        &state.config().dhis2,
+    )))
 }
 
 #[utoipa::path(
     get, path = "/v1/coverage/{area}/series", tag = "coverage", security(("bearer" = [])),
-    params(("area" = String, Path, description = "Area code"), CoverageQuery),
-    responses((status = 200, description = "Both measures at the end of each month, rebuilt from visit and status dates"))
+    params(("area" = String, Path, description = "Area code or nasional"), SeriesQuery),
+    responses(
+        (status = 200, description = "Both measures at the end of each month (the area's local days), rebuilt from visit and status dates", body = Series),
+        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
+        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+    )
 )]
 pub async fn series(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(path): ApiPath<String>,
-    ApiQuery(query): ApiQuery<CoverageQuery>,
-) -> ApiResult<Json<Value>> {
-    let scoped = ScopedArea::load(&state, &caller, &path, None).await?;
-    let now = Utc::now();
+    Params(query): Params<SeriesQuery>,
+) -> ApiResult<Json<Series>> {
+    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
+    // The series ends at the end of the `as_of` day, or now.
+    let end = match scoped.day {
+        Some(day) => scoped.area.end_of_day(day).map_or(scoped.now, |e| e.min(scoped.now)),
+        None => scoped.now,
+    };
     let to = match query.to.as_deref() {
         Some(text) => month(text, "to")?,
-        None => now.date_naive(),
+        None => scoped.date(),
     };
     let from = match query.from.as_deref() {
         Some(text) => month(text, "from")?,
-        None => to - chrono::Months::new(11),
+        None => to - Months::new(11),
     };
     let months = (to.year() - from.year()) * 12 + i32::try_from(to.month()).unwrap_or(0)
         - i32::try_from(from.month()).unwrap_or(0);
@@ -422,12 +470,12 @@ pub async fn series(
         )));
     }
     let (area, wilayah) = (scoped.area, &scoped.wilayah);
-    let points = scoped.facts(&state).await?.monthly(wilayah, area, from, to, now);
+    let points = scoped.facts(&state).await?.monthly(wilayah, area, from, to, end);
     let name = match area {
         AreaRef::Nasional => odf_rollup::NATIONAL_NAME,
         AreaRef::Code(code) => wilayah.name(code).unwrap_or_default(),
     };
-    Ok(Json(json!({ "area": { "code": area_text(area), "name": name }, "points": points })))
+    Ok(Json(Series { area: SeriesArea { code: area_text(area), name: name.to_owned() }, points }))
 }
 
 fn area_text(area: AreaRef) -> String {

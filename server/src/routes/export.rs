@@ -1,12 +1,14 @@
 //! Coverage exports: flat rows for CSV and map properties, the old STBM recap, and DHIS2
 //! `dataValueSets`. Column names say which measure a number belongs to.
 
+use chrono::NaiveDate;
 use odf_domain::{AreaCode, Level};
 use odf_rollup::{AreaFigures, AreaRef, Rollup};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::routes::coverage::Lang;
+use crate::routes::coverage_types::{DataValue, DataValueSet};
 
 /// Which DHIS2 data elements receive the counts, and how area codes become org unit ids.
 #[derive(Debug, Clone, Deserialize)]
@@ -39,8 +41,9 @@ fn code_text(figures: &AreaFigures<'_>) -> String {
     figures.code.map_or_else(|| "nasional".to_owned(), |c| c.to_string())
 }
 
-/// Map properties for one area: counts and both measures, each with its parts and date.
-pub fn flat_properties(f: &AreaFigures<'_>) -> Value {
+/// Map properties for one area: counts and both measures, each with its parts and date (`day`, the
+/// requested area's local day, the same on every row).
+pub fn flat_properties(f: &AreaFigures<'_>, day: NaiveDate) -> Value {
     json!({
         "kode": code_text(f),
         "nama": f.name,
@@ -52,7 +55,7 @@ pub fn flat_properties(f: &AreaFigures<'_>) -> Value {
         "desa_sbs_pembilang": f.desa_sbs.numerator,
         "desa_sbs_penyebut": f.desa_sbs.denominator,
         "status_desa": f.village.as_ref().map(|v| v.status.as_str()),
-        "per_tanggal": f.as_of.date_naive().to_string(),
+        "per_tanggal": day.to_string(),
     })
 }
 
@@ -70,7 +73,7 @@ fn csv_field(text: &str) -> String {
 }
 
 /// One row per area: % KK akses and % desa SBS with their numerators and denominators.
-pub fn coverage_csv(rows: &[&AreaFigures<'_>], lang: Lang) -> String {
+pub fn coverage_csv(rows: &[&AreaFigures<'_>], lang: Lang, day: NaiveDate) -> String {
     let mut out = String::from(if lang == Lang::En { HEADER_EN } else { HEADER_ID });
     out.push('\n');
     for f in rows {
@@ -87,7 +90,7 @@ pub fn coverage_csv(rows: &[&AreaFigures<'_>], lang: Lang) -> String {
             percent(f.desa_sbs.percent),
             f.villages.at_risk().to_string(),
             f.village.as_ref().map(|v| v.status.as_str().to_owned()).unwrap_or_default(),
-            f.as_of.date_naive().to_string(),
+            day.to_string(),
         ];
         out.push_str(&line.join(","));
         out.push('\n');
@@ -96,7 +99,7 @@ pub fn coverage_csv(rows: &[&AreaFigures<'_>], lang: Lang) -> String {
 }
 
 /// The per-village layout of the old STBM monitoring recap: KK per legacy code.
-pub fn stbm_recap_csv(rollup: &Rollup<'_>, villages: &[AreaFigures<'_>]) -> String {
+pub fn stbm_recap_csv(rollup: &Rollup<'_>, villages: &[AreaFigures<'_>], day: NaiveDate) -> String {
     let mut out = String::from(
         "kode_desa,nama_desa,kecamatan,jumlah_kk,jsp,jssp,sharing,babs,belum_dikunjungi,persen_kk_akses,status_sbs,per_tanggal\n",
     );
@@ -117,7 +120,7 @@ pub fn stbm_recap_csv(rollup: &Rollup<'_>, villages: &[AreaFigures<'_>]) -> Stri
             f.households.kk_never_visited.to_string(),
             percent(f.kk_akses.percent),
             f.village.as_ref().map(|v| v.status.as_str().to_owned()).unwrap_or_default(),
-            f.as_of.date_naive().to_string(),
+            day.to_string(),
         ];
         out.push_str(&line.join(","));
         out.push('\n');
@@ -131,8 +134,9 @@ pub fn dhis2_data_value_sets(
     rollup: &Rollup<'_>,
     area: AreaRef,
     period: &str,
+    day: NaiveDate,
     mapping: &Dhis2Mapping,
-) -> Value {
+) -> DataValueSet {
     let org_unit = |code: AreaCode| format!("{}{code}", mapping.org_unit_prefix);
     let mut values = Vec::new();
     for f in rollup.within(area, Level::Desa) {
@@ -144,13 +148,13 @@ pub fn dhis2_data_value_sets(
             (&mapping.villages, 1),
             (&mapping.villages_sbs, certified),
         ] {
-            values.push(json!({
-                "dataElement": element,
-                "period": period,
-                "orgUnit": org_unit(code),
-                "value": value.to_string(),
-            }));
+            values.push(DataValue {
+                data_element: element.clone(),
+                period: period.to_owned(),
+                org_unit: org_unit(code),
+                value: value.to_string(),
+            });
         }
     }
-    json!({ "period": period, "completeDate": rollup.as_of().date_naive().to_string(), "dataValues": values })
+    DataValueSet { period: period.to_owned(), complete_date: day.to_string(), data_values: values }
 }

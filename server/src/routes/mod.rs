@@ -7,6 +7,8 @@ pub mod certificates;
 // utoipa's expansion of `params(..., CoverageQuery)` spells out a path the lint calls redundant.
 #[allow(unused_qualifications)]
 pub mod coverage;
+#[allow(unused_qualifications)] // as for `coverage` above
+pub mod coverage_types;
 pub mod docs;
 pub mod export;
 pub mod health;

@@ -100,6 +100,7 @@ mod tests {
             kecamatan_name: None,
             kabupaten_name: None,
             issued_on: None,
+            issued_at: None,
             revoked_at: None,
             revoke_reason: None,
             public_key: "ab".to_owned(),

@@ -59,9 +59,14 @@ pub(crate) fn trigger_event(
         )
         .field("triggered_on"));
     }
-    // The change is dated on the day of the pemicuan, so the history shows when it was held; a
+    // The change is dated at the start of the pemicuan's day in the village's time zone, so its
+    // local date (the one day rule of history, as-of figures and printed dates) is that day; a
     // village is triggered only once, from belum_dipicu, so nothing earlier can follow it.
-    let at = triggered_on.and_time(NaiveTime::MIN).and_utc().min(now);
+    let local_midnight = triggered_on.and_time(NaiveTime::MIN).and_utc();
+    let at = local_midnight
+        .checked_sub_signed(chrono::Duration::hours(area.code.utc_offset_hours()))
+        .unwrap_or(local_midnight)
+        .min(now);
     let reason = note(text).or_else(|| Some(format!("pemicuan tanggal {triggered_on}")));
     Ok(StatusEvent { kind: EventKind::Trigger, actor: caller.user.username.clone(), at, reason })
 }
@@ -267,7 +272,7 @@ pub async fn history(
         village: area.code.to_string(),
         name: area.name.clone(),
         status: village_state.status.as_str().to_owned(),
-        changes: village_state.history.iter().map(status_change_dto).collect(),
+        changes: village_state.history.iter().map(|c| status_change_dto(area.code, c)).collect(),
         audit,
         verification_ids: verifications.iter().map(|v| v.id).collect(),
         certificates: certificates.iter().map(|c| certificate_dto(c, public_url)).collect(),

@@ -189,7 +189,7 @@ pub async fn bad_records_are_rejected_one_by_one_with_codes_and_fields(app: Arc<
             ("rejected", Some("unknown_category"), Some("visits[0].category")),
             ("rejected", Some("visit_in_future"), Some("visits[1].visited_at")),
             ("rejected", Some("sanitarian_mismatch"), Some("visits[2].sanitarian")),
-            ("rejected", Some("unknown_household"), None),
+            ("rejected", Some("unknown_household"), Some("visits[3].household_id")),
             ("accepted", None, None),
         ]
     );

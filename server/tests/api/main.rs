@@ -11,6 +11,7 @@
 #[macro_use]
 mod common;
 mod auth_and_sync;
+mod contract;
 mod coverage;
 mod extractors;
 mod verification;
@@ -37,6 +38,14 @@ api_tests! {
         coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
         a_viewer_cannot_read_coverage_outside_their_area,
         past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates,
+    }
+    contract (odf_server::ServerConfig::default()) {
+        as_of_reaches_every_coverage_route_and_unknown_parameters_are_refused,
+        a_date_is_the_local_day_of_the_area,
+        certificates_carry_their_issue_time_and_timestamps_have_one_format,
+        any_rfc_9562_uuid_is_an_id_but_nil_and_max_are_not,
+        refusals_name_their_field_in_human_words,
+        past_figures_of_every_export_equal_a_brute_force_recount,
     }
     verification (odf_server::ServerConfig::default()) {
         the_full_path_from_visits_to_a_certificate_slipping_and_revocation,

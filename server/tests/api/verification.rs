@@ -96,7 +96,7 @@ fn community(met: bool) -> Value {
 }
 
 /// The whole way to a certificate; returns the decided verification.
-async fn certified(app: &TestApp) -> Value {
+pub(crate) async fn certified(app: &TestApp) -> Value {
     let homes = claimed_village(app).await;
     let ver = app.login("ver").await;
     let (status, verification) = open(app, &ver, json!({ "kind": "all_households" })).await;
@@ -111,7 +111,7 @@ async fn certified(app: &TestApp) -> Value {
     decided
 }
 
-async fn history(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn history(app: &TestApp, token: &str) -> Value {
     let (status, body) = app.get(&format!("/v1/villages/{VILLAGE_A}/history"), token).await;
     assert_eq!(status, 200, "{body}");
     body

@@ -281,7 +281,7 @@ fn figures_serialise_with_stable_snake_case_names() {
     assert_eq!(kendari["code"], "74.71");
     assert_eq!(kendari["name"], "Kota Kendari");
     assert_eq!((kendari["level"].as_str(), kendari["kind"].as_str()), (Some("kabupaten"), Some("kota")));
-    assert_eq!(kendari["as_of"], "2022-06-30T00:00:00Z");
+    assert_eq!(kendari["as_of"], "2022-06-30T00:00:00.000000Z"); // the one wire format: six digits
     let desa_sbs = &kendari["desa_sbs"];
     assert_eq!(desa_sbs["measure"], "desa_sbs");
     assert_eq!(desa_sbs["label"], "% desa SBS");
@@ -302,7 +302,7 @@ fn figures_serialise_with_stable_snake_case_names() {
     assert!(empty["desa_sbs"]["percent"].is_null());
     let village = serde_json::to_value(r.area(code("74.04.11.2002")).unwrap()).unwrap();
     assert_eq!(village["village"]["status"], "slipped");
-    assert_eq!(village["village"]["since"], "2022-05-01T00:00:00Z");
+    assert_eq!(village["village"]["since"], "2022-05-01T00:00:00.000000Z");
 }
 
 #[test]

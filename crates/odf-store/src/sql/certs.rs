@@ -127,16 +127,19 @@ async fn area_name(tx: &mut Tx, code: AreaCode) -> Result<String> {
     name.ok_or(StoreError::UnknownVillage(code))
 }
 
-/// Issues the certificate of a Lulus decision, in the deciding transaction.
+/// Issues the certificate of a Lulus decision, in the deciding transaction. It is issued when the
+/// decision was made (`issued_at`, which an offline decision sets in the past), and dated with
+/// that moment's date in the village's time zone, so date and time always agree.
 pub(super) async fn issue(
     tx: &mut Tx,
     verification: &VerificationRecord,
     data_hash: &str,
     actor: &str,
-    issue: CertificateIssue,
-    now: DateTime<Utc>,
+    mut issue: CertificateIssue,
+    (issued_at, now): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<CertificateRecord> {
     let village = verification.village;
+    issue.issued_on = village.local_date(issued_at);
     let (Some(kecamatan), Some(kabupaten)) =
         (village.at_level(Level::Kecamatan), village.at_level(Level::Kabupaten))
     else {
@@ -174,7 +177,7 @@ pub(super) async fn issue(
     .bind(&c.kecamatan_name)
     .bind(&c.kabupaten_name)
     .bind(c.issued_on.format("%Y-%m-%d").to_string())
-    .bind(now)
+    .bind(issued_at)
     .bind(&c.issuer_name)
     .bind(&c.issuer_role)
     .bind(json_of(&c.team))
@@ -202,7 +205,7 @@ pub(super) async fn issue(
         now,
     )
     .await?;
-    let record = CertificateRecord { signed, issued_at: now, revocation: None };
+    let record = CertificateRecord { signed, issued_at, revocation: None };
     announce(tx, &record, now).await?;
     Ok(record)
 }

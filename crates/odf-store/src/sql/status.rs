@@ -146,8 +146,10 @@ pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent)
     .bind(change.event.at)
     .execute(&mut *tx)
     .await?;
+    // Timestamps in the one wire format (`odf_domain::timestamp`), as the API shows them.
+    let at = odf_domain::timestamp::format(change.event.at);
     let details = serde_json::json!({
-        "from": change.from, "to": change.to, "reason": change.event.reason, "at": change.event.at,
+        "from": change.from, "to": change.to, "reason": change.event.reason, "at": at,
     });
     let action = format!("village_status.{}", change.event.kind.as_str());
     append_audit_in(
@@ -156,7 +158,7 @@ pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent)
         Utc::now(),
     )
     .await?;
-    let payload = serde_json::json!({ "village": village, "status": change.to, "since": change.event.at });
+    let payload = serde_json::json!({ "village": village, "status": change.to, "since": at });
     let pending = PendingChange {
         kind: ChangeKind::VillageStatus,
         entity_id: village.to_string(),

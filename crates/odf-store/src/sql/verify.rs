@@ -406,9 +406,9 @@ async fn decide(tx: &mut Tx, input: DecisionInput, now: DateTime<Utc>) -> Result
     )
     .await?;
     let certificate = match decision.outcome {
-        Outcome::Lulus => {
-            Some(certs::issue(tx, &record, &data_hash, &input.actor, input.certificate, now).await?)
-        }
+        Outcome::Lulus => Some(
+            certs::issue(tx, &record, &data_hash, &input.actor, input.certificate, (decided_at, now)).await?,
+        ),
         Outcome::Gagal => None,
     };
     let verification = load_existing(tx, id).await?;

@@ -441,6 +441,7 @@ pub(crate) async fn a_decision_recorded_offline_is_dated_when_made_and_counts_on
     let decided = store.decide_verification(input).await.unwrap();
     let recorded = decided.verification.decision.unwrap();
     assert_eq!(recorded.decided_at.timestamp_micros(), decided_at.timestamp_micros());
+    assert_eq!(decided.certificate.unwrap().issued_at, recorded.decided_at);
     assert_eq!(recorded.decision.suggestion.outcome, Outcome::Lulus);
     let used = store.verification_visits(record.id).await.unwrap();
     assert_eq!(used.len(), 3);
@@ -454,6 +455,17 @@ pub(crate) async fn a_decision_recorded_offline_is_dated_when_made_and_counts_on
     store.record_community(record.id, criteria(true), "ver").await.unwrap();
     let mut input = decision(record.id, Outcome::Lulus, &[]);
     input.decided_at = Some(record.opened_at - Duration::days(2));
+    input.certificate.issued_on = chrono::NaiveDate::MIN;
     let decided = store.decide_verification(input).await.unwrap();
     assert_eq!(decided.verification.decision.unwrap().decided_at, record.opened_at);
+    // The certificate is issued when the decision was made, dated by that moment's day in the
+    // village (whatever date the caller proposed), and reads back the same.
+    let certificate = decided.certificate.unwrap();
+    assert_eq!(certificate.issued_at, record.opened_at);
+    assert_eq!(certificate.signed.certificate.issued_on, code(VILLAGE_B).local_date(record.opened_at));
+    let stored = store.certificate(certificate.id()).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.issued_at, stored.signed.certificate.issued_on),
+        (certificate.issued_at, certificate.signed.certificate.issued_on)
+    );
 }

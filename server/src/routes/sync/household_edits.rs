@@ -1,4 +1,4 @@
-//! The household edits of a push: the changes, a UUID v7 edit id, then the scope of the edited
+//! The household edits of a push: the changes, an RFC 9562 edit id, then the scope of the edited
 //! household's village. The store merges them field by field, or records a conflict.
 
 use odf_mobile_api::{ErrorCode, HouseholdEditDto, RecordKindDto, RecordResult};
@@ -17,12 +17,12 @@ pub fn check(push: &Push<'_>, dtos: &[HouseholdEditDto]) -> Records<HouseholdEdi
             format!("household_edits[{i}].{}", p.field),
             p.message,
         )),
-        Ok(_) if dto.edit_id.get_version_num() != 7 => Refused(rejected(
+        Ok(_) if !odf_domain::is_record_id(dto.edit_id) => Refused(rejected(
             RecordKindDto::HouseholdEdit,
             dto.edit_id,
-            ErrorCode::IdNotUuidV7,
+            ErrorCode::InvalidId,
             format!("household_edits[{i}].edit_id"),
-            "edit_id harus UUID versi 7 (edit_id must be a UUID v7)".to_owned(),
+            odf_domain::RecordError::InvalidId { field: "edit_id", id: dto.edit_id }.to_string(),
         )),
         Ok(changes) => Pass(HouseholdEdit {
             edit_id: dto.edit_id,

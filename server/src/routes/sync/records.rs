@@ -77,13 +77,33 @@ impl<T> Records<T> {
         answer: impl Fn(&T, RecordOutcome) -> RecordResult,
     ) {
         for ((i, record), stored) in self.pending.iter().zip(outcomes) {
-            self.answers[*i] = Some(answer(record, stored));
+            let mut result = answer(record, stored);
+            // The store refuses by code only; the field it is about follows from the code.
+            if result.field.is_none() {
+                let list = result.kind.as_str();
+                result.field = result
+                    .code
+                    .as_deref()
+                    .and_then(stored_refusal_field)
+                    .map(|field| format!("{list}s[{i}].{field}"));
+            }
+            self.answers[*i] = Some(result);
         }
     }
 
     /// Every answer, in request order.
     pub fn into_results(self) -> impl Iterator<Item = RecordResult> {
         self.answers.into_iter().flatten()
+    }
+}
+
+/// The field a refusal by the store is about, by its code.
+fn stored_refusal_field(code: &str) -> Option<&'static str> {
+    match code {
+        "unknown_household" => Some("household_id"),
+        "unknown_village" => Some("village"),
+        "bad_revision" => Some("base_revision"),
+        _ => None,
     }
 }
 

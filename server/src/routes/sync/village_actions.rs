@@ -88,11 +88,11 @@ pub async fn apply_all(
 }
 
 async fn apply_one(state: &AppState, caller: &Caller, action: &VillageActionDto) -> ApiResult<RecordResult> {
-    if action.id.get_version_num() != 7 {
+    if let Err(problem) = odf_domain::check_record_id("id", action.id) {
         return Err(ApiError::new(
             axum::http::StatusCode::BAD_REQUEST,
-            ErrorCode::IdNotUuidV7,
-            "id harus UUID versi 7 (id must be a UUID v7)",
+            ErrorCode::InvalidId,
+            problem.to_string(),
         )
         .field("id"));
     }
