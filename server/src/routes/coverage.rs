@@ -75,16 +75,30 @@ pub struct CoverageQuery {
 /// The longest series one request may ask for.
 const MAX_SERIES_MONTHS: i64 = 120;
 
-fn month(text: &str, field: &str) -> ApiResult<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| {
-        bad_query(format!("{field}={text}: harus YYYY-MM (must be YYYY-MM)")).field(field.to_owned())
-    })
+/// A month `YYYY-MM` inside the shared date window (chrono parses years such as -262143, whose
+/// month arithmetic would panic).
+fn month(text: &str, field: &'static str) -> ApiResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|day| odf_domain::check_day(field, *day).is_ok())
+        .ok_or_else(|| {
+            bad_query(format!(
+                "{field}={text}: harus YYYY-MM antara {} dan {} (must be YYYY-MM within the date window)",
+                odf_domain::input::EARLIEST_DATE,
+                odf_domain::input::LATEST_DATE
+            ))
+            .field(field.to_owned())
+        })
 }
 
 fn end_of_day(text: &str) -> ApiResult<chrono::DateTime<Utc>> {
-    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        bad_query(format!("as_of={text}: harus YYYY-MM-DD (must be YYYY-MM-DD)")).field("as_of")
-    })?;
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|day| odf_domain::check_day("as_of", *day).is_ok())
+        .ok_or_else(|| {
+            bad_query(format!("as_of={text}: harus YYYY-MM-DD yang wajar (must be a plausible YYYY-MM-DD)"))
+                .field("as_of")
+        })?;
     let next = day.succ_opt().ok_or_else(|| bad_query(format!("as_of={text}")))?;
     Ok(next.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::microseconds(1))
 }
@@ -221,14 +235,18 @@ struct Freshness {
 
 #[derive(Debug, Serialize)]
 struct DeviceFreshness {
-    device_id: String,
-    username: String,
+    /// Left out for viewers: which phone and whose it is are not aggregates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
     last_sync_at: chrono::DateTime<Utc>,
     pending_count: i64,
     oldest_pending_at: Option<chrono::DateTime<Utc>>,
 }
 
-async fn freshness(state: &AppState, area: AreaRef) -> ApiResult<Freshness> {
+async fn freshness(state: &AppState, area: AreaRef, caller: &Caller) -> ApiResult<Freshness> {
+    let named = caller.role() != odf_domain::Role::Viewer;
     let under = under(area);
     let users = state.store().list_users().await?;
     let overlaps = |user_area: AreaCode| under.is_none_or(|a| a.contains(user_area) || user_area.contains(a));
@@ -239,8 +257,8 @@ async fn freshness(state: &AppState, area: AreaRef) -> ApiResult<Freshness> {
         .into_iter()
         .filter(|d| users.iter().any(|u| u.username == d.username && overlaps(u.area)))
         .map(|d| DeviceFreshness {
-            device_id: d.device_id,
-            username: d.username,
+            device_id: Some(d.device_id).filter(|_| named),
+            username: Some(d.username).filter(|_| named),
             last_sync_at: d.last_sync_at,
             pending_count: d.pending_count,
             oldest_pending_at: d.oldest_pending_at,
@@ -315,7 +333,7 @@ pub async fn area(
     let (area, rollup) = (scoped.area, scoped.rollup(&state).await?);
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
-    let fresh = serde_json::to_value(freshness(&state, area).await?).map_err(ApiError::internal)?;
+    let fresh = serde_json::to_value(freshness(&state, area, &caller).await?).map_err(ApiError::internal)?;
     respond(&state, &query, Some(&head), &children, json!({ "freshness": fresh })).await
 }
 
