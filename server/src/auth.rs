@@ -142,8 +142,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
 pub struct LoginLimiter {
     max_failures: usize,
     window: Duration,
-    failures: Mutex<HashMap<(String, Option<IpAddr>), Vec<Instant>>>,
+    failures: Mutex<HashMap<LimiterKey, Vec<Instant>>>,
 }
+
+/// A username (trimmed, lower case) and the client address it was tried from.
+type LimiterKey = (String, Option<IpAddr>);
 
 /// The address the request came from, when the server knows it (set per connection by
 /// `crate::app::serve`; absent in a router driven without a listener).
@@ -164,7 +167,7 @@ impl LoginLimiter {
         LoginLimiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
     }
 
-    fn key(username: &str, client: Option<IpAddr>) -> (String, Option<IpAddr>) {
+    fn key(username: &str, client: Option<IpAddr>) -> LimiterKey {
         (username.trim().to_lowercase(), client)
     }
 

@@ -69,7 +69,7 @@ pub async fn hostile_text_is_rejected_per_record_and_at_the_door(app: Arc<TestAp
             .collect();
     let mut households = vec![good.clone()];
     households.extend(bad.iter().cloned());
-    let visits = [visit(&good, Utc::now(), "hp\01"), visit(&good, Utc::now(), "hp-1")];
+    let visits = [visit(&good, Utc::now(), "hp\u{0}1"), visit(&good, Utc::now(), "hp-1")];
     let (status, body) = app.post("/v1/sync/push", &san, &push_body("hp\0x", 9, &households, &visits)).await;
     assert_eq!(status, 200, "{body}");
     let mut expected = vec![accepted()];

@@ -14,6 +14,7 @@ mod auth_and_sync;
 mod coverage;
 mod extractors;
 mod hostile;
+mod hostile_cases;
 mod verification;
 mod village_actions;
 
@@ -64,6 +65,9 @@ api_tests! {
         csv_exports_neutralise_formula_cells,
         a_slow_client_cannot_hold_a_connection,
         a_corrupt_certificate_row_does_not_break_the_history,
+    }
+    hostile_cases (odf_server::ServerConfig::default()) {
+        the_hostile_input_cases_are_refused_and_change_nothing,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,
