@@ -278,7 +278,8 @@ pub async fn csv_exports_neutralise_formula_cells(app: Arc<TestApp>) {
     }
 }
 
-/// Class 11: a client that sends its headers slowly is cut off.
+/// Class 11: a client that sends its headers or its body slowly is cut off (the login limiter's
+/// per-address keying is tested in `auth.rs`: every test request comes from 127.0.0.1).
 pub async fn a_slow_client_cannot_hold_a_connection(app: Arc<TestApp>) {
     let address = app.base.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
@@ -287,6 +288,17 @@ pub async fn a_slow_client_cannot_hold_a_connection(app: Arc<TestApp>) {
     let mut buffer = Vec::new();
     let read = tokio::time::timeout(StdDuration::from_secs(10), stream.read_to_end(&mut buffer)).await;
     assert!(read.is_ok(), "the server kept a half-sent request open");
+
+    // A body announced as 100 bytes of which 10 arrive: answered and closed, in the error shape.
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = "POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                Content-Length: 100\r\nConnection: close\r\n\r\n{\"username\"";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buffer = Vec::new();
+    let read = tokio::time::timeout(StdDuration::from_secs(10), stream.read_to_end(&mut buffer)).await;
+    assert!(read.is_ok(), "the server kept a half-sent body open");
+    let answer = String::from_utf8_lossy(&buffer);
+    assert!(answer.starts_with("HTTP/1.1 400") && answer.contains("\"code\":\"malformed_body\""), "{answer}");
 }
 
 /// Class 12: a certificate row that no longer reads back answers a clear error, and the village
