@@ -67,6 +67,17 @@ pub enum ErrorCode {
     NotFound,
     /// 409: the request conflicts with the current state.
     Conflict,
+    /// 405: the path exists but not with this HTTP method.
+    MethodNotAllowed,
+    /// 408: the request (headers or body) did not arrive in time.
+    RequestTimeout,
+    /// 414: the address (path and query) is longer than the server accepts.
+    UriTooLong,
+    /// 431: the request's headers are larger than the server accepts.
+    HeadersTooLarge,
+    /// 409: a stored record no longer reads back (changed behind the server's back); an admin must
+    /// look at it. Nothing was changed.
+    RecordCorrupt,
     /// 500: a fault on the server; nothing was changed.
     Internal,
     /// 503: the server cannot reach its database.
@@ -102,6 +113,11 @@ pub enum ErrorCode {
     VisitInFuture,
     /// A photo hash that is not 64 lowercase hex characters.
     BadPhotoHash,
+    /// A text field with a control character (such as NUL), a bidi override, or invisible characters
+    /// only (the shared text rule, `odf_domain::input`).
+    FieldBadCharacter,
+    /// A visit time before the earliest plausible date (2000-01-01).
+    VisitTooEarly,
     // ODF verification and certificates.
     /// 409: the village may not claim SBS yet (not every household visited recently with access).
     NotEligible,
@@ -142,7 +158,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 48] = [
+    pub const ALL: [ErrorCode; 55] = [
         ErrorCode::MalformedBody,
         ErrorCode::InvalidQuery,
         ErrorCode::PayloadTooLarge,
@@ -156,6 +172,11 @@ impl ErrorCode {
         ErrorCode::OutOfScope,
         ErrorCode::NotFound,
         ErrorCode::Conflict,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::RequestTimeout,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
+        ErrorCode::RecordCorrupt,
         ErrorCode::Internal,
         ErrorCode::Unavailable,
         ErrorCode::InvalidField,
@@ -173,6 +194,8 @@ impl ErrorCode {
         ErrorCode::KkOutOfRange,
         ErrorCode::VisitInFuture,
         ErrorCode::BadPhotoHash,
+        ErrorCode::FieldBadCharacter,
+        ErrorCode::VisitTooEarly,
         ErrorCode::NotEligible,
         ErrorCode::TransitionNotAllowed,
         ErrorCode::ReasonRequired,
@@ -208,6 +231,11 @@ impl ErrorCode {
             ErrorCode::OutOfScope => "out_of_scope",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::RecordCorrupt => "record_corrupt",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::InvalidField => "invalid_field",
@@ -225,6 +253,8 @@ impl ErrorCode {
             ErrorCode::KkOutOfRange => "kk_out_of_range",
             ErrorCode::VisitInFuture => "visit_in_future",
             ErrorCode::BadPhotoHash => "bad_photo_hash",
+            ErrorCode::FieldBadCharacter => "field_bad_character",
+            ErrorCode::VisitTooEarly => "visit_too_early",
             ErrorCode::NotEligible => "not_eligible",
             ErrorCode::TransitionNotAllowed => "transition_not_allowed",
             ErrorCode::ReasonRequired => "reason_required",

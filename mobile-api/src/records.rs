@@ -137,6 +137,8 @@ fn from_record_error(err: &RecordError) -> RecordProblem {
         RecordError::KkOutOfRange => (ErrorCode::KkOutOfRange, "kk_count"),
         RecordError::InTheFuture(_) => (ErrorCode::VisitInFuture, "visited_at"),
         RecordError::BadPhotoHash => (ErrorCode::BadPhotoHash, "photo_sha256"),
+        RecordError::TooEarly(_) => (ErrorCode::VisitTooEarly, "visited_at"),
+        RecordError::BadCharacter { field } => (ErrorCode::FieldBadCharacter, *field),
     };
     RecordProblem::new(code, field, err)
 }

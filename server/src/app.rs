@@ -10,16 +10,22 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Router, middleware};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use odf_certificate::Signer;
 use odf_domain::TeamRules;
 use odf_mobile_api::ErrorCode;
 use odf_mobile_api::sync::MAX_PUSH_BYTES;
 use odf_store::AnyStore;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::LoginLimiter;
@@ -54,6 +60,10 @@ pub struct ServerConfig {
     pub claim_window: chrono::Duration,
     /// Verification team size limits.
     pub team_rules: TeamRules,
+    /// How long a connection may take to send a request's headers ([`HEADER_TIMEOUT`]).
+    pub header_timeout: Duration,
+    /// How long a request body may take to arrive ([`BODY_TIMEOUT`]).
+    pub body_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +81,8 @@ impl Default for ServerConfig {
             public_url: crate::keys::DEFAULT_PUBLIC_URL.to_owned(),
             claim_window: odf_domain::coverage::DEFAULT_CLAIM_WINDOW,
             team_rules: TeamRules::default(),
+            header_timeout: HEADER_TIMEOUT,
+            body_timeout: BODY_TIMEOUT,
         }
     }
 }
@@ -160,6 +172,11 @@ impl AppState {
     }
 }
 
+/// How long a request body may take to arrive.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a connection may take to send a request's headers.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every route with its middleware.
@@ -199,9 +216,16 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config().max_push_bytes));
 
     api.layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        // A client that sends its body slowly cannot hold a connection: the body must arrive within
+        // the limit (the headers are bounded by the connection's header timeout, see `serve`).
+        .layer(RequestBodyTimeoutLayer::new(state.config().body_timeout))
         // Decompression wraps the routes, and their body limit is enforced by the extractors on the
         // decompressed stream: a small gzip bomb cannot expand past it.
         .layer(RequestDecompressionLayer::new())
+        // Outside the decompression layer, so its bare 415 for an unknown Content-Encoding gets the
+        // error shape too.
+        .layer(middleware::map_response(crate::error::in_error_shape))
+        .layer(middleware::from_fn(bounded_request))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::internal("handler panicked"))
@@ -221,6 +245,37 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Longest path and query, and largest headers, answered in the error shape. hyper refuses larger
+/// ones still (about 64 KiB of address, 400 KiB of headers) with its own bare 414 and 431.
+pub const MAX_URI_LEN: usize = 8 * 1024;
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+async fn bounded_request(
+    request: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri_len = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_len > MAX_URI_LEN {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            ErrorCode::UriTooLong,
+            format!("Alamat paling panjang {MAX_URI_LEN} byte (address too long)"),
+        )
+        .into_response();
+    }
+    let header_bytes: usize = request.headers().iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ErrorCode::HeadersTooLarge,
+            format!("Header permintaan paling banyak {MAX_HEADER_BYTES} byte (request headers too large)"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
 async fn not_found() -> ApiError {
     ApiError::not_found("Alamat ini (this path)")
 }
@@ -228,16 +283,54 @@ async fn not_found() -> ApiError {
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
         "Metode HTTP ini tidak didukung di alamat ini (method not allowed)",
     )
 }
 
 /// Serves until `shutdown` completes, then stops accepting and lets in-flight requests finish.
+///
+/// hyper's own HTTP/1 connections rather than `axum::serve`, for the header read timeout: a client
+/// that opens a connection and sends its headers byte by byte is cut off after [`HEADER_TIMEOUT`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let header_timeout = state.config().header_timeout;
+    let app = router(state);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(%err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // The peer address, for the login limiter (`crate::auth::ClientAddr`).
+        let app = app.clone();
+        let service = tower::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().oneshot(request)
+        });
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(%err, "connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! limiter.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -129,14 +130,36 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
     Ok(Caller { user, token_hash: hash, kind: session.kind })
 }
 
-/// Counts failed logins per username; after `max_failures` within `window` the username is locked
-/// until the oldest failure leaves the window. In memory: a restart forgets, which is acceptable for
-/// slowing down password guessing.
+/// Counts failed logins per username *and client address*; after `max_failures` within `window`
+/// that pair is locked until the oldest failure leaves the window. In memory: a restart forgets,
+/// which is acceptable for slowing down password guessing.
+///
+/// Keyed by address too so that guessing cannot lock a sanitarian out: someone elsewhere who guesses
+/// wrong locks only their own address for that username, while the sanitarian's phone logs in as
+/// usual. The guesser still gets `max_failures` tries per window per address. (Behind a reverse
+/// proxy every client has the proxy's address and the limiter acts per username, as before.)
 #[derive(Debug)]
 pub struct LoginLimiter {
     max_failures: usize,
     window: Duration,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    failures: Mutex<HashMap<LimiterKey, Vec<Instant>>>,
+}
+
+/// A username (trimmed, lower case) and the client address it was tried from.
+type LimiterKey = (String, Option<IpAddr>);
+
+/// The address the request came from, when the server knows it (set per connection by
+/// `crate::app::serve`; absent in a router driven without a listener).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        Ok(ClientAddr(peer))
+    }
 }
 
 impl LoginLimiter {
@@ -144,14 +167,14 @@ impl LoginLimiter {
         LoginLimiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
     }
 
-    fn key(username: &str) -> String {
-        username.trim().to_lowercase()
+    fn key(username: &str, client: Option<IpAddr>) -> LimiterKey {
+        (username.trim().to_lowercase(), client)
     }
 
-    /// `Some(seconds to wait)` when the username is locked now.
-    pub fn locked_for(&self, username: &str, now: Instant) -> Option<u64> {
+    /// `Some(seconds to wait)` when the username is locked now for this client.
+    pub fn locked_for(&self, username: &str, client: Option<IpAddr>, now: Instant) -> Option<u64> {
         let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let list = failures.get_mut(&LoginLimiter::key(username))?;
+        let list = failures.get_mut(&LoginLimiter::key(username, client))?;
         list.retain(|at| now.duration_since(*at) < self.window);
         if list.len() < self.max_failures {
             return None;
@@ -160,18 +183,18 @@ impl LoginLimiter {
         Some(self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1))
     }
 
-    pub fn record_failure(&self, username: &str, now: Instant) {
+    pub fn record_failure(&self, username: &str, client: Option<IpAddr>, now: Instant) {
         let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Bound memory: forget usernames whose failures have all expired.
         if failures.len() > 10_000 {
             failures.retain(|_, list| list.iter().any(|at| now.duration_since(*at) < self.window));
         }
-        failures.entry(LoginLimiter::key(username)).or_default().push(now);
+        failures.entry(LoginLimiter::key(username, client)).or_default().push(now);
     }
 
-    pub fn clear(&self, username: &str) {
+    pub fn clear(&self, username: &str, client: Option<IpAddr>) {
         let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        failures.remove(&LoginLimiter::key(username));
+        failures.remove(&LoginLimiter::key(username, client));
     }
 }
 
@@ -202,13 +225,25 @@ mod tests {
         let limiter = LoginLimiter::new(3, Duration::from_secs(60));
         let start = Instant::now();
         for _ in 0..3 {
-            assert_eq!(limiter.locked_for("Wa_Ode", start), None);
-            limiter.record_failure("wa_ode", start);
+            assert_eq!(limiter.locked_for("Wa_Ode", None, start), None);
+            limiter.record_failure("wa_ode", None, start);
         }
-        assert!(limiter.locked_for("WA_ODE", start + Duration::from_secs(1)).is_some());
-        assert_eq!(limiter.locked_for("wa_ode", start + Duration::from_secs(61)), None);
-        limiter.record_failure("x", start);
-        limiter.clear("x");
-        assert_eq!(limiter.locked_for("x", start), None);
+        assert!(limiter.locked_for("WA_ODE", None, start + Duration::from_secs(1)).is_some());
+        assert_eq!(limiter.locked_for("wa_ode", None, start + Duration::from_secs(61)), None);
+        limiter.record_failure("x", None, start);
+        limiter.clear("x", None);
+        assert_eq!(limiter.locked_for("x", None, start), None);
+    }
+
+    #[test]
+    fn failures_from_one_address_do_not_lock_the_user_out_elsewhere() {
+        let limiter = LoginLimiter::new(3, Duration::from_secs(60));
+        let start = Instant::now();
+        let (attacker, phone) = (Some(IpAddr::from([203, 0, 113, 9])), Some(IpAddr::from([10, 1, 2, 3])));
+        for _ in 0..10 {
+            limiter.record_failure("wa_ode", attacker, start);
+        }
+        assert!(limiter.locked_for("wa_ode", attacker, start).is_some());
+        assert_eq!(limiter.locked_for("wa_ode", phone, start), None);
     }
 }

@@ -10,9 +10,11 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use odf_domain::{TransitionError, VerificationError};
+use odf_domain::{FieldError, TransitionError, VerificationError};
 use odf_mobile_api::{ErrorBody, ErrorCode};
 use odf_store::StoreError;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -86,6 +88,8 @@ impl From<StoreError> for ApiError {
             StoreError::AlreadyResolved(_) => {
                 ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, err.to_string())
             }
+            StoreError::Transition(TransitionError::Field(field))
+            | StoreError::Verification(VerificationError::Field(field)) => field_error(*field),
             StoreError::Transition(TransitionError::ReasonRequired(_) | TransitionError::ActorRequired) => {
                 ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ReasonRequired, err.to_string())
             }
@@ -113,6 +117,14 @@ impl From<StoreError> for ApiError {
             StoreError::Certificate { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, err.to_string())
             }
+            StoreError::Corrupt(what) => {
+                tracing::error!(%what, "corrupt stored record");
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::RecordCorrupt,
+                    "Data tersimpan rusak dan tidak dapat dibaca; hubungi admin (stored record is corrupt)",
+                )
+            }
             _ if err.is_unavailable() => {
                 tracing::error!(error = %err, "database unavailable");
                 ApiError::new(
@@ -124,6 +136,12 @@ impl From<StoreError> for ApiError {
             _ => ApiError::internal(&err),
         }
     }
+}
+
+/// A field refused by the shared rules (`odf_domain::input`): 400 with the rule's code and the field.
+pub fn field_error(err: FieldError) -> ApiError {
+    let code = ErrorCode::parse(err.code()).unwrap_or(ErrorCode::InvalidField);
+    ApiError::new(StatusCode::BAD_REQUEST, code, err.to_string()).field(err.field())
 }
 
 impl IntoResponse for ApiError {
@@ -140,12 +158,115 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Puts responses the HTTP stack made on its own (an empty 415 for an unknown Content-Encoding, a
+/// 408 from a body timeout...) into the one error shape; responses that already are JSON pass.
+pub async fn in_error_shape(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            ErrorCode::UnsupportedMediaType,
+            "Content-Encoding atau Content-Type tidak didukung; gunakan gzip dan JSON (unsupported encoding or media type)",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorCode::PayloadTooLarge,
+            "Isi permintaan terlalu besar; kirim dalam beberapa bagian (request body too large; send smaller batches)",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            ErrorCode::RequestTimeout,
+            "Permintaan tidak selesai dikirim tepat waktu (request did not arrive in time)",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            (ErrorCode::MethodNotAllowed, "Metode HTTP ini tidak didukung di alamat ini (method not allowed)")
+        }
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "Alamat ini tidak ditemukan (not found)"),
+        s if s.is_server_error() => (
+            ErrorCode::Internal,
+            "Terjadi kesalahan di server; tidak ada data yang berubah (server fault; nothing was changed)",
+        ),
+        _ => (ErrorCode::MalformedBody, "Permintaan tidak sah (bad request)"),
+    };
+    let mut shaped = ApiError::new(status, code, message).into_response();
+    // Keep what the stack said besides the body (such as Retry-After or Allow).
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && name != header::CONTENT_ENCODING
+        {
+            shaped.headers_mut().entry(name.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    shaped
+}
+
 /// `Json<T>` whose rejections use the API's error shape: 413 for a body over the limit, 415 for a
-/// missing JSON content type, 400 for anything that does not parse as the expected JSON.
+/// missing JSON content type, 400 for anything that does not parse as the expected JSON. At the
+/// door, a NUL anywhere in the body (a string or a key) is `400 field_bad_character`: PostgreSQL
+/// cannot store it while SQLite can, and both backends must answer the same. Each field's own rule
+/// (`odf_domain::input`) refuses the other control characters where they matter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<Value>::from_request(req, state).await.map_err(|r| json_rejection(&r))?;
+        if let Some(at) = nul_at(&value) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::FieldBadCharacter,
+                "Isi permintaan berisi karakter NUL (request contains a NUL character)",
+            )
+            .field(at));
+        }
+        serde_json::from_value(value).map(ApiJson).map_err(|err| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedBody,
+                format!("Isi permintaan tidak sesuai format (malformed body): {err}"),
+            )
+        })
+    }
+}
+
+/// Where the first NUL is (a field path such as `team[1].name`), if any.
+fn nul_at(value: &Value) -> Option<String> {
+    nul_path(value).map(|path| path.trim_start_matches('.').to_owned())
+}
+
+fn nul_path(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => text.contains('\0').then(String::new),
+        Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| nul_path(item).map(|rest| format!("[{i}]{rest}")))
+        }
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(String::new());
+            }
+            nul_path(item).map(|rest| format!(".{key}{rest}"))
+        }),
+        _ => None,
+    }
+}
+
+/// `Json<T>` for pushes: the same rejections as [`ApiJson`] but no door check, because a push is
+/// answered record by record: a NUL in one record refuses that record (by the text rule), not the
+/// whole push, so a phone's outbox never sticks on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordsJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for RecordsJson<T>
 where
     Json<T>: FromRequest<S, Rejection = JsonRejection>,
     S: Send + Sync,
@@ -154,7 +275,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
+            Ok(Json(value)) => Ok(RecordsJson(value)),
             Err(rejection) => Err(json_rejection(&rejection)),
         }
     }

@@ -294,7 +294,10 @@ impl Client {
             .await?;
         let (known, village) = self.known_verification(verification_id).await?;
         check_not_decided(&known)?;
-        let criteria = CommunityCriteriaDto::from(&CommunityCriteria::from(criteria));
+        let criteria = CommunityCriteria::from(criteria);
+        // The shared text rule, as the server applies it: refused here rather than after a sync.
+        criteria.validate().map_err(|e| ClientError::refused(e.code(), e.to_string()))?;
+        let criteria = CommunityCriteriaDto::from(&criteria);
         let action = VillageActionKind::Community { verification_id, criteria };
         self.save_action(Uuid::now_v7(), village, Some(verification_id), action).await
     }

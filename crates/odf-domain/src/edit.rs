@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::gps::GeoPoint;
-use crate::household::{Household, MAX_KK_PER_HOUSE, MAX_NAME_LEN, MAX_UNIT_LEN, RecordError};
+use crate::household::{
+    Household, MAX_KK_PER_HOUSE, MAX_NAME_LEN, MAX_UNIT_LEN, RecordError, optional_text, require_text,
+};
 
 /// A household field that can be edited. The village cannot: moving a household between villages
 /// is a new registration.
@@ -127,19 +129,14 @@ impl HouseholdChanges {
 
     /// The same rules as a new household: applying these changes must leave a valid one.
     pub fn validate(&self) -> Result<(), RecordError> {
-        if self.head_name.as_ref().is_some_and(|n| n.trim().is_empty()) {
-            return Err(RecordError::Missing { field: "head_name" });
-        }
-        if self.head_name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_LEN) {
-            return Err(RecordError::TooLong { field: "head_name", max: MAX_NAME_LEN });
+        if let Some(name) = &self.head_name {
+            require_text("head_name", name, MAX_NAME_LEN)?;
         }
         if self.kk_count.is_some_and(|k| k == 0 || k > MAX_KK_PER_HOUSE) {
             return Err(RecordError::KkOutOfRange);
         }
         for (field, value) in [("dusun", &self.dusun), ("rw", &self.rw), ("rt", &self.rt)] {
-            if value.as_ref().and_then(Option::as_ref).is_some_and(|v| v.chars().count() > MAX_UNIT_LEN) {
-                return Err(RecordError::TooLong { field, max: MAX_UNIT_LEN });
-            }
+            optional_text(field, value.as_ref().and_then(Option::as_ref), MAX_UNIT_LEN)?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::area::AreaCode;
 use crate::category::Category;
 use crate::gps::GeoPoint;
+use crate::input::{self, FieldError};
 
 /// How far in the future a visit time may be, to allow for phone clocks that run a little fast.
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::minutes(10);
@@ -124,6 +125,15 @@ pub enum RecordError {
     #[error("waktu kunjungan {0} ada di masa depan (visit time is in the future)")]
     InTheFuture(DateTime<Utc>),
     #[error(
+        "waktu kunjungan {0} sebelum {earliest} (visit time too early)",
+        earliest = input::EARLIEST_DATE
+    )]
+    TooEarly(DateTime<Utc>),
+    #[error(
+        "kolom {field} berisi karakter kontrol, pengarah teks atau hanya karakter tak terlihat (control, bidi or invisible-only characters)"
+    )]
+    BadCharacter { field: &'static str },
+    #[error(
         "photo_sha256 harus 64 karakter heksadesimal huruf kecil (photo_sha256 must be 64 lowercase hex chars)"
     )]
     BadPhotoHash,
@@ -138,6 +148,8 @@ impl RecordError {
             RecordError::TooLong { .. } => "field_too_long",
             RecordError::KkOutOfRange => "kk_out_of_range",
             RecordError::InTheFuture(_) => "visit_in_future",
+            RecordError::TooEarly(_) => "visit_too_early",
+            RecordError::BadCharacter { .. } => "field_bad_character",
             RecordError::BadPhotoHash => "bad_photo_hash",
         }
     }
@@ -159,21 +171,27 @@ pub fn check_record_id(field: &'static str, id: Uuid) -> Result<(), RecordError>
     if is_record_id(id) { Ok(()) } else { Err(RecordError::InvalidId { field, id }) }
 }
 
-fn require_text(field: &'static str, value: &str, max: usize) -> Result<(), RecordError> {
-    if value.trim().is_empty() {
-        return Err(RecordError::Missing { field });
+/// The shared text rule's answer as a record error (dates are mapped where the time is known).
+fn text_error(err: FieldError) -> RecordError {
+    match err {
+        FieldError::Missing { field } => RecordError::Missing { field },
+        FieldError::TooLong { field, max } => RecordError::TooLong { field, max },
+        FieldError::BadCharacter { field }
+        | FieldError::TooEarly { field }
+        | FieldError::InTheFuture { field } => RecordError::BadCharacter { field },
     }
-    if value.chars().count() > max {
-        return Err(RecordError::TooLong { field, max });
-    }
-    Ok(())
 }
 
-fn optional_text(field: &'static str, value: Option<&String>, max: usize) -> Result<(), RecordError> {
-    match value {
-        Some(text) if text.chars().count() > max => Err(RecordError::TooLong { field, max }),
-        _ => Ok(()),
-    }
+pub(crate) fn require_text(field: &'static str, value: &str, max: usize) -> Result<(), RecordError> {
+    input::check_text(field, value, max).map_err(text_error)
+}
+
+pub(crate) fn optional_text(
+    field: &'static str,
+    value: Option<&String>,
+    max: usize,
+) -> Result<(), RecordError> {
+    input::check_optional_text(field, value.map(String::as_str), max).map_err(text_error)
 }
 
 impl Household {
@@ -201,8 +219,10 @@ impl Visit {
         check_record_id("household_id", self.household_id)?;
         require_text("sanitarian", &self.sanitarian, MAX_NAME_LEN)?;
         require_text("device_id", &self.device_id, MAX_DEVICE_LEN)?;
-        if self.visited_at > now + skew {
-            return Err(RecordError::InTheFuture(self.visited_at));
+        match input::check_date("visited_at", self.visited_at, now, skew) {
+            Err(FieldError::TooEarly { .. }) => return Err(RecordError::TooEarly(self.visited_at)),
+            Err(_) => return Err(RecordError::InTheFuture(self.visited_at)),
+            Ok(()) => {}
         }
         if let Some(hash) = &self.photo_sha256 {
             let hex =
@@ -308,6 +328,22 @@ pub(crate) mod tests {
         assert_eq!(v.validate(now, DEFAULT_CLOCK_SKEW).unwrap_err().code(), "bad_photo_hash");
         v.photo_sha256 = Some("a".repeat(64));
         assert!(v.validate(now, DEFAULT_CLOCK_SKEW).is_ok());
+    }
+
+    #[test]
+    fn hostile_names_and_implausible_dates_are_refused() {
+        for name in ["La\0Ode", "\u{202E}dimaH", "\u{200B}", "\u{1b}[31m"] {
+            let mut h = household("74.04.11.2002");
+            h.head_name = name.to_owned();
+            assert_eq!(h.validate().unwrap_err().code(), "field_bad_character", "{name:?}");
+        }
+        let h = household("74.04.11.2002");
+        let now = Utc::now();
+        for text in ["0001-01-01T00:00:00Z", "1900-01-01T00:00:00Z", "1999-12-31T23:59:59Z"] {
+            let at = DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc);
+            let v = visit(&h, Category::Aman, at);
+            assert_eq!(v.validate(now, DEFAULT_CLOCK_SKEW).unwrap_err().code(), "visit_too_early", "{text}");
+        }
     }
 
     #[test]

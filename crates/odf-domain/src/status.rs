@@ -18,6 +18,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::input::{FieldError, MAX_STATUS_REASON, check_optional_text};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VillageStatus {
@@ -202,6 +204,9 @@ pub enum TransitionError {
     ActorRequired,
     #[error("waktu perubahan {at} lebih awal dari perubahan sebelumnya {previous} (out of order)")]
     OutOfOrder { at: DateTime<Utc>, previous: DateTime<Utc> },
+    /// The reason breaks the shared text rule (control characters, too long...).
+    #[error(transparent)]
+    Field(#[from] FieldError),
 }
 
 impl TransitionError {
@@ -211,6 +216,7 @@ impl TransitionError {
             TransitionError::ReasonRequired(_) => "reason_required",
             TransitionError::ActorRequired => "actor_required",
             TransitionError::OutOfOrder { .. } => "transition_out_of_order",
+            TransitionError::Field(err) => err.code(),
         }
     }
 }
@@ -239,6 +245,7 @@ impl VillageState {
         if event.kind.needs_reason() && event.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(TransitionError::ReasonRequired(event.kind));
         }
+        check_optional_text("reason", event.reason.as_deref(), MAX_STATUS_REASON)?;
         if let Some(previous) = self.history.last().map(|c| c.event.at) {
             if event.at < previous {
                 return Err(TransitionError::OutOfOrder { at: event.at, previous });

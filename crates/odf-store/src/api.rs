@@ -55,6 +55,7 @@ pub trait Accounts: Send + Sync {
     async fn user(&self, id: Uuid) -> Result<Option<UserRecord>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn list_users(&self) -> Result<Vec<UserRecord>>;
+    /// Disabling also revokes every session of the user, so a later enable revives none of them.
     async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<()>;
     async fn create_session(&self, session: NewSession) -> Result<()>;
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<SessionRecord>>;

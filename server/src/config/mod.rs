@@ -246,6 +246,7 @@ impl Settings {
             public_url,
             claim_window: chrono::Duration::days(claim_window),
             team_rules: TeamRules { max_size: max_team },
+            ..defaults
         };
         let bind = layer.bind.unwrap_or(DEFAULT_BIND);
         Ok(Settings { database_url, bind, server })

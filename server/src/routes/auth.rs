@@ -10,7 +10,7 @@ use odf_mobile_api::{ErrorCode, FieldRulesDto, LoginRequest, LoginResponse, User
 use odf_store::{NewSession, SessionKind, UserRecord};
 
 use crate::app::{AppState, ServerConfig};
-use crate::auth::{Caller, new_token, verify_password};
+use crate::auth::{Caller, ClientAddr, new_token, verify_password};
 use crate::error::{ApiError, ApiJson, ApiResult};
 
 /// A valid argon2 hash of a random string: checked when the username is unknown, so that a wrong
@@ -44,10 +44,11 @@ pub fn user_dto(user: &UserRecord, config: &ServerConfig) -> UserDto {
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
     let limiter = state.limiter();
-    if let Some(wait) = limiter.locked_for(&request.username, Instant::now()) {
+    if let Some(wait) = limiter.locked_for(&request.username, client, Instant::now()) {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::TooManyAttempts,
@@ -64,14 +65,14 @@ pub async fn login(
         .await
         .map_err(ApiError::internal)?;
     let Some(user) = user.filter(|_| verified) else {
-        limiter.record_failure(&request.username, Instant::now());
+        limiter.record_failure(&request.username, client, Instant::now());
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCredentials,
             "Nama pengguna atau kata sandi salah (wrong username or password)",
         ));
     };
-    limiter.clear(&request.username);
+    limiter.clear(&request.username, client);
     if user.disabled {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -50,18 +50,33 @@ pub enum Lang {
 /// The longest series one request may ask for.
 const MAX_SERIES_MONTHS: i64 = 120;
 
-fn month(text: &str, field: &str) -> ApiResult<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| {
-        bad_query(format!("{field}={text}: harus YYYY-MM (must be YYYY-MM)")).field(field.to_owned())
-    })
+/// A month `YYYY-MM` inside the shared date window (chrono parses years such as -262143, whose
+/// month arithmetic would panic).
+fn month(text: &str, field: &'static str) -> ApiResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|day| odf_domain::check_day(field, *day).is_ok())
+        .ok_or_else(|| {
+            bad_query(format!(
+                "{field}={text}: harus YYYY-MM antara {} dan {} (must be YYYY-MM within the date window)",
+                odf_domain::input::EARLIEST_DATE,
+                odf_domain::input::LATEST_DATE
+            ))
+            .field(field.to_owned())
+        })
 }
 
-/// A day, `YYYY-MM-DD` (years 1900-9999: anything else is a typing error, not a date to roll up).
-fn day(text: &str, field: &str) -> ApiResult<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|d| (1900..=9999).contains(&d.year())).ok_or_else(
+/// A day, `YYYY-MM-DD`, inside the shared date window (`odf_domain::check_day`): anything else is a
+/// typing error, not a date to roll up.
+fn day(text: &str, field: &'static str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|d| odf_domain::check_day(field, *d).is_ok()).ok_or_else(
         || {
-            bad_query(format!("{field}={text}: harus YYYY-MM-DD (must be YYYY-MM-DD)"))
-                .field(field.to_owned())
+            bad_query(format!(
+                "{field}={text}: harus YYYY-MM-DD antara {} dan {} (must be YYYY-MM-DD within the date window)",
+                odf_domain::input::EARLIEST_DATE,
+                odf_domain::input::LATEST_DATE
+            ))
+            .field(field.to_owned())
         },
     )
 }
@@ -202,8 +217,11 @@ pub struct Freshness {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeviceFreshness {
-    device_id: String,
-    username: String,
+    /// Left out for viewers: which phone and whose it is are not aggregates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
     #[serde(with = "odf_domain::timestamp")]
     last_sync_at: chrono::DateTime<Utc>,
     pending_count: i64,
@@ -211,7 +229,8 @@ pub struct DeviceFreshness {
     oldest_pending_at: Option<chrono::DateTime<Utc>>,
 }
 
-async fn freshness(state: &AppState, area: AreaRef) -> ApiResult<Freshness> {
+async fn freshness(state: &AppState, area: AreaRef, caller: &Caller) -> ApiResult<Freshness> {
+    let named = caller.role() != odf_domain::Role::Viewer;
     let under = under(area);
     let users = state.store().list_users().await?;
     let overlaps = |user_area: AreaCode| under.is_none_or(|a| a.contains(user_area) || user_area.contains(a));
@@ -222,8 +241,8 @@ async fn freshness(state: &AppState, area: AreaRef) -> ApiResult<Freshness> {
         .into_iter()
         .filter(|d| users.iter().any(|u| u.username == d.username && overlaps(u.area)))
         .map(|d| DeviceFreshness {
-            device_id: d.device_id,
-            username: d.username,
+            device_id: Some(d.device_id).filter(|_| named),
+            username: Some(d.username).filter(|_| named),
             last_sync_at: d.last_sync_at,
             pending_count: d.pending_count,
             oldest_pending_at: d.oldest_pending_at,
@@ -294,7 +313,7 @@ pub async fn area(
     let (area, rollup) = (scoped.area, scoped.rollup(&state).await?);
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
-    let freshness = freshness(&state, area).await?;
+    let freshness = freshness(&state, area, &caller).await?;
     let body =
         AreaCoverage { date: scoped.date(), area: head.clone(), children: children.clone(), freshness };
     respond(&state, (query.format, query.lang), scoped.date(), Some(&head), &children, &body).await

@@ -64,12 +64,13 @@ const HEADER_ID: &str = "kode,nama,tingkat,kk_terdaftar,kk_dikunjungi,kk_akses,p
 const HEADER_EN: &str = "code,name,level,kk_registered,kk_visited,kk_with_access,pct_kk_akses,\
                          villages_total,villages_sbs,pct_desa_sbs,villages_at_risk,village_status,as_of";
 
+/// A text cell, quoted when needed. A cell that a spreadsheet would read as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return, as in `=HYPERLINK(...)` in a place name) gets a
+/// leading apostrophe, so it is shown as text and never evaluated.
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
+    let text =
+        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
 }
 
 /// One row per area: % KK akses and % desa SBS with their numerators and denominators.
@@ -157,4 +158,19 @@ pub fn dhis2_data_value_sets(
         }
     }
     DataValueSet { period: period.to_owned(), complete_date: day.to_string(), data_values: values }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn formula_cells_are_exported_as_text() {
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        for cell in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_field(cell).trim_start_matches('"').starts_with('\''), "{cell:?}");
+        }
+        assert_eq!(csv_field("Desa Wakaokili"), "Desa Wakaokili");
+        assert_eq!(csv_field("Kel. A, B"), "\"Kel. A, B\"");
+    }
 }

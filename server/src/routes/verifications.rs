@@ -69,18 +69,13 @@ pub async fn community(
     view(&state, &record).await
 }
 
-/// A printed field: trimmed, without control characters, not too long; `None` when blank.
-fn issuer_field(value: Option<&str>, field: &str) -> ApiResult<Option<String>> {
+/// A printed field: trimmed, by the shared text rule; `None` when blank.
+fn issuer_field(value: Option<&str>, field: &'static str) -> ApiResult<Option<String>> {
     let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    if text.chars().any(char::is_control) || text.chars().count() > MAX_ISSUER_LEN {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField,
-            format!(
-                "{field} paling banyak {MAX_ISSUER_LEN} karakter tanpa karakter kontrol (too long or control characters)"
-            ),
-        )
-        .field(field));
+    if let Err(err) = odf_domain::check_text(field, text, MAX_ISSUER_LEN) {
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidField, err.to_string()).field(field)
+        );
     }
     Ok(Some(text.to_owned()))
 }

@@ -51,6 +51,9 @@ pub(crate) fn trigger_event(
     now: DateTime<Utc>,
 ) -> ApiResult<StatusEvent> {
     allow::<RecordTriggering>(caller)?;
+    if let Err(err) = odf_domain::check_day("triggered_on", triggered_on) {
+        return Err(crate::error::field_error(err));
+    }
     if triggered_on > area.code.local_date(now) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -157,6 +160,9 @@ async fn checked_team(
                 member.username = user.username.clone();
                 if member.name.trim().is_empty() {
                     member.name = user.display_name.clone();
+                }
+                if member.name.trim().is_empty() {
+                    member.name = user.username.clone();
                 }
             }
             // An empty username is the team rules' own error, reported below.

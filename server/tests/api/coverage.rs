@@ -68,7 +68,9 @@ pub async fn a_kabupaten_roll_up_names_both_measures_and_counts_villages_without
     assert_eq!(body["children"].as_array().unwrap().len(), 3);
     assert_eq!(body["children"][0]["desa_sbs"]["denominator"], 6);
     assert!(body["freshness"]["last_change_at"].is_string());
-    assert_eq!(body["freshness"]["devices"][0]["device_id"], "hp");
+    // The phone is listed, but a viewer does not see which phone or whose (issue 17, class 4).
+    assert!(body["freshness"]["devices"][0]["last_sync_at"].is_string());
+    assert!(body["freshness"]["devices"][0].get("device_id").is_none());
 
     let (_, ranked) = app.get("/v1/coverage/74/ranking?by=kk_akses", &viewer).await;
     assert_eq!(ranked["measure"], "kk_akses");

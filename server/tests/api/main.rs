@@ -14,6 +14,8 @@ mod auth_and_sync;
 mod contract;
 mod coverage;
 mod extractors;
+mod hostile;
+mod hostile_cases;
 mod verification;
 mod village_actions;
 
@@ -59,6 +61,22 @@ api_tests! {
         a_village_goes_from_visits_to_a_certificate_by_pushed_actions_alone,
         a_replayed_action_is_a_duplicate_and_other_content_under_its_id_a_conflict,
         refused_actions_name_their_code_and_field_and_store_nothing,
+    }
+    hostile (crate::hostile::config()) {
+        hostile_text_is_rejected_per_record_and_at_the_door,
+        a_team_with_hostile_names_is_refused_when_opening_so_the_village_is_not_stuck,
+        enabling_a_user_does_not_revive_tokens_from_before_the_disable,
+        a_device_record_cannot_be_taken_over_or_inflated,
+        dates_outside_the_plausible_window_are_refused,
+        free_text_is_bounded,
+        long_decision_reasons_and_notes_are_refused,
+        every_error_is_in_the_error_shape,
+        csv_exports_neutralise_formula_cells,
+        a_slow_client_cannot_hold_a_connection,
+        a_corrupt_certificate_row_does_not_break_the_history,
+    }
+    hostile_cases (odf_server::ServerConfig::default()) {
+        the_hostile_input_cases_are_refused_and_change_nothing,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

@@ -38,7 +38,7 @@ async fn push(app: &TestApp, token: &str, households: &[Value], visits: &[Value]
     }
 }
 
-fn team(members: &[&str]) -> Value {
+pub(crate) fn team(members: &[&str]) -> Value {
     Value::Array(
         members
             .iter()
@@ -48,7 +48,7 @@ fn team(members: &[&str]) -> Value {
 }
 
 /// Six households (two per RT) visited with access by `san_a` in VILLAGE_A, triggered and claimed.
-async fn claimed_village(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn claimed_village(app: &TestApp) -> Vec<Value> {
     let san = app.login("san_a").await;
     let homes: Vec<Value> = (0..6).map(|i| household(VILLAGE_A, i % 3 + 1)).collect();
     let visits: Vec<Value> =

@@ -11,6 +11,7 @@ use super::{ChecklistItem, Sample, VerificationError};
 use crate::category::Category;
 use crate::coverage::latest_visits;
 use crate::household::Visit;
+use crate::input::{FieldError, MAX_FREE_TEXT, check_optional_text, check_text};
 use crate::status::{EventKind, StatusEvent};
 
 /// One community criterion, met or not, with what the team noted.
@@ -30,6 +31,16 @@ pub struct CommunityCriteria {
     pub rules_and_sanctions: Criterion,
     /// A mechanism to monitor that nobody returns to open defecation.
     pub monitoring: Criterion,
+}
+
+impl CommunityCriteria {
+    /// The notes follow the shared text rule for free text.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        for criterion in [&self.no_visible_faeces, &self.rules_and_sanctions, &self.monitoring] {
+            check_optional_text("note", criterion.note.as_deref(), MAX_FREE_TEXT)?;
+        }
+        Ok(())
+    }
 }
 
 /// The result of a verification.
@@ -204,6 +215,13 @@ impl Decision {
     ) -> Result<Decision, VerificationError> {
         let reasons: Vec<String> =
             reasons.into_iter().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()).collect();
+        for reason in &reasons {
+            check_text("reasons", reason, MAX_FREE_TEXT)?;
+        }
+        // Together they become the status change's reason, which has the same bound.
+        if reasons.iter().map(|r| r.chars().count() + 2).sum::<usize>() > MAX_FREE_TEXT + 2 {
+            return Err(FieldError::TooLong { field: "reasons", max: MAX_FREE_TEXT }.into());
+        }
         if reasons.is_empty() {
             if outcome == Outcome::Gagal {
                 return Err(VerificationError::ReasonRequired);
@@ -330,5 +348,21 @@ mod tests {
         assert_eq!(serde_json::to_string(&Outcome::Gagal).unwrap(), "\"gagal\"");
         let json = serde_json::to_string(&FailReason::VisibleFaeces).unwrap();
         assert_eq!(json, r#"{"code":"visible_faeces"}"#);
+    }
+
+    #[test]
+    fn reasons_and_notes_follow_the_text_rule() {
+        let gagal = Suggestion { outcome: Outcome::Gagal, reasons: vec![FailReason::NoMonitoring] };
+        let thirty = vec!["r".repeat(100_000); 30];
+        let err = Decision::new(Outcome::Gagal, thirty, gagal.clone()).unwrap_err();
+        assert_eq!(err.code(), "field_too_long");
+        let many = vec!["r".repeat(100); 30];
+        assert_eq!(Decision::new(Outcome::Gagal, many, gagal.clone()).unwrap_err().code(), "field_too_long");
+        let err = Decision::new(Outcome::Gagal, vec!["a\u{202E}b".to_owned()], gagal).unwrap_err();
+        assert_eq!(err.code(), "field_bad_character");
+        let mut noted = criteria(true);
+        noted.monitoring.note = Some("n".repeat(100_000));
+        assert_eq!(noted.validate().unwrap_err().code(), "field_too_long");
+        assert_eq!(criteria(true).validate(), Ok(()));
     }
 }

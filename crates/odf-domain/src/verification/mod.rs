@@ -34,6 +34,8 @@ pub use team::{DEFAULT_MAX_TEAM, MIN_TEAM, TeamMember, TeamRules};
 
 use thiserror::Error;
 
+use crate::input::FieldError;
+
 /// Why a verification step is refused. `code()` is the stable machine code used on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum VerificationError {
@@ -61,6 +63,9 @@ pub enum VerificationError {
         "keputusan berbeda dari saran aturan ({suggested}) harus disertai alasan (overriding the suggestion needs a reason)"
     )]
     OverrideReasonRequired { suggested: Outcome },
+    /// A name, position, reason or note breaks the shared text rule.
+    #[error(transparent)]
+    Field(#[from] FieldError),
 }
 
 impl VerificationError {
@@ -76,6 +81,7 @@ impl VerificationError {
             VerificationError::ZeroUnits => "sample_zero_units",
             VerificationError::ReasonRequired => "decision_reason_required",
             VerificationError::OverrideReasonRequired { .. } => "decision_override_reason_required",
+            VerificationError::Field(err) => err.code(),
         }
     }
 }

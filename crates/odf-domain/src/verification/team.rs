@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::VerificationError;
+use crate::input::{MAX_PERSON_TEXT, check_optional_text, check_text};
 
 /// The smallest team allowed.
 pub const MIN_TEAM: usize = 3;
@@ -59,6 +60,12 @@ impl TeamRules {
             if username.is_empty() {
                 return Err(VerificationError::MemberMissing);
             }
+            // Printed on the Berita Acara and the certificate: checked when the team is formed, so
+            // that a verification is never opened with a team that cannot be certified.
+            check_text("team.username", &member.username, MAX_PERSON_TEXT)?;
+            // A blank name is allowed here: the server fills it from the member's account.
+            check_optional_text("team.name", Some(&member.name), MAX_PERSON_TEXT)?;
+            check_optional_text("team.position", member.position.as_deref(), MAX_PERSON_TEXT)?;
             if residents.contains(&username) {
                 return Err(VerificationError::MemberFromVillage(member.username.trim().to_owned()));
             }
@@ -124,5 +131,16 @@ pub(crate) mod tests {
         let err = rules.check(&team(&["a", "b", "A "]), NOBODY).unwrap_err();
         assert_eq!(err.code(), "team_member_duplicate");
         assert_eq!(rules.check(&team(&["a", " ", "c"]), NOBODY).unwrap_err().code(), "team_member_missing");
+    }
+
+    #[test]
+    fn member_names_and_positions_follow_the_text_rule() {
+        let rules = TeamRules::default();
+        let mut members = team(&["a", "b", "c"]);
+        members[1].position = Some("Staf\u{7}".to_owned());
+        assert_eq!(rules.check(&members, NOBODY).unwrap_err().code(), "field_bad_character");
+        let mut members = team(&["a", "b", "c"]);
+        members[2].name = "N".repeat(200_000);
+        assert_eq!(rules.check(&members, NOBODY).unwrap_err().code(), "field_too_long");
     }
 }

@@ -97,6 +97,18 @@ impl Accounts for ThisStore {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound { what: "pengguna (user)", key: username.to_owned() });
             }
+            // Disabling ends every session for good, so enabling later does not revive a token that
+            // was handed out (or stolen) before: the user logs in again.
+            if disabled {
+                sqlx::query(
+                    "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL \
+                     AND user_id = (SELECT id FROM users WHERE username = $2)",
+                )
+                .bind(stored_now())
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
+            }
             Ok(())
         })
         .await

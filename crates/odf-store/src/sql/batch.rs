@@ -135,12 +135,15 @@ pub(super) fn household_change(household: &Household, revision: i64) -> PendingC
     }
 }
 
+/// Records what a phone said about itself. A device id belongs to the user who first reported it:
+/// a report from anyone else under the same id changes nothing (it would move that phone's freshness).
 pub(super) async fn upsert_device(tx: &mut Tx, device: &DeviceRecord) -> Result<()> {
     sqlx::query(
         "INSERT INTO devices (device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO UPDATE SET username = excluded.username, \
          app_version = excluded.app_version, pending_count = excluded.pending_count, \
-         oldest_pending_at = excluded.oldest_pending_at, last_sync_at = excluded.last_sync_at",
+         oldest_pending_at = excluded.oldest_pending_at, last_sync_at = excluded.last_sync_at \
+         WHERE devices.username = excluded.username",
     )
     .bind(&device.device_id)
     .bind(&device.username)

@@ -29,7 +29,19 @@ const CERTIFICATE_COLUMNS: &str = "id, number, village_code, village_name, kecam
      issued_on, issued_at, issuer_name, issuer_role, team, verification_id, data_hash, public_key, signature, \
      revoked_at, revoked_by, revoke_reason";
 
+/// A certificate row; one that no longer reads back (a column changed behind the server's back) is
+/// `Corrupt`, which callers can tell apart from the database failing.
 fn certificate_from_row(row: &DbRow) -> Result<CertificateRecord> {
+    read_certificate(row).map_err(|err| match err {
+        StoreError::Database(sqlx::Error::ColumnDecode { index, source }) => {
+            StoreError::corrupt(format!("piagam, kolom {index}: {source}"))
+        }
+        StoreError::Database(sqlx::Error::Decode(source)) => StoreError::corrupt(format!("piagam: {source}")),
+        other => other,
+    })
+}
+
+fn read_certificate(row: &DbRow) -> Result<CertificateRecord> {
     let number: String = row.try_get("number")?;
     let village: String = row.try_get("village_code")?;
     let issued_on: String = row.try_get("issued_on")?;
@@ -80,7 +92,17 @@ async fn list(tx: &mut Tx, under: Option<AreaCode>) -> Result<Vec<CertificateRec
     push_area_range(&mut query, "village_code", under);
     query.push(" ORDER BY issued_at, id");
     let rows = query.build().fetch_all(&mut *tx).await?;
-    rows.iter().map(certificate_from_row).collect()
+    // One damaged row must not hide a village's other certificates (or its whole history): it is
+    // logged and left out; reading it by id answers that it is corrupt.
+    let mut certificates = Vec::with_capacity(rows.len());
+    for row in &rows {
+        match certificate_from_row(row) {
+            Ok(certificate) => certificates.push(certificate),
+            Err(StoreError::Corrupt(what)) => tracing::error!(%what, "corrupt certificate row left out"),
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(certificates)
 }
 
 /// A certificate's entry on the change feed: the signed certificate and whether it is revoked, so
@@ -284,6 +306,9 @@ async fn revoke(
     if reason.trim().is_empty() {
         return Err(TransitionError::ReasonRequired(EventKind::Revoke).into());
     }
+    // Printed on the public check page: the shared rule for free text.
+    odf_domain::check_text("reason", reason.trim(), odf_domain::input::MAX_FREE_TEXT)
+        .map_err(TransitionError::from)?;
     let village = record.signed.certificate.village_code;
     let event = StatusEvent {
         kind: EventKind::Revoke,

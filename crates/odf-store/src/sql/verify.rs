@@ -216,6 +216,7 @@ async fn record_community(
     observed_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<VerificationRecord> {
+    criteria.validate().map_err(odf_domain::VerificationError::from)?;
     let record = load_existing(tx, id).await?;
     if !record.is_open() {
         return Err(StoreError::VerificationDecided(id));

@@ -48,3 +48,17 @@ pub(crate) async fn users_and_sessions_round_trip(store: AnyStore, _raw: RawDb) 
     assert!(!store.session(token_hash).await.unwrap().unwrap().is_active(Utc::now()));
     assert!(store.session([9u8; 32]).await.unwrap().is_none());
 }
+
+pub(crate) async fn disabling_a_user_revokes_their_sessions_for_good(store: AnyStore, _raw: RawDb) {
+    let user = store.create_user(new_user("wa_ode", odf_domain::Role::Sanitarian)).await.unwrap();
+    let other = store.create_user(new_user("la_ode", odf_domain::Role::Sanitarian)).await.unwrap();
+    let expires_at = Utc::now() + Duration::hours(12);
+    for (hash, user_id) in [([1u8; 32], user.id), ([2u8; 32], other.id)] {
+        let session = NewSession { token_hash: hash, user_id, kind: SessionKind::Login, expires_at };
+        store.create_session(session).await.unwrap();
+    }
+    store.set_user_disabled("wa_ode", true).await.unwrap();
+    store.set_user_disabled("wa_ode", false).await.unwrap();
+    assert!(!store.session([1u8; 32]).await.unwrap().unwrap().is_active(Utc::now()));
+    assert!(store.session([2u8; 32]).await.unwrap().unwrap().is_active(Utc::now()));
+}

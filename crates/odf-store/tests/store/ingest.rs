@@ -223,3 +223,23 @@ pub(crate) async fn device_reports_are_kept_with_the_batch_and_replaced_by_newer
     store.ingest(third).await.unwrap();
     assert_eq!(store.devices().await.unwrap(), vec![report(0, 5), other]);
 }
+
+pub(crate) async fn a_device_id_stays_with_the_user_who_first_reported_it(store: AnyStore, _raw: RawDb) {
+    with_demo_places(&store).await;
+    let report = |username: &str, pending: i64| DeviceRecord {
+        device_id: "hp-01".to_owned(),
+        username: username.to_owned(),
+        app_version: "0.1.0".to_owned(),
+        pending_count: pending,
+        oldest_pending_at: None,
+        last_sync_at: Utc.with_ymd_and_hms(2026, 11, 2, 7, 0, 0).unwrap(),
+    };
+    let mut first = batch(&[], &[]);
+    first.device = Some(report("sanitarian1", 4));
+    store.ingest(first).await.unwrap();
+    // Another user reporting the same id changes nothing of that phone's record.
+    let mut taken = batch(&[], &[]);
+    taken.device = Some(report("someone_else", 0));
+    store.ingest(taken).await.unwrap();
+    assert_eq!(store.devices().await.unwrap(), vec![report("sanitarian1", 4)]);
+}

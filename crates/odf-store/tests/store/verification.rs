@@ -341,6 +341,11 @@ pub(crate) async fn a_revocation_needs_a_reason_moves_the_village_and_happens_on
     let certificate = certify(&store, VILLAGE_A, &homes).await.certificate.unwrap();
     let blank = store.revoke_certificate(certificate.id(), "ver", " ").await;
     assert_eq!(blank.unwrap_err().code(), "reason_required");
+    // The shared text rule: bounded, no control characters (NUL cannot even be stored on PostgreSQL).
+    let long = store.revoke_certificate(certificate.id(), "ver", &"x".repeat(1_000_000)).await;
+    assert_eq!(long.unwrap_err().code(), "field_too_long");
+    let nul = store.revoke_certificate(certificate.id(), "ver", "BABS\0lagi").await;
+    assert_eq!(nul.unwrap_err().code(), "field_bad_character");
     let revoked = store.revoke_certificate(certificate.id(), "ver", "BABS ditemukan lagi").await.unwrap();
     let revocation = revoked.revocation.clone().unwrap();
     assert_eq!((revocation.by.as_str(), revocation.reason.as_str()), ("ver", "BABS ditemukan lagi"));

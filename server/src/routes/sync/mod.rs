@@ -35,7 +35,7 @@ use uuid::Uuid;
 use crate::access::{Allowed, PullRecords, PushRecords};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiQuery, ApiResult};
+use crate::error::{ApiError, ApiQuery, ApiResult, RecordsJson};
 
 /// What every check of a push needs: who pushes, their scope, and the time it arrived.
 struct Push<'a> {
@@ -100,7 +100,7 @@ fn count_records(state: &AppState, request: &PushRequest) -> ApiResult<usize> {
 pub async fn push(
     State(state): State<AppState>,
     Allowed(caller, _): Allowed<PushRecords>,
-    ApiJson(request): ApiJson<PushRequest>,
+    RecordsJson(request): RecordsJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
     let total = count_records(&state, &request)?;
     let push = Push { state: &state, caller: &caller, scope: caller.scope(), now: Utc::now() };
@@ -119,7 +119,7 @@ pub async fn push(
         households: households.to_store(),
         visits: visits.to_store(),
         edits: edits.to_store(),
-        device: Some(devices::record(&push, &request.device, total)),
+        device: devices::record(&push, &request.device, total),
     };
     let sent = households.len() + visits.len() + edits.len();
     let outcomes = state.store().ingest(batch).await?;
