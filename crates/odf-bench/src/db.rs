@@ -71,7 +71,7 @@ impl BenchDb {
                 for suffix in ["", "-wal"] {
                     let mut name = path.clone().into_os_string();
                     name.push(suffix);
-                    total += std::fs::metadata(&name).map(|m| m.len()).unwrap_or(0);
+                    total += std::fs::metadata(&name).map_or(0, |m| m.len());
                 }
                 Ok(total)
             }

@@ -26,11 +26,14 @@ pub struct IngestFigures {
     pub stored_bytes_per_visit: f64,
 }
 
+/// One phone's name and its pushes: the visits and the gzipped body of each.
+type Phone = (String, Vec<(Vec<Visit>, Vec<u8>)>);
+
 /// Every phone's pushes, prepared before any timing.
 struct Pushes {
     households: Vec<Household>,
     /// Per phone: its name and its pushes (visits and the gzipped body of each).
-    phones: Vec<(String, Vec<(Vec<Visit>, Vec<u8>)>)>,
+    phones: Vec<Phone>,
 }
 
 fn prepare(

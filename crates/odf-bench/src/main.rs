@@ -87,7 +87,7 @@ async fn main() -> BenchResult {
         "command": std::env::args().collect::<Vec<_>>().join(" "),
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
         "phones": args.phones,
-        "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+        "cpus": std::thread::available_parallelism().map_or(1, usize::from),
         "ingest": [],
         "rollup": [],
     });
