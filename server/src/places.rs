@@ -59,5 +59,6 @@ pub async fn current_rollup<'w>(
 ) -> Result<Rollup<'w>, StoreError> {
     let tallies = store.tallies(under).await?;
     let statuses = store.statuses(under).await?.into_iter().map(|s| (s.village, s.status, s.since));
-    Ok(Rollup::build(wilayah, tallies, statuses, Utc::now()))
+    // Only the area's subtree: the cost follows the places shown, not the whole country.
+    Ok(Rollup::build_within(wilayah, under, tallies, statuses, Utc::now()))
 }

@@ -159,7 +159,39 @@ impl<'w> Rollup<'w> {
         statuses: impl IntoIterator<Item = StatusRow>,
         as_of: DateTime<Utc>,
     ) -> Rollup<'w> {
-        let places: Vec<&'w Place> = wilayah.iter().collect();
+        Rollup::over(wilayah, wilayah.iter().collect(), tallies, statuses, as_of)
+    }
+
+    /// Like [`Rollup::build`], over only `under`'s subtree (and its ancestors) instead of every
+    /// place of the country: the cost of a kecamatan's roll-up is then its own villages, not the
+    /// ~90,000 places of the national list. `under` and everything below it have the same figures
+    /// as in the full roll-up; its ancestors and the nation sum this subtree only, and inputs
+    /// outside it are ignored as unknown. `None` is the full roll-up.
+    pub fn build_within(
+        wilayah: &'w Wilayah,
+        under: Option<AreaCode>,
+        tallies: impl IntoIterator<Item = (AreaCode, Tally)>,
+        statuses: impl IntoIterator<Item = StatusRow>,
+        as_of: DateTime<Utc>,
+    ) -> Rollup<'w> {
+        let Some(root) = under else {
+            return Rollup::build(wilayah, tallies, statuses, as_of);
+        };
+        let mut places: Vec<&'w Place> =
+            root.ancestors().into_iter().filter_map(|a| wilayah.get(a)).collect();
+        places.extend(wilayah.get(root));
+        places.extend(wilayah.descendants(root));
+        Rollup::over(wilayah, places, tallies, statuses, as_of)
+    }
+
+    /// The one pass of both constructors over `places` (code-sorted, ancestors before descendants).
+    fn over(
+        wilayah: &'w Wilayah,
+        places: Vec<&'w Place>,
+        tallies: impl IntoIterator<Item = (AreaCode, Tally)>,
+        statuses: impl IntoIterator<Item = StatusRow>,
+        as_of: DateTime<Utc>,
+    ) -> Rollup<'w> {
         let codes: Vec<AreaCode> = places.iter().map(|p| p.code).collect();
         let n = places.len();
         let mut totals = vec![Totals::default(); n];

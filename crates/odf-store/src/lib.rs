@@ -31,6 +31,7 @@ mod api;
 mod boundaries;
 pub mod certification;
 mod error;
+mod group;
 pub mod model;
 mod plan;
 mod postgres;

@@ -8,10 +8,12 @@
 //! see 11.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::error::StoreError;
+use crate::group::GroupCommit;
 use crate::url::{Backend, DatabaseUrl};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -25,6 +27,7 @@ const CONNECTIONS: u32 = 8;
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    group: Arc<GroupCommit>,
 }
 
 impl PgStore {
@@ -37,7 +40,7 @@ impl PgStore {
         }
         let options = PgConnectOptions::from_str(url.expose())?;
         let pool = PgPoolOptions::new().max_connections(CONNECTIONS).connect_with(options).await?;
-        let store = PgStore { pool };
+        let store = PgStore { pool, group: Arc::default() };
         store.run_migrations().await?;
         Ok(store)
     }
@@ -49,6 +52,10 @@ impl PgStore {
 
     fn reader(&self) -> &PgPool {
         &self.pool
+    }
+
+    fn group(&self) -> &GroupCommit {
+        &self.group
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {

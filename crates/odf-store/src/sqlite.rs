@@ -11,6 +11,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -18,6 +19,7 @@ use sqlx::sqlite::{
 };
 
 use crate::error::StoreError;
+use crate::group::GroupCommit;
 use crate::url::{Backend, DatabaseUrl};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -25,11 +27,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 const BACKEND_NAME: &str = "sqlite";
 const READERS: u32 = 4;
 
-/// The SQLite store. Cheap to clone (it holds two pools).
+/// The SQLite store. Cheap to clone (it holds two pools and the group-commit queue).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    group: Arc<GroupCommit>,
 }
 
 impl SqliteStore {
@@ -53,7 +56,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         let reader = SqlitePoolOptions::new().max_connections(READERS).connect_with(options).await?;
-        let store = SqliteStore { reader, writer };
+        let store = SqliteStore { reader, writer, group: Arc::default() };
         store.run_migrations().await?;
         Ok(store)
     }
@@ -65,6 +68,10 @@ impl SqliteStore {
 
     fn reader(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    fn group(&self) -> &GroupCommit {
+        &self.group
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {

@@ -314,3 +314,25 @@ fn an_empty_places_list_gives_an_empty_nation() {
     assert!(r.children(AreaRef::Nasional).is_empty());
     assert!(format!("{r:?}").contains("areas: 0"));
 }
+
+#[test]
+fn a_roll_up_within_an_area_gives_that_area_and_everything_under_it_the_full_figures() {
+    let wilayah = places();
+    let full = rollup(&wilayah);
+    for area in wilayah.iter().map(|p| p.code) {
+        let within = Rollup::build_within(&wilayah, Some(area), tallies(), statuses(), as_of());
+        let mut under = vec![area];
+        under.extend(wilayah.descendants(area).iter().map(|p| p.code));
+        for code in under {
+            let (a, b) = (full.area(code).unwrap(), within.area(code).unwrap());
+            assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap(), "{code}");
+            let (a, b) = (full.children(code), within.children(code));
+            assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap(), "{code}");
+        }
+    }
+    let nation = Rollup::build_within(&wilayah, None, tallies(), statuses(), as_of());
+    assert_eq!(
+        serde_json::to_value(nation.national()).unwrap(),
+        serde_json::to_value(full.national()).unwrap()
+    );
+}

@@ -60,10 +60,12 @@ impl Coverage for ThisStore {
     }
 
     async fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<DateTime<Utc>>> {
-        let mut query = QueryBuilder::new("SELECT MAX(at) AS last FROM changes WHERE 1 = 1");
-        push_area_range(&mut query, "area_code", under);
-        let row = query.build().fetch_one(self.reader()).await?;
-        Ok(row.try_get("last")?)
+        let prefix = under.map_or_else(String::new, |area| area.to_string());
+        let at = sqlx::query_scalar("SELECT last_change_at FROM area_freshness WHERE prefix = $1")
+            .bind(prefix)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(at)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::batch::{lookup_known, upsert_device, write_plan};
 use super::*;
+use crate::group::Job;
 
 pub(super) const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.village_code, h.head_name, h.kk_count, h.dusun, \
      h.rw, h.rt, h.lat, h.lng, h.revision, l.visit_id, l.visited_at, l.category \
@@ -65,6 +66,66 @@ pub(super) fn visit_from_row(row: &DbRow) -> Result<StoredVisit> {
     })
 }
 
+impl ThisStore {
+    /// Writes queued batches in one transaction and answers each after the commit; if that fails,
+    /// each batch again in its own transaction (see `crate::group`).
+    async fn write_group(&self, jobs: Vec<Job>) {
+        if let [_] = jobs.as_slice() {
+            for job in jobs {
+                let _ = job.answer.send(self.write(async |tx| ingest_in(tx, job.batch).await).await);
+            }
+            return;
+        }
+        let shared = self
+            .write(async |tx| {
+                let mut all = Vec::with_capacity(jobs.len());
+                for job in &jobs {
+                    all.push(ingest_in(tx, job.batch.clone()).await?);
+                }
+                Ok(all)
+            })
+            .await;
+        match shared {
+            Ok(all) => {
+                for (job, outcomes) in jobs.into_iter().zip(all) {
+                    let _ = job.answer.send(Ok(outcomes));
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, batches = jobs.len(), "group commit failed; writing each batch alone");
+                for job in jobs {
+                    let _ = job.answer.send(self.write(async |tx| ingest_in(tx, job.batch).await).await);
+                }
+            }
+        }
+    }
+}
+
+/// One batch, inside the caller's transaction: lookups, the pure plan, set-wise writes, slips,
+/// edits and the device report.
+async fn ingest_in(tx: &mut Tx, mut batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
+    let lookups = plan::lookups(&batch);
+    let received_from = batch.received_from.clone();
+    let device = batch.device.clone();
+    let edits = std::mem::take(&mut batch.edits);
+    let known = lookup_known(tx, &lookups).await?;
+    let plan = plan::plan_ingest(batch, known);
+    if !plan.is_empty() {
+        let now = stored_now();
+        write_plan(tx, &plan, &received_from, now).await?;
+        status::detect_slips(tx, &plan, now).await?;
+    }
+    let mut outcomes = plan.outcomes;
+    let now = stored_now();
+    for edit in edits {
+        outcomes.push(edits::apply_edit(tx, edit, now).await?);
+    }
+    if let Some(device) = device {
+        upsert_device(tx, &device).await?;
+    }
+    Ok(outcomes)
+}
+
 fn change_from_row(row: &DbRow) -> Result<Change> {
     let kind: String = row.try_get("kind")?;
     let area: String = row.try_get("area_code")?;
@@ -81,30 +142,21 @@ fn change_from_row(row: &DbRow) -> Result<Change> {
 
 #[async_trait]
 impl Ingest for ThisStore {
-    async fn ingest(&self, mut batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
-        let lookups = plan::lookups(&batch);
-        let received_from = batch.received_from.clone();
-        let device = batch.device.clone();
-        let edits = std::mem::take(&mut batch.edits);
-        self.write(async |tx| {
-            let known = lookup_known(tx, &lookups).await?;
-            let plan = plan::plan_ingest(batch, known);
-            if !plan.is_empty() {
-                let now = stored_now();
-                write_plan(tx, &plan, &received_from, now).await?;
-                status::detect_slips(tx, &plan, now).await?;
-            }
-            let mut outcomes = plan.outcomes;
-            let now = stored_now();
-            for edit in edits {
-                outcomes.push(edits::apply_edit(tx, edit, now).await?);
-            }
-            if let Some(device) = device {
-                upsert_device(tx, &device).await?;
-            }
-            Ok(outcomes)
-        })
-        .await
+    async fn ingest(&self, batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
+        let answer = self.group().enqueue(batch);
+        let leader = self.group().lead().await;
+        let jobs = self.group().take();
+        if !jobs.is_empty() {
+            let store = self.clone();
+            // Spawned: dropping this call (a client gone) must not abort the others' transaction.
+            let writing = tokio::spawn(async move {
+                store.write_group(jobs).await;
+                drop(leader);
+            });
+            let _ = writing.await;
+        }
+        // Our job was written by us or by an earlier writer, which answered before letting go.
+        answer.await.map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?
     }
 
     async fn household(&self, id: Uuid) -> Result<Option<StoredHousehold>> {

@@ -191,6 +191,38 @@ async fn insert_changes(tx: &mut Tx, changes: &[PendingChange], at: DateTime<Utc
         });
         query.build().execute(&mut *tx).await?;
     }
+    touch_freshness(tx, changes.iter().map(|c| c.area), at).await
+}
+
+/// Moves `area_freshness` forward for every prefix the changed areas fall under, in one upsert: the
+/// coverage API's freshness is then one row read, whatever the number of visits (a `CASE`, not
+/// `max()`/`GREATEST`, as both dialects take it).
+async fn touch_freshness(
+    tx: &mut Tx,
+    areas: impl Iterator<Item = AreaCode>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut prefixes = std::collections::BTreeSet::new();
+    for area in areas {
+        prefixes.insert(String::new());
+        for ancestor in area.ancestors() {
+            prefixes.insert(ancestor.to_string());
+        }
+        prefixes.insert(area.to_string());
+    }
+    let prefixes: Vec<String> = prefixes.into_iter().collect();
+    for chunk in prefixes.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::new("INSERT INTO area_freshness (prefix, last_change_at) ");
+        query.push_values(chunk, |mut row, prefix| {
+            row.push_bind(prefix.clone()).push_bind(at);
+        });
+        query.push(
+            " ON CONFLICT (prefix) DO UPDATE SET last_change_at = CASE \
+             WHEN excluded.last_change_at > area_freshness.last_change_at THEN excluded.last_change_at \
+             ELSE area_freshness.last_change_at END",
+        );
+        query.build().execute(&mut *tx).await?;
+    }
     Ok(())
 }
 

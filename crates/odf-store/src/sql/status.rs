@@ -89,17 +89,6 @@ impl Statuses for ThisStore {
     }
 }
 
-/// A village's current status and since when (`belum_dipicu`, never changed, when it has no row).
-async fn current(tx: &mut Tx, village: AreaCode) -> Result<(VillageStatus, Option<DateTime<Utc>>)> {
-    let row = sqlx::query("SELECT status, since FROM village_status WHERE village_code = $1")
-        .bind(village.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(row) = row else { return Ok((VillageStatus::default(), None)) };
-    let status = status_of(&row.try_get::<String, _>("status")?)?;
-    Ok((status, Some(row.try_get("since")?)))
-}
-
 /// Validates `event` with the status machine against the village's last change and records it.
 pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent) -> Result<StatusChange> {
     let mut event = event;
@@ -187,10 +176,21 @@ pub(super) async fn detect_slips(tx: &mut Tx, batch: &plan::IngestPlan, now: Dat
             }
         }
     }
+    // One lookup for every candidate village (not one per village): most pushes find none ODF.
+    let candidates: Vec<String> = found.keys().map(ToString::to_string).collect();
+    let mut sbs_since: BTreeMap<AreaCode, DateTime<Utc>> = BTreeMap::new();
+    for row in
+        fetch_in(tx, "SELECT village_code, status, since FROM village_status", "village_code", &candidates)
+            .await?
+    {
+        if status_of(&row.try_get::<String, _>("status")?)? == VillageStatus::Sbs {
+            sbs_since.insert(code_of(&row.try_get::<String, _>("village_code")?)?, row.try_get("since")?);
+        }
+    }
     for (village, visit) in found {
-        let (status, since) = current(tx, village).await?;
-        if status != VillageStatus::Sbs || since.is_some_and(|since| visit.visited_at < since) {
-            continue;
+        match sbs_since.get(&village) {
+            Some(since) if visit.visited_at >= *since => {}
+            _ => continue,
         }
         let date = visit.visited_at.format("%Y-%m-%d");
         let reason = format!(

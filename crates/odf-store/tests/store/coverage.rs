@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use odf_domain::VillageStatus;
-use odf_domain::{Category, EventKind, Visit};
+use odf_domain::{Category, EventKind, HouseholdChanges, Visit};
 use odf_store::testing::RawDb;
 use odf_store::*;
 use uuid::Uuid;
@@ -98,4 +98,71 @@ pub(crate) async fn history_facts_hold_the_areas_households_visits_and_status_ch
 pub(crate) fn history_time(v: &Visit) -> chrono::DateTime<Utc> {
     use chrono::SubsecRound;
     v.visited_at.trunc_subsecs(6)
+}
+
+/// What `last_change_at` must answer: the latest `at` of the change feed at or under `area`,
+/// computed the slow way from the whole feed.
+async fn latest_change_under(
+    store: &AnyStore,
+    area: Option<odf_domain::AreaCode>,
+) -> Option<chrono::DateTime<Utc>> {
+    let mut latest = None;
+    let mut cursor = 0;
+    loop {
+        let page = store.changes_since(&odf_domain::Scope::All, cursor, 1000).await.unwrap();
+        for change in &page.changes {
+            if area.is_none_or(|a| a.contains(change.area)) {
+                latest = latest.max(Some(change.at));
+            }
+        }
+        cursor = page.next_cursor;
+        if !page.has_more {
+            return latest;
+        }
+    }
+}
+
+pub(crate) async fn freshness_follows_ingest_edits_and_status_changes_at_every_level(
+    store: AnyStore,
+    _raw: RawDb,
+) {
+    let areas = [
+        None,
+        Some(code("74")),
+        Some(code("74.04")),
+        Some(code("74.04.81")),
+        Some(code(VILLAGE_A)),
+        Some(code(VILLAGE_C)),
+        Some(code("74.71")),
+    ];
+    let check = async |step: &str| {
+        for area in areas {
+            let read = store.last_change_at(area).await.unwrap();
+            assert_eq!(read, latest_change_under(&store, area).await, "{step}: freshness of {area:?}");
+        }
+    };
+    check("empty").await;
+    with_demo_places(&store).await;
+    check("places").await;
+    let home = household(VILLAGE_A, 2);
+    let other = household(VILLAGE_C, 1);
+    store.ingest(batch(&[home.clone(), other.clone()], &[visit(&home, Category::Aman, 3)])).await.unwrap();
+    check("households and a visit").await;
+    let before = store.last_change_at(Some(code(VILLAGE_C))).await.unwrap();
+    store.ingest(batch(&[], &[visit(&home, Category::BelumLayak, 1)])).await.unwrap();
+    check("a later visit").await;
+    // Only the areas the visit lies in moved.
+    assert_eq!(store.last_change_at(Some(code(VILLAGE_C))).await.unwrap(), before);
+    assert!(store.last_change_at(Some(code(VILLAGE_A))).await.unwrap() > before);
+
+    let renamed =
+        HouseholdChanges { head_name: Some("Wa Ode Sitti".to_owned()), ..HouseholdChanges::default() };
+    let edited = crate::edits::push_edits(&store, &[crate::edits::edit(&other, 1, 5, renamed)]).await;
+    assert_eq!(edited[0].outcome, Outcome::Accepted);
+    check("an edit").await;
+    assert!(store.last_change_at(Some(code(VILLAGE_C))).await.unwrap() > before);
+
+    store.apply_status_event(code(VILLAGE_C), event(EventKind::Trigger, 1, None)).await.unwrap();
+    check("a status change").await;
+    assert_eq!(store.last_change_at(Some(code("74.09"))).await.unwrap(), None);
 }

@@ -243,3 +243,63 @@ pub(crate) async fn a_device_id_stays_with_the_user_who_first_reported_it(store:
     store.ingest(taken).await.unwrap();
     assert_eq!(store.devices().await.unwrap(), vec![report("sanitarian1", 4)]);
 }
+
+/// Group commit: many pushes at once share transactions, yet each call hears only about its own
+/// records, in its own order, including a rejection and a duplicate of its own, and everything it
+/// was told is stored.
+pub(crate) async fn concurrent_pushes_share_commits_and_each_hears_only_its_own_records(
+    store: AnyStore,
+    _raw: RawDb,
+) {
+    with_demo_places(&store).await;
+    let homes: Vec<Household> =
+        (0..8).map(|i| household(if i % 2 == 0 { VILLAGE_A } else { VILLAGE_C }, 1)).collect();
+    store.ingest(batch(&homes, &[])).await.unwrap();
+    let stranger = household(VILLAGE_B, 1);
+    let pushes: Vec<Vec<Visit>> = (0..16)
+        .map(|p| {
+            let mut visits: Vec<Visit> = (0..5)
+                .map(|i| visit(&homes[(p + i) % homes.len()], Category::ALL[i % 6], i as i64))
+                .collect();
+            if p % 4 == 0 {
+                // A household the store does not know: rejected, for this push only.
+                visits.push(visit(&stranger, Category::Aman, 1));
+            }
+            visits
+        })
+        .collect();
+    let calls = pushes.iter().map(|visits| {
+        let store = store.clone();
+        let visits = visits.clone();
+        async move {
+            let outcomes = store.ingest(batch(&[], &visits)).await.unwrap();
+            // Answered only after the commit: a separate reader already sees what it was told.
+            let first = visits[0].clone();
+            let stored = store.visits_of(first.household_id).await.unwrap();
+            assert!(stored.iter().any(|s| s.visit.id == first.id), "answered before the commit");
+            (visits, outcomes)
+        }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    for (visits, outcomes) in &answers {
+        let ids: Vec<Uuid> = outcomes.iter().map(|o| o.id).collect();
+        assert_eq!(ids, visits.iter().map(|v| v.id).collect::<Vec<_>>());
+        for (visit, outcome) in visits.iter().zip(outcomes) {
+            if visit.household_id == stranger.id {
+                assert!(matches!(outcome.outcome, Outcome::Rejected { .. }), "{outcome:?}");
+            } else {
+                assert_eq!(outcome.outcome, Outcome::Accepted);
+            }
+        }
+    }
+    assert_eq!(store.visit_count().await.unwrap(), 16 * 5);
+    assert_eq!(store.recount().await.unwrap().differences, vec![]);
+    // Sent again, all at once: every record is a duplicate, except the still unknown household's.
+    let again = pushes.iter().map(|visits| store.ingest(batch(&[], visits)));
+    for outcomes in futures_util::future::join_all(again).await {
+        for outcome in outcomes.unwrap() {
+            assert!(matches!(outcome.outcome, Outcome::Duplicate | Outcome::Rejected { .. }), "{outcome:?}");
+        }
+    }
+    assert_eq!(store.visit_count().await.unwrap(), 16 * 5);
+}

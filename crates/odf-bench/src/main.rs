@@ -1,0 +1,196 @@
+//! `odf-bench`: the benchmark anyone can run. It prints one table and writes the same figures as
+//! JSON (`--json out.json`). SQLite by default; with `--postgres URL` PostgreSQL as well, each
+//! measurement on a fresh database (`odf_bench_<hex>`, dropped afterwards).
+//!
+//! ```text
+//! cargo run --release -p odf-bench -- [--quick] [--long] [--postgres URL] [--json out.json]
+//! ```
+//!
+//! Measured: in-process store ingest against HTTP ingest of the same pushes (N phones, batches of
+//! 50 and 500, and their ratio) with push latency; roll-up p50/p95 with the national list of places
+//! and ~70 million households of tallies, before and after storing visits; gzip bytes per visit on
+//! the wire; stored bytes per visit; the process's peak resident memory (server and simulated
+//! phones share this process, so it is an upper bound of the server's). `--quick` (CI) is small and
+//! finishes in under a minute; `--long` stores 10 million visits before the last roll-up timing.
+//! Figures are printed, never asserted: on a shared machine they vary from run to run.
+
+mod data;
+mod db;
+mod ingest;
+mod rollup;
+mod server;
+
+use clap::Parser;
+use serde_json::{Value, json};
+
+use crate::db::Backend;
+
+pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
+pub type BenchResult<T = ()> = Result<T, BenchError>;
+
+#[derive(Debug, Parser)]
+#[command(name = "odf-bench", about = "Mengukur kinerja server ODF (measures the ODF server's performance)")]
+struct Args {
+    /// Small sizes, under a minute (what CI runs).
+    #[arg(long)]
+    quick: bool,
+    /// Also time the roll-ups after storing 10 million visits (takes a long while).
+    #[arg(long)]
+    long: bool,
+    /// Also measure PostgreSQL, creating throw-away databases through this URL.
+    #[arg(long, value_name = "URL")]
+    postgres: Option<String>,
+    /// Write the figures as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<std::path::PathBuf>,
+    /// Simulated phones pushing at once.
+    #[arg(long, default_value_t = 8)]
+    phones: usize,
+}
+
+/// The `pct`th percentile of sorted `values` (nearest rank below), 0 when empty.
+pub fn percentile(sorted: &[f64], pct: usize) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[(sorted.len() - 1) * pct / 100]
+}
+
+/// Peak resident memory of this process, from `/proc/self/status` (Linux), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+#[tokio::main]
+async fn main() -> BenchResult {
+    let args = Args::parse();
+    if args.phones == 0 {
+        return Err("--phones harus paling sedikit 1 (must be at least 1)".into());
+    }
+    let mut backends = vec![Backend::Sqlite];
+    if let Some(url) = &args.postgres {
+        backends.push(Backend::Postgres(url.clone()));
+    }
+    // (batch, pushes per phone): 8 phones × 250 × 50 = 100,000 visits, as in the issue's table.
+    let sizes: [(usize, usize); 2] = if args.quick { [(50, 10), (500, 1)] } else { [(50, 250), (500, 25)] };
+    let requests = if args.quick { 20 } else { 100 };
+    let visit_steps: Vec<usize> = match (args.quick, args.long) {
+        (true, false) => vec![20_000],
+        (_, false) => vec![1_000_000],
+        (_, true) => vec![1_000_000, 10_000_000],
+    };
+    let started = std::time::Instant::now();
+    let mut report = json!({
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
+        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "phones": args.phones,
+        "cpus": std::thread::available_parallelism().map_or(1, usize::from),
+        "ingest": [],
+        "rollup": [],
+    });
+    println!("odf-bench ({} build, {} phones)", report["profile"].as_str().unwrap_or("?"), args.phones);
+
+    let mut ingest_rows = Vec::new();
+    for backend in &backends {
+        for (batch, pushes) in sizes {
+            let f = ingest::measure(backend, args.phones, batch, pushes).await?;
+            ingest_rows.push((backend.name(), f.clone()));
+            push(
+                &mut report["ingest"],
+                json!({
+                    "backend": backend.name(), "batch": f.batch, "visits": f.visits,
+                    "in_process_visits_per_s": f.in_process_per_s.round(), "http_visits_per_s": f.http_per_s.round(),
+                    "http_to_in_process_ratio": f.http_per_s / f.in_process_per_s,
+                    "push_p50_ms": f.push_p50_ms, "push_p95_ms": f.push_p95_ms,
+                    "gzip_bytes_per_visit": f.gzip_bytes_per_visit, "stored_bytes_per_visit": f.stored_bytes_per_visit,
+                }),
+            );
+        }
+    }
+
+    let path = rollup::wilayah_path();
+    let mut rollup_rows = Vec::new();
+    match std::fs::read_to_string(&path) {
+        Err(_) => {
+            println!(
+                "SKIPPED: roll-up timings: {} not found (the national places list is needed)",
+                path.display()
+            );
+            report["rollup_skipped"] = json!(format!("{} not found", path.display()));
+        }
+        Ok(csv) => {
+            for backend in &backends {
+                for f in rollup::measure(backend, &csv, requests, &visit_steps).await? {
+                    for (label, area, p50, p95) in &f.rows {
+                        push(
+                            &mut report["rollup"],
+                            json!({
+                                "backend": backend.name(), "visits": f.visits, "area": area,
+                                "p50_ms": p50, "p95_ms": p95,
+                            }),
+                        );
+                        rollup_rows.push((backend.name(), f.visits, label.clone(), *p50, *p95));
+                    }
+                }
+            }
+        }
+    }
+    let peak = peak_rss_mb();
+    report["peak_resident_mb"] = json!(peak);
+    report["seconds"] = json!(started.elapsed().as_secs_f64().round());
+
+    println!();
+    println!(
+        "{:<9} {:>5} {:>8} {:>12} {:>10} {:>6} {:>8} {:>8} {:>9} {:>9}",
+        "backend",
+        "batch",
+        "visits",
+        "in-process/s",
+        "HTTP/s",
+        "ratio",
+        "p50 ms",
+        "p95 ms",
+        "gzip B/v",
+        "stored B/v"
+    );
+    for (name, f) in &ingest_rows {
+        println!(
+            "{name:<9} {:>5} {:>8} {:>12.0} {:>10.0} {:>6.2} {:>8.1} {:>8.1} {:>9.1} {:>9.0}",
+            f.batch,
+            f.visits,
+            f.in_process_per_s,
+            f.http_per_s,
+            f.http_per_s / f.in_process_per_s,
+            f.push_p50_ms,
+            f.push_p95_ms,
+            f.gzip_bytes_per_visit,
+            f.stored_bytes_per_visit
+        );
+    }
+    if !rollup_rows.is_empty() {
+        println!();
+        println!("{:<9} {:>10} {:<24} {:>8} {:>8}", "backend", "visits", "roll-up", "p50 ms", "p95 ms");
+        for (name, visits, label, p50, p95) in &rollup_rows {
+            println!("{name:<9} {visits:>10} {label:<24} {p50:>8.2} {p95:>8.2}");
+        }
+    }
+    match peak {
+        Some(mb) => println!("\npeak resident memory (server and phones in one process): {mb:.0} MB"),
+        None => println!("\npeak resident memory: not available (no /proc/self/status)"),
+    }
+    println!("took {:.0} s", started.elapsed().as_secs_f64());
+    if let Some(file) = &args.json {
+        std::fs::write(file, serde_json::to_string_pretty(&report)?)?;
+        println!("figures written to {}", file.display());
+    }
+    Ok(())
+}
+
+fn push(list: &mut Value, item: Value) {
+    if let Value::Array(items) = list {
+        items.push(item);
+    }
+}
