@@ -149,10 +149,10 @@ impl IntoResponse for ApiError {
         let mut body = ErrorBody::new(self.code, self.message);
         body.error.field = self.field;
         let mut response = (self.status, Json(body)).into_response();
-        if let Some(seconds) = self.retry_after {
-            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

@@ -23,10 +23,10 @@ impl PlacesCache {
     /// The places tree, loading it when missing or stale. Concurrent callers wait for one load.
     pub async fn get(&self, store: &AnyStore) -> Result<Arc<Wilayah>, StoreError> {
         let mut loaded = self.loaded.lock().await;
-        if let Some((at, wilayah)) = loaded.as_ref() {
-            if at.elapsed() < PLACES_TTL {
-                return Ok(wilayah.clone());
-            }
+        if let Some((at, wilayah)) = loaded.as_ref()
+            && at.elapsed() < PLACES_TTL
+        {
+            return Ok(wilayah.clone());
         }
         let wilayah = Arc::new(load_wilayah(store).await?);
         *loaded = Some((Instant::now(), wilayah.clone()));

@@ -106,7 +106,7 @@ impl State {
         if plan.only.as_deref().is_none_or(|prefix| request_line.starts_with(prefix)) {
             self.counted += 1;
             let budget = plan.max_cuts.is_none_or(|max| self.cuts < max);
-            if plan.every > 0 && self.counted % plan.every == 0 && budget && !plan.modes.is_empty() {
+            if plan.every > 0 && self.counted.is_multiple_of(plan.every) && budget && !plan.modes.is_empty() {
                 cut = Some(plan.modes[self.cuts % plan.modes.len()]);
                 self.cuts += 1;
             }

@@ -33,7 +33,6 @@ fn open(home: &Path) -> Result<File> {
         .map_err(|source| ClientError::Home { path: home.display().to_string(), source })
 }
 
-#[allow(clippy::incompatible_msrv)]
 impl SyncLock {
     /// Takes the lock if no other sync holds it; `Ok(None)` when one does.
     pub fn try_acquire(home: &Path) -> Result<Option<SyncLock>> {

@@ -246,10 +246,10 @@ impl VillageState {
             return Err(TransitionError::ReasonRequired(event.kind));
         }
         check_optional_text("reason", event.reason.as_deref(), MAX_STATUS_REASON)?;
-        if let Some(previous) = self.history.last().map(|c| c.event.at) {
-            if event.at < previous {
-                return Err(TransitionError::OutOfOrder { at: event.at, previous });
-            }
+        if let Some(previous) = self.history.last().map(|c| c.event.at)
+            && event.at < previous
+        {
+            return Err(TransitionError::OutOfOrder { at: event.at, previous });
         }
         let to = self
             .status

@@ -129,11 +129,11 @@ impl Wilayah {
             }
             // Sorted order puts every parent before its children, so a binary search over what is
             // already accepted finds it (and an orphan's children become orphans too).
-            if let Some(parent) = place.code.parent() {
-                if places.binary_search_by_key(&parent, |p| p.code).is_err() {
-                    errors.push(RowError { line, problem: RowProblem::MissingParent(parent) });
-                    continue;
-                }
+            if let Some(parent) = place.code.parent()
+                && places.binary_search_by_key(&parent, |p| p.code).is_err()
+            {
+                errors.push(RowError { line, problem: RowProblem::MissingParent(parent) });
+                continue;
             }
             first_line_of_last = line;
             places.push(place);
@@ -238,10 +238,10 @@ fn parse_row(record: &csv::StringRecord) -> Result<Place, RowProblem> {
     if name.is_empty() {
         return Err(RowProblem::EmptyName);
     }
-    if let Some(level) = record.get(2).filter(|s| !s.is_empty()) {
-        if Level::parse(level) != Some(code.level()) {
-            return Err(RowProblem::LevelMismatch { given: level.to_owned(), implied: code.level() });
-        }
+    if let Some(level) = record.get(2).filter(|s| !s.is_empty())
+        && Level::parse(level) != Some(code.level())
+    {
+        return Err(RowProblem::LevelMismatch { given: level.to_owned(), implied: code.level() });
     }
     let kind = match record.get(3).filter(|s| !s.is_empty()) {
         None => code.implied_kind(),

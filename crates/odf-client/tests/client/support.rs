@@ -106,7 +106,7 @@ impl FakeServer {
 
     fn scripted(state: &mut State, push: bool) -> Option<Failure> {
         state.calls += 1;
-        if state.fail_every > 0 && state.calls % state.fail_every == 0 {
+        if state.fail_every > 0 && state.calls.is_multiple_of(state.fail_every) {
             return Some(Failure::Before(network("connection reset by proxy")));
         }
         if push { state.push_failures.pop_front() } else { state.pull_failures.pop_front() }

@@ -80,7 +80,7 @@ impl TeamRules {
         if size > self.max_size {
             return Err(VerificationError::TeamTooLarge { size, max: self.max_size });
         }
-        if size % 2 == 0 {
+        if size.is_multiple_of(2) {
             return Err(VerificationError::TeamSizeEven(size));
         }
         Ok(())
