@@ -34,6 +34,8 @@ pub struct ConfigLayer {
     pub verification: VerificationLayer,
     #[serde(default)]
     pub dhis2: Dhis2Layer,
+    #[serde(default)]
+    pub timeouts: TimeoutsLayer,
 }
 
 /// `[session]`: login tokens.
@@ -100,8 +102,19 @@ pub struct Dhis2Layer {
     pub org_unit_prefix: Option<String>,
 }
 
+/// `[timeouts]`: how long a client may take to send a request, so a slow one cannot hold a
+/// connection open.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutsLayer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_seconds: Option<i64>,
+}
+
 /// Every setting's config file key and environment variable.
-pub const ENV_VARS: [(&str, &str); 18] = [
+pub const ENV_VARS: [(&str, &str); 20] = [
     ("database_url", "ODF_DATABASE_URL"),
     ("bind", "ODF_BIND"),
     ("public_url", "ODF_PUBLIC_URL"),
@@ -120,6 +133,8 @@ pub const ENV_VARS: [(&str, &str); 18] = [
     ("dhis2.villages", "ODF_DHIS2_VILLAGES"),
     ("dhis2.villages_sbs", "ODF_DHIS2_VILLAGES_SBS"),
     ("dhis2.org_unit_prefix", "ODF_DHIS2_ORG_UNIT_PREFIX"),
+    ("timeouts.header_seconds", "ODF_HEADER_TIMEOUT_SECONDS"),
+    ("timeouts.body_seconds", "ODF_BODY_TIMEOUT_SECONDS"),
 ];
 
 /// The environment variable of a config file key (for error messages).
@@ -186,6 +201,10 @@ impl ConfigLayer {
                 // An empty variable reads as unset, so only the file can set the prefix back to "".
                 org_unit_prefix: value(get, "dhis2.org_unit_prefix")?,
             },
+            timeouts: TimeoutsLayer {
+                header_seconds: value(get, "timeouts.header_seconds")?,
+                body_seconds: value(get, "timeouts.body_seconds")?,
+            },
         })
     }
 
@@ -223,6 +242,10 @@ impl ConfigLayer {
                 villages: self.dhis2.villages.or(lower.dhis2.villages),
                 villages_sbs: self.dhis2.villages_sbs.or(lower.dhis2.villages_sbs),
                 org_unit_prefix: self.dhis2.org_unit_prefix.or(lower.dhis2.org_unit_prefix),
+            },
+            timeouts: TimeoutsLayer {
+                header_seconds: self.timeouts.header_seconds.or(lower.timeouts.header_seconds),
+                body_seconds: self.timeouts.body_seconds.or(lower.timeouts.body_seconds),
             },
         }
     }

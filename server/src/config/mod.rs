@@ -22,8 +22,8 @@ use odf_store::DatabaseUrl;
 use thiserror::Error;
 
 pub use layer::{
-    ConfigLayer, Dhis2Layer, ENV_VARS, LoginLayer, SessionLayer, SyncLayer, VerificationLayer, VisitsLayer,
-    env_var,
+    ConfigLayer, Dhis2Layer, ENV_VARS, LoginLayer, SessionLayer, SyncLayer, TimeoutsLayer, VerificationLayer,
+    VisitsLayer, env_var,
 };
 
 use crate::ServerConfig;
@@ -217,7 +217,18 @@ impl Settings {
                 .unwrap_or_else(|| defaults.dhis2.org_unit_prefix.clone()),
         };
 
+        let seconds = |key: &'static str, set: Option<i64>, default: Duration| {
+            let default = i64::try_from(default.as_secs()).unwrap_or(i64::MAX);
+            ranged(key, set, default, 1..=3600).map(|s| Duration::from_secs(s.unsigned_abs()))
+        };
+        let header_timeout =
+            seconds("timeouts.header_seconds", layer.timeouts.header_seconds, defaults.header_timeout)?;
+        let body_timeout =
+            seconds("timeouts.body_seconds", layer.timeouts.body_seconds, defaults.body_timeout)?;
+
         let server = ServerConfig {
+            header_timeout,
+            body_timeout,
             session_ttl: chrono::Duration::days(ttl_days),
             clock_skew: chrono::Duration::minutes(clock_skew),
             gps_max_distance_m,
@@ -246,7 +257,6 @@ impl Settings {
             public_url,
             claim_window: chrono::Duration::days(claim_window),
             team_rules: TeamRules { max_size: max_team },
-            ..defaults
         };
         let bind = layer.bind.unwrap_or(DEFAULT_BIND);
         Ok(Settings { database_url, bind, server })
@@ -284,6 +294,10 @@ impl Settings {
                 villages: Some(c.dhis2.villages.clone()),
                 villages_sbs: Some(c.dhis2.villages_sbs.clone()),
                 org_unit_prefix: Some(c.dhis2.org_unit_prefix.clone()),
+            },
+            timeouts: TimeoutsLayer {
+                header_seconds: Some(i64::try_from(c.header_timeout.as_secs()).unwrap_or(i64::MAX)),
+                body_seconds: Some(i64::try_from(c.body_timeout.as_secs()).unwrap_or(i64::MAX)),
             },
         }
     }

@@ -69,6 +69,9 @@ fn a_file_sets_every_kind_of_value() {
         villages = "c"
         villages_sbs = "d"
         org_unit_prefix = "ID-"
+        [timeouts]
+        header_seconds = 5
+        body_seconds = 120
         "#,
     )
     .unwrap();
@@ -87,6 +90,7 @@ fn a_file_sets_every_kind_of_value() {
         [&d.kk, &d.kk_access, &d.villages, &d.villages_sbs, &d.org_unit_prefix],
         ["a", "b", "c", "d", "ID-"]
     );
+    assert_eq!((c.header_timeout, c.body_timeout), (Duration::from_secs(5), Duration::from_secs(120)));
 }
 
 #[test]
@@ -150,6 +154,8 @@ fn invalid_values_are_refused_naming_the_setting() {
     assert!(refused("[login]\nmax_failures = 0").contains("max_failures"));
     assert!(refused("[sync]\nmax_push_bytes = 10").contains("max_push_bytes"));
     assert!(refused("[sync]\nmax_push_records = 0").contains("max_push_records"));
+    assert!(refused("[timeouts]\nheader_seconds = 0").contains("timeouts.header_seconds"));
+    assert!(refused("[timeouts]\nbody_seconds = 99999").contains("ODF_BODY_TIMEOUT_SECONDS"));
     assert!(refused("[dhis2]\nkk = \" \"").contains("dhis2.kk"));
     assert!(refused("public_url = \"odf.example.id\"").contains("public_url"));
     assert!(refused("data_dir = \"\"").contains("data_dir"));
