@@ -25,8 +25,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiPath, ApiResult};
 use crate::places::current_rollup;
 use crate::routes::coverage_types::{
-    AreaCoverage, DataValueSet, DayQuery, Dhis2Query, Params, Ranking, RankingQuery, Series, SeriesArea,
-    SeriesQuery, TableQuery, Villages, bad_query,
+    AreaCoverage, CoverageRefusal, DataValueSet, DayQuery, Dhis2Query, Params, Ranking, RankingQuery, Series,
+    SeriesArea, SeriesQuery, TableQuery, Villages, bad_query,
 };
 use crate::routes::export;
 
@@ -324,8 +324,7 @@ pub async fn area(
     params(("area" = String, Path, description = "Area code or nasional"), RankingQuery),
     responses(
         (status = 200, description = "Children ranked by the chosen measure, highest first; no data last", body = Ranking<'_>),
-        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
-        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+        CoverageRefusal,
     )
 )]
 pub async fn ranking(
@@ -352,8 +351,7 @@ pub async fn ranking(
     params(("area" = String, Path, description = "Area code or nasional"), TableQuery),
     responses(
         (status = 200, description = "Every village in the area with its status and coverage", body = Villages<'_>),
-        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
-        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+        CoverageRefusal,
     )
 )]
 pub async fn villages(
@@ -373,8 +371,7 @@ pub async fn villages(
     params(("area" = String, Path, description = "Area code or nasional"), DayQuery),
     responses(
         (status = 200, description = "Per-village recap in the old STBM monitoring layout (KK per JSP, JSSP, Sharing, BABS)", content_type = "text/csv", body = String),
-        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
-        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+        CoverageRefusal,
     )
 )]
 pub async fn stbm_csv(
@@ -457,8 +454,7 @@ pub async fn dhis2(
     params(("area" = String, Path, description = "Area code or nasional"), SeriesQuery),
     responses(
         (status = 200, description = "Both measures at the end of each month (the area's local days), rebuilt from visit and status dates", body = Series),
-        (status = 400, description = "invalid_query", body = odf_mobile_api::ErrorBody),
-        (status = 403, description = "out_of_scope", body = odf_mobile_api::ErrorBody),
+        CoverageRefusal,
     )
 )]
 pub async fn series(

@@ -54,6 +54,15 @@ where
     }
 }
 
+/// The refusals every coverage route documents: a bad query, an area outside the caller's scope.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum CoverageRefusal {
+    #[response(status = 400, description = "invalid_query")]
+    InvalidQuery(odf_mobile_api::ErrorBody),
+    #[response(status = 403, description = "out_of_scope")]
+    OutOfScope(odf_mobile_api::ErrorBody),
+}
+
 pub fn bad_query(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
 }
