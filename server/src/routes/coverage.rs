@@ -8,25 +8,27 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use odf_domain::{AreaCode, Level, Wilayah};
 use odf_mobile_api::ErrorCode;
 use odf_rollup::{AreaFigures, AreaRef, Measure, Rollup};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiPath, ApiResult};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
 use crate::places::current_rollup;
 use crate::routes::coverage_types::{
-    AreaCoverage, CoverageRefusal, DataValueSet, DayQuery, Dhis2Query, Params, Ranking, RankingQuery, Series,
-    SeriesArea, SeriesQuery, TableQuery, Villages, bad_query,
+    AreaCoverage, AsOf, CoverageRefusal, DataValueSet, DayQuery, Dhis2Query, Params, QueryParams, Ranking,
+    RankingQuery, Series, SeriesArea, SeriesQuery, TableQuery, Villages, bad_query,
 };
 use crate::routes::export;
 
@@ -150,12 +152,39 @@ fn check_known(wilayah: &Wilayah, area: AreaRef) -> ApiResult<()> {
 
 /// What every coverage handler starts from: the area of the path, checked against the caller's
 /// scope, the places tree, and the day the figures are for.
+#[derive(Debug)]
 struct ScopedArea {
     area: AreaRef,
     wilayah: Arc<Wilayah>,
     /// The `as_of` day in the area's time zone (never after today there); `None`: now.
     day: Option<NaiveDate>,
     now: DateTime<Utc>,
+}
+
+/// What every coverage handler takes: the caller, the query (only the route's own parameters), and
+/// the path's area in the caller's scope with the day asked for; in that order, so a request wrong
+/// twice hears about its login first, then its query, then its scope.
+#[derive(Debug)]
+pub struct Coverage<Q> {
+    scoped: ScopedArea,
+    query: Q,
+    caller: Caller,
+}
+
+impl<Q> FromRequestParts<AppState> for Coverage<Q>
+where
+    Q: DeserializeOwned + QueryParams + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let ApiPath(path) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        let Params(query) = Params::<Q>::from_request_parts(parts, state).await?;
+        let ApiQuery(AsOf { as_of }) = ApiQuery::<AsOf>::from_request_parts(parts, state).await?;
+        let scoped = ScopedArea::load(state, &caller, &path, as_of.as_deref()).await?;
+        Ok(Coverage { scoped, query, caller })
+    }
 }
 
 impl ScopedArea {
@@ -305,11 +334,8 @@ async fn respond(
 )]
 pub async fn area(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(path): ApiPath<String>,
-    Params(query): Params<TableQuery>,
+    Coverage { scoped, query, caller }: Coverage<TableQuery>,
 ) -> ApiResult<Response> {
-    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let (area, rollup) = (scoped.area, scoped.rollup(&state).await?);
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
@@ -329,9 +355,7 @@ pub async fn area(
 )]
 pub async fn ranking(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(path): ApiPath<String>,
-    Params(query): Params<RankingQuery>,
+    Coverage { scoped, query, .. }: Coverage<RankingQuery>,
 ) -> ApiResult<Response> {
     let by = match query.by.as_deref() {
         None => Measure::DesaSbs,
@@ -340,7 +364,6 @@ pub async fn ranking(
                 .field("by")
         })?,
     };
-    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let ranked = scoped.rollup(&state).await?.ranking(scoped.area, by);
     let body = Ranking { date: scoped.date(), measure: by, label: by.label(), children: ranked.clone() };
     respond(&state, (query.format, query.lang), scoped.date(), None, &ranked, &body).await
@@ -356,11 +379,8 @@ pub async fn ranking(
 )]
 pub async fn villages(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(path): ApiPath<String>,
-    Params(query): Params<TableQuery>,
+    Coverage { scoped, query, .. }: Coverage<TableQuery>,
 ) -> ApiResult<Response> {
-    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let list = scoped.rollup(&state).await?.within(scoped.area, Level::Desa);
     let body = Villages { date: scoped.date(), children: list.clone() };
     respond(&state, (query.format, query.lang), scoped.date(), None, &list, &body).await
@@ -376,11 +396,8 @@ pub async fn villages(
 )]
 pub async fn stbm_csv(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(path): ApiPath<String>,
-    Params(query): Params<DayQuery>,
+    Coverage { scoped, .. }: Coverage<DayQuery>,
 ) -> ApiResult<Response> {
-    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let rollup = scoped.rollup(&state).await?;
     let list = rollup.within(scoped.area, Level::Desa);
     let csv = export::stbm_recap_csv(&rollup, &list, scoped.date());
@@ -408,11 +425,8 @@ fn period_start(text: &str) -> ApiResult<NaiveDate> {
 )]
 pub async fn dhis2(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(path): ApiPath<String>,
-    Params(query): Params<Dhis2Query>,
+    Coverage { mut scoped, query, .. }: Coverage<Dhis2Query>,
 ) -> ApiResult<Json<DataValueSet>> {
-    let mut scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     let today = scoped.area.local_date(scoped.now);
     let start = match (query.period.as_deref().map(period_start).transpose()?, scoped.day) {
         (Some(start), Some(day)) if (start.year(), start.month()) != (day.year(), day.month()) => {
@@ -459,11 +473,8 @@ pub async fn dhis2(
 )]
 pub async fn series(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(path): ApiPath<String>,
-    Params(query): Params<SeriesQuery>,
+    Coverage { scoped, query, .. }: Coverage<SeriesQuery>,
 ) -> ApiResult<Json<Series>> {
-    let scoped = ScopedArea::load(&state, &caller, &path, query.as_of.as_deref()).await?;
     // The series ends at the end of the `as_of` day, or now.
     let end = match scoped.day {
         Some(day) => scoped.area.end_of_day(day).map_or(scoped.now, |e| e.min(scoped.now)),

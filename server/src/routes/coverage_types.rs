@@ -25,6 +25,14 @@ pub trait QueryParams {
     const NAMES: &'static [&'static str];
 }
 
+/// The one parameter every coverage route takes, read on its own so that the shared extractor
+/// needs nothing of each route's query type.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AsOf {
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
 /// The query of a coverage route: an unknown or unsupported parameter is `400 invalid_query` with
 /// the parameter as `field`; then as [`ApiQuery`].
 #[derive(Debug, Clone, Default)]
