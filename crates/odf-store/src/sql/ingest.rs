@@ -5,6 +5,7 @@
 use super::batch::{lookup_known, upsert_device, write_plan};
 use super::*;
 use crate::group::Job;
+use tokio::sync::oneshot::error::TryRecvError;
 
 pub(super) const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.village_code, h.head_name, h.kk_count, h.dusun, \
      h.rw, h.rt, h.lat, h.lng, h.revision, l.visit_id, l.visited_at, l.category \
@@ -70,33 +71,30 @@ impl ThisStore {
     /// Writes queued batches in one transaction and answers each after the commit; if that fails,
     /// each batch again in its own transaction (see `crate::group`).
     async fn write_group(&self, jobs: Vec<Job>) {
-        if let [_] = jobs.as_slice() {
-            for job in jobs {
-                let _ = job.answer.send(self.write(async |tx| ingest_in(tx, job.batch).await).await);
+        if jobs.len() > 1 {
+            let shared = self
+                .write(async |tx| {
+                    let mut all = Vec::with_capacity(jobs.len());
+                    for job in &jobs {
+                        all.push(ingest_in(tx, job.batch.clone()).await?);
+                    }
+                    Ok(all)
+                })
+                .await;
+            match shared {
+                Ok(all) => {
+                    for (job, outcomes) in jobs.into_iter().zip(all) {
+                        let _ = job.answer.send(Ok(outcomes));
+                    }
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, batches = jobs.len(), "group commit failed; writing each batch alone");
+                }
             }
-            return;
         }
-        let shared = self
-            .write(async |tx| {
-                let mut all = Vec::with_capacity(jobs.len());
-                for job in &jobs {
-                    all.push(ingest_in(tx, job.batch.clone()).await?);
-                }
-                Ok(all)
-            })
-            .await;
-        match shared {
-            Ok(all) => {
-                for (job, outcomes) in jobs.into_iter().zip(all) {
-                    let _ = job.answer.send(Ok(outcomes));
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, batches = jobs.len(), "group commit failed; writing each batch alone");
-                for job in jobs {
-                    let _ = job.answer.send(self.write(async |tx| ingest_in(tx, job.batch).await).await);
-                }
-            }
+        for job in jobs {
+            let _ = job.answer.send(self.write(async |tx| ingest_in(tx, job.batch).await).await);
         }
     }
 }
@@ -143,10 +141,18 @@ fn change_from_row(row: &DbRow) -> Result<Change> {
 #[async_trait]
 impl Ingest for ThisStore {
     async fn ingest(&self, batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
-        let answer = self.group().enqueue(batch);
-        let leader = self.group().lead().await;
-        let jobs = self.group().take();
-        if !jobs.is_empty() {
+        let mut answer = self.group().enqueue(batch);
+        loop {
+            let leader = self.group().lead().await;
+            // A writer answers before it lets go of the lead, so holding it, our job is either
+            // answered or still queued. Looping (rather than leading once) matters when a group was
+            // full and the callers behind us went away: nobody else would take our job.
+            match answer.try_recv() {
+                Ok(outcomes) => return outcomes,
+                Err(TryRecvError::Closed) => return Err(StoreError::Database(sqlx::Error::WorkerCrashed)),
+                Err(TryRecvError::Empty) => {}
+            }
+            let jobs = self.group().take();
             let store = self.clone();
             // Spawned: dropping this call (a client gone) must not abort the others' transaction.
             let writing = tokio::spawn(async move {
@@ -155,8 +161,6 @@ impl Ingest for ThisStore {
             });
             let _ = writing.await;
         }
-        // Our job was written by us or by an earlier writer, which answered before letting go.
-        answer.await.map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?
     }
 
     async fn household(&self, id: Uuid) -> Result<Option<StoredHousehold>> {
