@@ -24,11 +24,11 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use crate::error::{ApiError, ApiPath, ApiResult};
 use crate::places::current_rollup;
 use crate::routes::coverage_types::{
-    AreaCoverage, AsOf, CoverageRefusal, DataValueSet, DayQuery, Dhis2Query, Params, QueryParams, Ranking,
-    RankingQuery, Series, SeriesArea, SeriesQuery, TableQuery, Villages, bad_query,
+    AreaCoverage, CoverageRefusal, DataValueSet, DayQuery, Dhis2Query, QueryParams, Ranking, RankingQuery,
+    Series, SeriesArea, SeriesQuery, TableQuery, Villages, bad_query, route_query,
 };
 use crate::routes::export;
 
@@ -180,8 +180,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
         let ApiPath(path) = ApiPath::<String>::from_request_parts(parts, state).await?;
-        let Params(query) = Params::<Q>::from_request_parts(parts, state).await?;
-        let ApiQuery(AsOf { as_of }) = ApiQuery::<AsOf>::from_request_parts(parts, state).await?;
+        let (query, as_of) = route_query::<Q, _>(parts, state).await?;
         let scoped = ScopedArea::load(state, &caller, &path, as_of.as_deref()).await?;
         Ok(Coverage { scoped, query, caller })
     }

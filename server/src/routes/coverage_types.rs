@@ -6,7 +6,7 @@
 //! Dates are the area's local calendar day (WIB, WITA or WIT by province; the nation's day is
 //! WIB): `as_of=2026-05-28` means the end of 28 May where the area is.
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use chrono::NaiveDate;
@@ -25,41 +25,26 @@ pub trait QueryParams {
     const NAMES: &'static [&'static str];
 }
 
-/// The one parameter every coverage route takes, read on its own so that the shared extractor
-/// needs nothing of each route's query type.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct AsOf {
-    #[serde(default)]
-    pub as_of: Option<String>,
-}
-
-/// The query of a coverage route: an unknown or unsupported parameter is `400 invalid_query` with
-/// the parameter as `field`; then as [`ApiQuery`].
-#[derive(Debug, Clone, Default)]
-pub struct Params<T>(pub T);
-
-impl<S, T> FromRequestParts<S> for Params<T>
+/// A coverage route's query: an unknown or unsupported parameter is `400 invalid_query` with the
+/// parameter as `field`; then as [`ApiQuery`]. Also gives the `as_of` every route takes, read from
+/// the same parse, so the shared extractor needs nothing of each route's query type.
+pub async fn route_query<T, S>(parts: &mut Parts, state: &S) -> Result<(T, Option<String>), ApiError>
 where
     T: DeserializeOwned + QueryParams + Send,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).map_err(|rejection| {
-            bad_query(format!("Parameter tidak sah (invalid query): {}", rejection.body_text()))
-        })?;
-        if let Some((name, _)) = pairs.iter().find(|(name, _)| !T::NAMES.contains(&name.as_str())) {
-            let known = T::NAMES.join(", ");
-            return Err(bad_query(format!(
-                "Parameter {name:?} tidak dipakai di sini; yang dipakai: {known} \
-                 (query parameter {name:?} is not supported here; supported: {known})"
-            ))
-            .field(name.clone()));
-        }
-        let ApiQuery(value) = ApiQuery::<T>::from_request_parts(parts, state).await?;
-        Ok(Params(value))
+    let ApiQuery(pairs) = ApiQuery::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
+    if let Some((name, _)) = pairs.iter().find(|(name, _)| !T::NAMES.contains(&name.as_str())) {
+        let known = T::NAMES.join(", ");
+        return Err(bad_query(format!(
+            "Parameter {name:?} tidak dipakai di sini; yang dipakai: {known} \
+             (query parameter {name:?} is not supported here; supported: {known})"
+        ))
+        .field(name.clone()));
     }
+    let ApiQuery(value) = ApiQuery::<T>::from_request_parts(parts, state).await?;
+    let as_of = pairs.into_iter().find(|(name, _)| name == "as_of").map(|(_, value)| value);
+    Ok((value, as_of))
 }
 
 /// The refusals every coverage route documents: a bad query, an area outside the caller's scope.
