@@ -1,6 +1,6 @@
 //! The odf-verify server: the `/v1` API phones and dashboards use, its settings ([`config`]), and the
 //! admin commands of the `odf-server` binary (`src/bin/odf-server`), which only parses the command
-//! line, prints, and calls into this library. The demo lives in its own crate, `odf-demo`.
+//! line, prints, and calls into this library, and the demo ([`demo`], feature `demo`).
 
 #![forbid(unsafe_code)]
 
@@ -9,6 +9,8 @@ pub mod app;
 pub mod auth;
 pub mod commands;
 pub mod config;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod error;
 pub mod keys;
 pub mod metrics;

@@ -2,8 +2,8 @@
 //! claims, verifications with sampling, Lulus and Gagal, certificates, a slip and a revocation), must
 //! end with exactly the same figures on SQLite and PostgreSQL for a given seed.
 
-use odf_demo::{CampaignOptions, CampaignReport, run_campaign, seed};
 use odf_domain::{AreaCode, HouseholdUnits, Sample, VillageStatus, draw_sample};
+use odf_server::demo::{CampaignOptions, CampaignReport, run_campaign, seed};
 use odf_server::{AppState, ServerConfig};
 use odf_store::testing::{POSTGRES_URL_VAR, TestDb};
 use odf_store::{AnyStore, VerificationRecord};

@@ -55,6 +55,31 @@ pub enum Command {
     Recount,
     /// Memeriksa rantai hash log audit.
     AuditVerify,
+    /// Demo: basis data SQLite baru, wilayah dan akun contoh, kampanye lapangan lewat klien ponsel
+    /// sungguhan, laporan cakupan, lalu server (dengan dasbornya) tetap berjalan sampai Ctrl-C.
+    #[cfg(feature = "demo")]
+    Demo(DemoFlags),
+}
+
+/// The flags of `demo`.
+#[cfg(feature = "demo")]
+#[derive(Debug, Clone, Args)]
+pub struct DemoFlags {
+    /// Folder untuk basis data dan data ponsel demo (bawaan: folder sementara baru).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Alamat dan port yang didengarkan (port lain yang bebas bila sudah terpakai).
+    #[arg(long, env = "ODF_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Benih acak kampanye: benih yang sama, angka yang sama.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Pengali jumlah rumah tangga per desa.
+    #[arg(long, default_value_t = 1)]
+    pub scale: u32,
+    /// Berhenti setelah laporan, tanpa terus melayani.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 /// The flags of `serve` (and `config`, which shows what `serve` would use).

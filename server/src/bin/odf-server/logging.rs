@@ -18,16 +18,35 @@ pub enum LogFormat {
     Json,
 }
 
-fn filter() -> EnvFilter {
-    EnvFilter::try_from_env("ODF_LOG").unwrap_or_else(|_| "info,sqlx=warn".into())
+/// What is logged unless `ODF_LOG` says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Requests and events, for a server's operators.
+    Normal,
+    /// Warnings only: the demo's report is for a person reading the terminal, and the hundreds of
+    /// request lines of its campaign would bury it.
+    Quiet,
+}
+
+fn filter(verbosity: Verbosity) -> EnvFilter {
+    let default = match verbosity {
+        Verbosity::Normal => "info,sqlx=warn",
+        Verbosity::Quiet => "warn",
+    };
+    EnvFilter::try_from_env("ODF_LOG").unwrap_or_else(|_| default.into())
 }
 
 /// The subscriber for `format`, writing to `writer`; `terminal` says whether that is a terminal.
-fn subscriber<W>(format: LogFormat, terminal: bool, writer: W) -> Box<dyn Subscriber + Send + Sync>
+fn subscriber<W>(
+    format: LogFormat,
+    verbosity: Verbosity,
+    terminal: bool,
+    writer: W,
+) -> Box<dyn Subscriber + Send + Sync>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let builder = tracing_subscriber::fmt().with_env_filter(filter()).with_writer(writer);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter(verbosity)).with_writer(writer);
     match format {
         LogFormat::Text => Box::new(builder.with_ansi(terminal).finish()),
         LogFormat::Json => Box::new(builder.json().with_ansi(false).finish()),
@@ -35,9 +54,11 @@ where
 }
 
 /// Installs the global subscriber, on stderr.
-pub fn init(format: LogFormat) {
+pub fn init(format: LogFormat, verbosity: Verbosity) {
     let terminal = std::io::stderr().is_terminal();
-    if tracing::subscriber::set_global_default(subscriber(format, terminal, std::io::stderr)).is_err() {
+    if tracing::subscriber::set_global_default(subscriber(format, verbosity, terminal, std::io::stderr))
+        .is_err()
+    {
         eprintln!("log sudah dipasang (logging already set up)");
     }
 }
@@ -64,7 +85,7 @@ mod tests {
     fn logged(format: LogFormat, terminal: bool) -> String {
         let buffer = Buffer::default();
         let sink = buffer.clone();
-        let subscriber = subscriber(format, terminal, move || sink.clone());
+        let subscriber = subscriber(format, Verbosity::Normal, terminal, move || sink.clone());
         tracing::subscriber::with_default(subscriber, || tracing::warn!(records = 3, "recount differs"));
         String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
     }

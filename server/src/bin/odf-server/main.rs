@@ -17,7 +17,12 @@ use odf_server::commands::open_store;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    logging::init(cli.log_format);
+    let verbosity = match cli.command {
+        #[cfg(feature = "demo")]
+        Command::Demo(_) => logging::Verbosity::Quiet,
+        _ => logging::Verbosity::Normal,
+    };
+    logging::init(cli.log_format, verbosity);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -30,6 +35,10 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref(), cli.flags(), |name| std::env::var(name).ok())
         .context("reading the settings")?;
+    #[cfg(feature = "demo")]
+    if let Command::Demo(flags) = cli.command {
+        return demo(flags).await;
+    }
     if let Command::Config(_) = cli.command {
         serve::print_config(&settings);
         return Ok(());
@@ -48,7 +57,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Recount => admin::recount(&store).await,
         Command::AuditVerify => admin::audit_verify(&store).await,
+        #[cfg(feature = "demo")]
+        Command::Demo(_) => Ok(()),
     };
     store.close().await;
     result
+}
+
+/// The demo makes its own database and settings; none of the server's settings apply to it.
+#[cfg(feature = "demo")]
+async fn demo(flags: cli::DemoFlags) -> anyhow::Result<()> {
+    use odf_server::demo::{CampaignOptions, DemoOptions};
+    odf_server::demo::run(DemoOptions {
+        dir: flags.dir,
+        bind: flags.bind,
+        campaign: CampaignOptions { seed: flags.seed, scale: flags.scale },
+        keep_serving: !flags.no_serve,
+    })
+    .await
 }

@@ -14,7 +14,7 @@ use odf_mobile_api::{
 };
 use uuid::Uuid;
 
-use crate::campaign::{DEMO_PASSWORD, DemoError};
+use super::campaign::{DEMO_PASSWORD, DemoError};
 
 /// Why the demo's one failing village fails.
 pub const GAGAL_REASON: &str =

@@ -5,10 +5,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::{AppState, ServerConfig};
 use anyhow::Context;
-use odf_server::{AppState, ServerConfig};
 
-use crate::campaign::{self, CampaignOptions, DEMO_PASSWORD};
+use super::campaign::{self, CampaignOptions, DEMO_PASSWORD};
 
 /// The demo's command line.
 #[derive(Debug, Clone)]
@@ -42,7 +42,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     }
     let _ = std::fs::remove_dir_all(folder.join("phones"));
     let url = format!("sqlite://{}", folder.join("odf-demo.db").display());
-    let store = odf_server::commands::open_store(&url).await?;
+    let store = crate::commands::open_store(&url).await?;
     let accounts = campaign::seed(&store).await.context("seeding the demo places and accounts")?;
 
     let listener = match tokio::net::TcpListener::bind(bind).await {
@@ -58,7 +58,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     // The certificates' QR codes point at this server, wherever it could bind.
     let config = ServerConfig { public_url: base.clone(), ..ServerConfig::default() };
     let state = AppState::new(store.clone(), config);
-    let server = tokio::spawn(odf_server::serve(listener, state, async {
+    let server = tokio::spawn(crate::serve(listener, state, async {
         let _ = stopped.await;
     }));
 
@@ -103,7 +103,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         println!(
             "Contoh: curl -s -X POST {base}/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"dasbor\",\"password\":\"{DEMO_PASSWORD}\"}}'"
         );
-        odf_server::shutdown_signal().await;
+        crate::shutdown_signal().await;
     }
     let _ = stop.send(());
     server.await.context("the demo server task failed")?.context("the demo server stopped with an error")?;

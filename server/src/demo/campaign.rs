@@ -22,9 +22,9 @@ use odf_rollup::AreaFigures;
 use odf_store::AnyStore;
 use thiserror::Error;
 
-use odf_server::commands::{self, UserSpec};
+use crate::commands::{self, UserSpec};
 
-use crate::verify;
+use super::verify;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "odf-demo-2026";
@@ -321,9 +321,9 @@ pub async fn run_campaign(
 
 /// The roll-up of Sulawesi Tenggara from the store, as the coverage API computes it.
 pub async fn rollup_lines(store: &AnyStore) -> Result<Vec<String>, DemoError> {
-    let wilayah = odf_server::places::load_wilayah(store).await?;
+    let wilayah = crate::places::load_wilayah(store).await?;
     let province = code("74")?;
-    let rollup = odf_server::places::current_rollup(store, &wilayah, Some(province)).await?;
+    let rollup = crate::places::current_rollup(store, &wilayah, Some(province)).await?;
     let line = |f: &AreaFigures<'_>| {
         let code = f.code.map(|c| c.to_string()).unwrap_or_default();
         format!("{code:<6} {:<28} {}\n{:<35} {}", f.name, f.kk_akses, "", f.desa_sbs)
