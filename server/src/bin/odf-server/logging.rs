@@ -25,6 +25,7 @@ pub enum Verbosity {
     Normal,
     /// Warnings only: the demo's report is for a person reading the terminal, and the hundreds of
     /// request lines of its campaign would bury it.
+    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
     Quiet,
 }
 
