@@ -220,6 +220,60 @@ pub async fn create_viewer_token(
     Ok((token, expires_at))
 }
 
+/// What a backup or restore made, for the person at the terminal.
+#[derive(Debug, Clone)]
+pub struct BackupReport {
+    pub path: std::path::PathBuf,
+    pub bytes: u64,
+    /// Visits in the copy.
+    pub visits: i64,
+}
+
+/// A consistent copy of the SQLite database at `target` (a new file), taken while the server runs,
+/// then checked whole.
+pub async fn backup(store: &AnyStore, target: &Path, actor: &str) -> CommandResult<BackupReport> {
+    store.backup_to(target).await?;
+    let bytes = std::fs::metadata(target)
+        .map_err(|source| CommandError::Read { path: target.display().to_string(), source })?
+        .len();
+    let visits = odf_store::SqliteStore::check_backup(target).await?;
+    audit(store, actor, "backup", None, json!({ "file": target.display().to_string(), "bytes": bytes }))
+        .await?;
+    Ok(BackupReport { path: target.to_path_buf(), bytes, visits })
+}
+
+/// A new SQLite database at `target_url` from a backup file, checked whole first; the target must
+/// not exist. The restored database's tallies are recounted and its audit chain checked, and both
+/// results are returned for the operator to see.
+pub async fn restore(
+    backup: &Path,
+    target_url: &str,
+) -> CommandResult<(BackupReport, RecountReport, odf_store::AuditCheck)> {
+    let url = DatabaseUrl::parse(target_url)?;
+    let Some(path) = url.sqlite_path().filter(|p| !p.is_empty()) else {
+        return Err(StoreError::Backup(
+            "pemulihan hanya untuk SQLite; PostgreSQL dipulihkan dengan pg_restore (restore is for SQLite; use pg_restore)"
+                .to_owned(),
+        )
+        .into());
+    };
+    let target = Path::new(path);
+    let store = odf_store::SqliteStore::restore(backup, target).await?;
+    let store = AnyStore::new(store);
+    let result = async {
+        let bytes = std::fs::metadata(target)
+            .map_err(|source| CommandError::Read { path: target.display().to_string(), source })?
+            .len();
+        let recount = store.recount().await?;
+        let audit_check = store.verify_audit_chain().await?;
+        let visits = store.visit_count().await?;
+        Ok((BackupReport { path: target.to_path_buf(), bytes, visits }, recount, audit_check))
+    }
+    .await;
+    store.close().await;
+    result
+}
+
 pub async fn recount(store: &AnyStore) -> CommandResult<RecountReport> {
     Ok(store.recount().await?)
 }

@@ -31,6 +31,10 @@ pub trait Store:
     async fn ping(&self) -> Result<()>;
     /// Closes the connections (SQLite checkpoints its WAL).
     async fn close(&self);
+    /// Writes a consistent copy of the whole database to `target` (a new file) while writes go on:
+    /// everything committed before the call is in it. SQLite only; PostgreSQL is backed up with
+    /// `pg_dump` (README, "Backups"), and answers [`StoreError::Backup`](crate::StoreError::Backup).
+    async fn backup_to(&self, target: &std::path::Path) -> Result<()>;
 }
 
 /// Areas of the wilayah and their boundaries.

@@ -36,6 +36,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migrasi gagal (migration failed): {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A backup or restore could not be made (target exists, not a file, backend without it).
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl StoreError {
@@ -55,6 +58,7 @@ impl StoreError {
             StoreError::InvalidUrl(_) => "invalid_database_url",
             StoreError::Corrupt(_) => "corrupt_data",
             StoreError::Database(_) | StoreError::Migrate(_) => "database_error",
+            StoreError::Backup(_) => "backup_failed",
         }
     }
 

@@ -7,6 +7,7 @@
 //! seq 11 could commit after one holding seq 12, and a client that had pulled up to 12 would never
 //! see 11.
 
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -73,6 +74,15 @@ impl PgStore {
 
     async fn close_pools(&self) {
         self.pool.close().await;
+    }
+
+    /// PostgreSQL has its own online backup, `pg_dump`, which also keeps roles and settings; a copy
+    /// made row by row here would only be a slower, weaker one.
+    async fn backup_into(&self, _target: &Path) -> Result<(), StoreError> {
+        Err(StoreError::Backup(
+            "PostgreSQL dicadangkan dengan pg_dump (lihat README, \"Cadangan\") (back up PostgreSQL with pg_dump)"
+                .to_owned(),
+        ))
     }
 }
 

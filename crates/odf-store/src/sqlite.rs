@@ -83,11 +83,109 @@ impl SqliteStore {
         Ok(self.reader.begin().await?)
     }
 
+    /// `VACUUM INTO` a file beside `target`, made durable, then renamed into place: it reads one
+    /// snapshot (WAL readers never block the writer, so pushes go on meanwhile), and a crash midway
+    /// leaves no half-written file under the backup's name.
+    async fn backup_into(&self, target: &Path) -> Result<(), StoreError> {
+        refuse_existing(target)?;
+        let partial = partial_of(target)?;
+        let _ = std::fs::remove_file(&partial);
+        let partial_text = partial.to_str().ok_or_else(|| {
+            StoreError::Backup(format!("{} bukan UTF-8 (path not UTF-8)", partial.display()))
+        })?;
+        sqlx::query("VACUUM INTO ?").bind(partial_text).execute(&self.reader).await?;
+        publish(partial, target.to_path_buf()).await
+    }
+
+    /// Makes a new database at `target` from a backup file: checked whole (`PRAGMA
+    /// integrity_check`) first, copied beside `target`, made durable, renamed into place, then
+    /// opened (applying any migrations newer than the backup). `target` must not exist, so a restore
+    /// can never overwrite a database a running server holds.
+    pub async fn restore(backup: &Path, target: &Path) -> Result<SqliteStore, StoreError> {
+        refuse_existing(target)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = target.as_os_str().to_owned();
+            side.push(suffix);
+            refuse_existing(Path::new(&side))?;
+        }
+        check_backup(backup).await?;
+        let partial = partial_of(target)?;
+        let (from, to) = (backup.to_path_buf(), partial.clone());
+        tokio::task::spawn_blocking(move || std::fs::copy(from, to))
+            .await
+            .map_err(|err| StoreError::Backup(err.to_string()))?
+            .map_err(|err| StoreError::Backup(format!("{}: {err}", backup.display())))?;
+        publish(partial, target.to_path_buf()).await?;
+        SqliteStore::open_path(target).await
+    }
+
     /// Closes both pools, checkpointing the WAL.
     async fn close_pools(&self) {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+fn refuse_existing(target: &Path) -> Result<(), StoreError> {
+    if target.exists() {
+        return Err(StoreError::Backup(format!(
+            "{} sudah ada; pindahkan dulu, berkas tidak ditimpa (target exists; move it away first)",
+            target.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Where a file is written before it is renamed to `target`.
+fn partial_of(target: &Path) -> Result<std::path::PathBuf, StoreError> {
+    let name = target.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        StoreError::Backup(format!("{} bukan nama berkas (not a file name)", target.display()))
+    })?;
+    Ok(target.with_file_name(format!(".{name}.partial")))
+}
+
+/// fsyncs `partial`, renames it to `target` and fsyncs the folder, off the async threads.
+async fn publish(partial: std::path::PathBuf, target: std::path::PathBuf) -> Result<(), StoreError> {
+    tokio::task::spawn_blocking(move || {
+        std::fs::File::open(&partial).and_then(|f| f.sync_all())?;
+        std::fs::rename(&partial, &target)?;
+        match target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(dir) => std::fs::File::open(dir).and_then(|d| d.sync_all()),
+            None => Ok(()),
+        }
+    })
+    .await
+    .map_err(|err| StoreError::Backup(err.to_string()))?
+    .map_err(|err| StoreError::Backup(format!("menulis cadangan (writing the copy): {err}")))
+}
+
+impl SqliteStore {
+    /// Checks a backup file whole (`PRAGMA integrity_check`) without changing it, and counts its
+    /// visits. Opened immutable: nobody writes a backup, so no lock or WAL index is made beside it.
+    pub async fn check_backup(backup: &Path) -> Result<i64, StoreError> {
+        check_backup(backup).await
+    }
+}
+
+async fn check_backup(backup: &Path) -> Result<i64, StoreError> {
+    let options =
+        SqliteConnectOptions::from_str("sqlite://")?.filename(backup).read_only(true).immutable(true);
+    let mut connection = sqlx::ConnectOptions::connect(&options)
+        .await
+        .map_err(|err| StoreError::Backup(format!("{}: {err}", backup.display())))?;
+    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut connection)
+        .await
+        .map_err(|err| StoreError::Backup(format!("{}: {err}", backup.display())))?;
+    if verdict != "ok" {
+        return Err(StoreError::Backup(format!("{} rusak (corrupt backup): {verdict}", backup.display())));
+    }
+    let visits: i64 = sqlx::query_scalar("SELECT count(*) FROM visits")
+        .fetch_one(&mut connection)
+        .await
+        .map_err(|err| StoreError::Backup(format!("{}: {err}", backup.display())))?;
+    sqlx::Connection::close(connection).await?;
+    Ok(visits)
 }
 
 /// The shared SQL and trait implementations (`sql/mod.rs`), compiled for this backend. Loading the

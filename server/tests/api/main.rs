@@ -11,6 +11,7 @@
 #[macro_use]
 mod common;
 mod auth_and_sync;
+mod backup;
 mod contract;
 mod coverage;
 mod extractors;
@@ -77,6 +78,9 @@ api_tests! {
     }
     hostile_cases (odf_server::ServerConfig::default()) {
         the_hostile_input_cases_are_refused_and_change_nothing,
+    }
+    backup (odf_server::ServerConfig::default()) {
+        a_backup_taken_under_load_restores_every_record_acknowledged_before_it,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

@@ -112,6 +112,10 @@ impl Store for ThisStore {
     async fn close(&self) {
         self.close_pools().await;
     }
+
+    async fn backup_to(&self, target: &std::path::Path) -> Result<()> {
+        self.backup_into(target).await
+    }
 }
 
 fn code_of(text: &str) -> Result<AreaCode> {

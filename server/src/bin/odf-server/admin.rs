@@ -150,3 +150,38 @@ pub async fn audit_verify(store: &AnyStore) -> anyhow::Result<()> {
         Some(seq) => bail!("log audit rusak mulai entri {seq} (audit chain broken)"),
     }
 }
+
+pub async fn backup(store: &AnyStore, file: &Path, actor: &str) -> anyhow::Result<()> {
+    let done = commands::backup(store, file, actor)
+        .await
+        .with_context(|| format!("backing up into {}", file.display()))?;
+    println!(
+        "Cadangan selesai: {} ({} byte, {} kunjungan). Pulihkan dengan `odf-server restore {}`.",
+        done.path.display(),
+        done.bytes,
+        done.visits,
+        done.path.display()
+    );
+    Ok(())
+}
+
+pub async fn restore(file: &Path, database_url: &str) -> anyhow::Result<()> {
+    let (done, recount, audit) = commands::restore(file, database_url)
+        .await
+        .with_context(|| format!("restoring {}", file.display()))?;
+    println!(
+        "Dipulihkan ke {} ({} byte, {} kunjungan); rekap: {} selisih; log audit: {} entri.",
+        done.path.display(),
+        done.bytes,
+        done.visits,
+        recount.differences.len(),
+        audit.entries
+    );
+    if !recount.differences.is_empty() {
+        bail!("rekap cadangan tidak cocok dengan kunjungannya (tallies differ)");
+    }
+    if let Some(seq) = audit.first_broken {
+        bail!("log audit cadangan rusak mulai entri {seq} (audit chain broken)");
+    }
+    Ok(())
+}

@@ -55,6 +55,11 @@ pub enum Command {
     Recount,
     /// Memeriksa rantai hash log audit.
     AuditVerify,
+    /// Mencadangkan basis data SQLite ke berkas baru selagi server berjalan (PostgreSQL: pg_dump).
+    Backup { file: PathBuf },
+    /// Memulihkan cadangan SQLite menjadi basis data baru di --database-url (yang belum ada);
+    /// hentikan server dulu dan pindahkan berkas lama bila memakai alamat yang sama.
+    Restore { file: PathBuf },
     /// Demo: basis data SQLite baru, wilayah dan akun contoh, kampanye lapangan lewat klien ponsel
     /// sungguhan, laporan cakupan, lalu server (dengan dasbornya) tetap berjalan sampai Ctrl-C.
     #[cfg(feature = "demo")]

@@ -43,6 +43,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         serve::print_config(&settings);
         return Ok(());
     }
+    // A restore makes the database: opening it first would create an empty one in its place.
+    if let Command::Restore { file } = &cli.command {
+        return admin::restore(file, &settings.database_url).await;
+    }
     let store = open_store(&settings.database_url).await?;
     let actor = cli.actor.as_str();
     let result = match cli.command {
@@ -57,6 +61,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Recount => admin::recount(&store).await,
         Command::AuditVerify => admin::audit_verify(&store).await,
+        Command::Backup { file } => admin::backup(&store, &file, actor).await,
+        Command::Restore { .. } => Ok(()),
         #[cfg(feature = "demo")]
         Command::Demo(_) => Ok(()),
     };
