@@ -66,7 +66,8 @@ pub struct PublicCertificateCheck {
     /// For people: Bahasa Indonesia first, English in brackets.
     pub message: String,
     /// What failed when not genuine: `signature_invalid`, `signature_wrong_key`,
-    /// `signature_malformed`, `data_changed`, `data_missing` or `record_corrupt`.
+    /// `signature_malformed`, `key_compromised` (signed with a key since marked compromised),
+    /// `data_changed`, `data_missing` or `record_corrupt`.
     pub problems: Vec<String>,
     pub number: Option<String>,
     pub village: Option<String>,
@@ -95,6 +96,22 @@ pub struct PublicKeyDto {
     pub public_key: String,
     /// The first 16 hex characters in groups of four, as printed on certificates.
     pub fingerprint: String,
+    /// Keys that signed certificates before this one (after a rotation): what they signed still
+    /// verifies, unless the key is marked compromised.
+    #[serde(default)]
+    pub earlier: Vec<EarlierKeyDto>,
+}
+
+/// A signing key retired by a rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EarlierKeyDto {
+    pub public_key: String,
+    pub fingerprint: String,
+    #[serde(with = "odf_domain::timestamp")]
+    pub retired_at: DateTime<Utc>,
+    /// When the key was marked compromised: nothing it signed counts as genuine any more.
+    #[serde(with = "odf_domain::timestamp::option", default)]
+    pub compromised_at: Option<DateTime<Utc>>,
 }
 
 /// One notification for the verifiers of a kecamatan.

@@ -31,8 +31,8 @@ pub use sync::{
 };
 
 pub use certificate::{
-    CertificateDto, NotificationDto, NotificationsQuery, NotificationsResponse, PublicCertificateCheck,
-    PublicKeyDto, RevokeRequest,
+    CertificateDto, EarlierKeyDto, NotificationDto, NotificationsQuery, NotificationsResponse,
+    PublicCertificateCheck, PublicKeyDto, RevokeRequest,
 };
 pub use verification::{
     BeritaAcaraDto, CommunityCriteriaDto, CriterionDto, DecisionDto, DecisionRequest, FindingDto,

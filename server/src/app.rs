@@ -30,6 +30,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::LoginLimiter;
 use crate::error::ApiError;
+use crate::keyring::Keyring;
 use crate::metrics::Metrics;
 use crate::places::PlacesCache;
 use crate::routes;
@@ -94,9 +95,9 @@ struct Inner {
     limiter: LoginLimiter,
     metrics: Metrics,
     places: PlacesCache,
-    /// The certificate signing key, or why it could not be loaded (certificates are then refused
+    /// The certificate signing keys, or why they could not be loaded (certificates are then refused
     /// with `signing_key_unavailable`; everything else works).
-    signer: Result<Signer, String>,
+    keys: Result<Keyring, String>,
 }
 
 /// Shared by every request; cheap to clone.
@@ -108,26 +109,26 @@ impl AppState {
     /// in memory when there is no data directory. A key that cannot be loaded is logged and only
     /// certificate signing is refused; use [`AppState::try_new`] to refuse to start instead.
     pub fn new(store: AnyStore, config: ServerConfig) -> AppState {
-        let signer = match &config.data_dir {
-            Some(dir) => crate::keys::load_or_create(dir).map_err(|err| {
+        let keys = match &config.data_dir {
+            Some(dir) => Keyring::load(dir).map_err(|err| {
                 tracing::error!(%err, "certificate signing key unavailable");
                 err.to_string()
             }),
-            None => Signer::generate().map_err(|err| err.to_string()),
+            None => Signer::generate().map(Keyring::single).map_err(|err| err.to_string()),
         };
-        AppState::with_signer(store, config, signer)
+        AppState::with_keys(store, config, keys)
     }
 
     /// Like [`AppState::new`], but a signing key that cannot be read or made is an error.
     pub fn try_new(store: AnyStore, config: ServerConfig) -> Result<AppState, crate::keys::KeyFileError> {
-        let signer = match &config.data_dir {
-            Some(dir) => crate::keys::load_or_create(dir)?,
-            None => Signer::generate()?,
+        let keys = match &config.data_dir {
+            Some(dir) => Keyring::load(dir)?,
+            None => Keyring::single(Signer::generate()?),
         };
-        Ok(AppState::with_signer(store, config, Ok(signer)))
+        Ok(AppState::with_keys(store, config, Ok(keys)))
     }
 
-    fn with_signer(store: AnyStore, config: ServerConfig, signer: Result<Signer, String>) -> AppState {
+    fn with_keys(store: AnyStore, config: ServerConfig, keys: Result<Keyring, String>) -> AppState {
         let limiter = LoginLimiter::new(config.login_max_failures, config.login_window);
         AppState(Arc::new(Inner {
             store,
@@ -135,13 +136,18 @@ impl AppState {
             limiter,
             metrics: Metrics::new(),
             places: PlacesCache::default(),
-            signer,
+            keys,
         }))
     }
 
-    /// The certificate signing key, or a 503 saying it is unavailable.
+    /// The key that signs new certificates, or a 503 saying it is unavailable.
     pub fn signer(&self) -> Result<&Signer, ApiError> {
-        self.0.signer.as_ref().map_err(|cause| {
+        self.keyring().map(Keyring::current)
+    }
+
+    /// The current and earlier signing keys, or a 503 saying they are unavailable.
+    pub fn keyring(&self) -> Result<&Keyring, ApiError> {
+        self.0.keys.as_ref().map_err(|cause| {
             tracing::error!(%cause, "certificate signing key unavailable");
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -29,6 +29,9 @@ pub enum KeyFileError {
     Invalid { path: PathBuf, source: KeyError },
     #[error(transparent)]
     Generate(#[from] KeyError),
+    /// A key command that cannot be carried out as asked (see [`crate::keyring`]).
+    #[error("{0}")]
+    Refused(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
@@ -88,7 +91,7 @@ fn create(dir: &Path, path: &Path) -> Result<Signer, KeyFileError> {
     }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -113,7 +116,7 @@ fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
 }
 
 /// Makes the new directory entry durable; best effort (not every platform can open a directory).
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(handle) = std::fs::File::open(dir) {
         let _ = handle.sync_all();
     }

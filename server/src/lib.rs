@@ -12,6 +12,7 @@ pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod keyring;
 pub mod keys;
 pub mod metrics;
 pub mod openapi;

@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use odf_certificate::{render_pdf, verify};
-use odf_mobile_api::{CertificateDto, PublicCertificateCheck, PublicKeyDto, RevokeRequest};
+use odf_certificate::{PublicKey, render_pdf, verify};
+use odf_mobile_api::{CertificateDto, EarlierKeyDto, PublicCertificateCheck, PublicKeyDto, RevokeRequest};
 use odf_store::{CertificateRecord, StoreError};
 use uuid::Uuid;
 
@@ -19,6 +19,7 @@ use crate::access::{
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::keyring::KeyStanding;
 use crate::routes::public_page;
 use crate::views::certificate_dto;
 
@@ -117,21 +118,51 @@ pub async fn revoke(
     )
 )]
 pub async fn public_key(State(state): State<AppState>) -> ApiResult<Json<PublicKeyDto>> {
-    let key = state.signer()?.public_key();
+    let keys = state.keyring()?;
+    let key = keys.current().public_key();
+    let earlier = keys
+        .earlier()
+        .iter()
+        .map(|k| EarlierKeyDto {
+            public_key: k.public_key.to_hex(),
+            fingerprint: k.public_key.fingerprint(),
+            retired_at: k.retired_at,
+            compromised_at: k.compromised_at,
+        })
+        .collect();
     Ok(Json(PublicKeyDto {
         algorithm: "ed25519".to_owned(),
         public_key: key.to_hex(),
         fingerprint: key.fingerprint(),
+        earlier,
     }))
 }
 
-/// Checks the stored certificate: its signature against the server's key, and the data it certified
-/// (re-read from the stored visits) against the signed hash. Problem codes, empty when genuine.
+/// The key a certificate's signature is checked against: the one it names when this server signed
+/// with it (now or before a rotation), otherwise the current one (which then fails as `wrong_key`).
+/// A compromised key gives `key_compromised` instead.
+fn checking_key(state: &AppState, record: &CertificateRecord) -> ApiResult<Result<PublicKey, &'static str>> {
+    let keys = state.keyring()?;
+    let claimed = PublicKey::from_hex(&record.signed.public_key).ok();
+    Ok(match claimed.map(|key| (key, keys.standing(&key))) {
+        Some((key, KeyStanding::Current | KeyStanding::Earlier)) => Ok(key),
+        Some((_, KeyStanding::Compromised)) => Err("key_compromised"),
+        Some((_, KeyStanding::Unknown)) | None => Ok(keys.current().public_key()),
+    })
+}
+
+/// Checks the stored certificate: its signature against the server's keys, and the data it
+/// certified (re-read from the stored visits) against the signed hash. Problem codes, empty when
+/// genuine.
 async fn problems(state: &AppState, record: &CertificateRecord) -> ApiResult<Vec<String>> {
-    let key = state.signer()?.public_key();
     let mut problems = Vec::new();
-    if let Err(err) = verify(&record.signed, &key) {
-        problems.push(err.code().to_owned());
+    match checking_key(state, record)? {
+        Ok(key) => {
+            if let Err(err) = verify(&record.signed, &key) {
+                problems.push(err.code().to_owned());
+            }
+        }
+        Err(code) => problems.push(code.to_owned()),
     }
     let certificate = &record.signed.certificate;
     match state.store().certified_data(certificate.verification_id).await {
@@ -184,9 +215,12 @@ pub async fn public_check(
 ) -> ApiResult<Response> {
     let not_found = || ApiError::not_found("Piagam (certificate)");
     let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
-    let public_key = state.signer()?.public_key().to_hex();
+    let mut public_key = state.signer()?.public_key().to_hex();
     let (record, problems) = match state.store().certificate(id).await {
         Ok(Some(record)) => {
+            if let Ok(key) = checking_key(&state, &record)? {
+                public_key = key.to_hex();
+            }
             let problems = problems(&state, &record).await?;
             (Some(record), problems)
         }

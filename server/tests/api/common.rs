@@ -37,6 +37,8 @@ pub struct TestApp {
     pub store: AnyStore,
     /// The database's URL, for tests that tamper with stored data behind the server's back.
     pub db_url: String,
+    /// The settings the server runs with.
+    pub config: ServerConfig,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -81,7 +83,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), config);
+        let state = AppState::new(store.clone(), config.clone());
         let server = tokio::spawn(odf_server::serve(listener, state, async {
             let _ = rx.await;
         }));
@@ -90,6 +92,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             store,
             db_url: String::new(),
+            config,
             shutdown: Some(tx),
             server,
         }

@@ -17,6 +17,7 @@ mod coverage;
 mod extractors;
 mod hostile;
 mod hostile_cases;
+mod key_rotation;
 mod verification;
 mod village_actions;
 
@@ -78,6 +79,9 @@ api_tests! {
     }
     hostile_cases (odf_server::ServerConfig::default()) {
         the_hostile_input_cases_are_refused_and_change_nothing,
+    }
+    key_rotation (crate::key_rotation::config()) {
+        a_rotated_key_keeps_old_certificates_genuine_until_marked_compromised,
     }
     backup (odf_server::ServerConfig::default()) {
         a_backup_taken_under_load_restores_every_record_acknowledged_before_it,

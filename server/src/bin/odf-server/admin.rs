@@ -8,7 +8,10 @@ use odf_server::commands::{self, AreasImport, UserSpec};
 use odf_store::AnyStore;
 use tokio::io::AsyncBufReadExt;
 
-use crate::cli::UserCommand;
+use odf_server::Settings;
+use odf_server::keyring::{self, Keyring};
+
+use crate::cli::{KeyCommand, UserCommand};
 
 pub async fn migrate(store: &AnyStore) -> anyhow::Result<()> {
     store.migrate().await.context("migrating the database")?;
@@ -182,6 +185,46 @@ pub async fn restore(file: &Path, database_url: &str) -> anyhow::Result<()> {
     }
     if let Some(seq) = audit.first_broken {
         bail!("log audit cadangan rusak mulai entri {seq} (audit chain broken)");
+    }
+    Ok(())
+}
+
+pub fn key(command: &KeyCommand, settings: &Settings) -> anyhow::Result<()> {
+    let dir = settings.server.data_dir.clone().context("no data folder configured")?;
+    match command {
+        KeyCommand::Rotate(_) => {
+            let keys =
+                keyring::rotate(&dir).with_context(|| format!("rotating the key in {}", dir.display()))?;
+            println!(
+                "Kunci baru: {} (berlaku untuk piagam baru setelah server dijalankan ulang). Kunci lama tetap \
+                 memverifikasi piagam yang sudah terbit.",
+                keys.current().public_key().fingerprint()
+            );
+        }
+        KeyCommand::Compromised { key, .. } => {
+            let marked = keyring::mark_compromised(&dir, key).context("marking the key compromised")?;
+            println!(
+                "Kunci {} ditandai bocor: piagam yang ditandatanganinya tidak lagi dianggap asli (setelah \
+                 server dijalankan ulang).",
+                marked.public_key.fingerprint()
+            );
+        }
+        KeyCommand::List(_) => {
+            let keys =
+                Keyring::load(&dir).with_context(|| format!("reading the keys in {}", dir.display()))?;
+            println!("berlaku  {}", keys.current().public_key().fingerprint());
+            for k in keys.earlier() {
+                let state = match k.compromised_at {
+                    Some(at) => format!("BOCOR sejak {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    None => "lama, tetap memverifikasi".to_owned(),
+                };
+                println!(
+                    "lama     {}  dipensiunkan {}  {state}",
+                    k.public_key.fingerprint(),
+                    k.retired_at.format("%Y-%m-%d")
+                );
+            }
+        }
     }
     Ok(())
 }

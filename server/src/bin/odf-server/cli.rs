@@ -55,6 +55,9 @@ pub enum Command {
     Recount,
     /// Memeriksa rantai hash log audit.
     AuditVerify,
+    /// Mengelola kunci tanda tangan piagam (rotasi, kunci bocor).
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Mencadangkan basis data SQLite ke berkas baru selagi server berjalan (PostgreSQL: pg_dump).
     Backup { file: PathBuf },
     /// Memulihkan cadangan SQLite menjadi basis data baru di --database-url (yang belum ada);
@@ -137,6 +140,30 @@ pub enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Membuat kunci baru untuk piagam baru; piagam lama tetap terverifikasi dengan kunci lamanya.
+    /// Server yang berjalan memakai kunci baru setelah dijalankan ulang.
+    Rotate(KeyFlags),
+    /// Menandai kunci lama sebagai bocor: piagam yang ditandatanganinya tidak lagi dianggap asli.
+    Compromised {
+        /// Sidik kunci seperti tercetak di piagam (mis. "1a2b 3c4d ...") atau hex lengkapnya.
+        key: String,
+        #[command(flatten)]
+        flags: KeyFlags,
+    },
+    /// Menampilkan kunci yang berlaku dan kunci-kunci lama.
+    List(KeyFlags),
+}
+
+/// Where the keys are.
+#[derive(Debug, Clone, Default, Args)]
+pub struct KeyFlags {
+    /// Folder data server (seperti `serve --data-dir`; juga ODF_DATA_DIR, data_dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Membuat token baca-saja untuk dasbor (hanya angka agregat).
     Create {
@@ -161,6 +188,11 @@ impl Cli {
     pub fn flags(&self) -> ConfigLayer {
         let serve = match &self.command {
             Command::Serve(flags) | Command::Config(flags) => flags.clone(),
+            Command::Key(
+                KeyCommand::Rotate(keys)
+                | KeyCommand::List(keys)
+                | KeyCommand::Compromised { flags: keys, .. },
+            ) => ServeFlags { data_dir: keys.data_dir.clone(), ..ServeFlags::default() },
             _ => ServeFlags::default(),
         };
         ConfigLayer {

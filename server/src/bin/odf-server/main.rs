@@ -43,6 +43,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         serve::print_config(&settings);
         return Ok(());
     }
+    // Keys live in the data folder, not in the database.
+    if let Command::Key(command) = &cli.command {
+        return admin::key(command, &settings);
+    }
     // A restore makes the database: opening it first would create an empty one in its place.
     if let Command::Restore { file } = &cli.command {
         return admin::restore(file, &settings.database_url).await;
@@ -62,7 +66,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recount => admin::recount(&store).await,
         Command::AuditVerify => admin::audit_verify(&store).await,
         Command::Backup { file } => admin::backup(&store, &file, actor).await,
-        Command::Restore { .. } => Ok(()),
+        Command::Restore { .. } | Command::Key(_) => Ok(()),
         #[cfg(feature = "demo")]
         Command::Demo(_) => Ok(()),
     };
