@@ -116,8 +116,8 @@ async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::hist
     })
 }
 
-/// The area named in the path, checked against the caller's scope. `nasional` is the whole country,
-/// which no area-scoped account covers.
+/// The area named in the path, checked against the caller's area. `nasional` is the whole country,
+/// which only a national account (`--area nasional`) covers.
 fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
     let area: AreaRef = text.parse().map_err(|_| {
         ApiError::new(
@@ -127,11 +127,7 @@ fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
         )
         .field("area")
     })?;
-    let allowed = match area {
-        AreaRef::Nasional => false,
-        AreaRef::Code(code) => caller.user.area.contains(code),
-    };
-    if !allowed {
+    if !caller.user.area.contains(area) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::OutOfScope,
@@ -267,7 +263,7 @@ async fn freshness(state: &AppState, area: AreaRef, caller: &Caller) -> ApiResul
         .devices()
         .await?
         .into_iter()
-        .filter(|d| users.iter().any(|u| u.username == d.username && overlaps(u.area)))
+        .filter(|d| users.iter().any(|u| u.username == d.username && u.area.code().is_none_or(overlaps)))
         .map(|d| DeviceFreshness {
             device_id: Some(d.device_id).filter(|_| named),
             username: Some(d.username).filter(|_| named),

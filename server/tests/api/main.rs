@@ -18,6 +18,7 @@ mod extractors;
 mod hostile;
 mod hostile_cases;
 mod key_rotation;
+mod national;
 mod verification;
 mod village_actions;
 
@@ -42,6 +43,10 @@ api_tests! {
         coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
         a_viewer_cannot_read_coverage_outside_their_area,
         past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates,
+    }
+    national (odf_server::ServerConfig::default()) {
+        a_national_viewer_reads_the_nation_and_every_area_below_it,
+        only_viewers_and_admins_can_cover_the_whole_country,
     }
     contract (odf_server::ServerConfig::default()) {
         as_of_reaches_every_coverage_route_and_unknown_parameters_are_refused,
