@@ -8,11 +8,21 @@ use utoipa::ToSchema;
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// A random UUID (v4) the phone makes once per login and sends again when it retries that
+    /// login after a lost answer. Within 15 minutes the server answers a retry of the same user
+    /// with the same key with the session (and token) the first one opened, instead of opening a
+    /// second one nobody holds. The password is checked every time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<uuid::Uuid>,
 }
 
 impl std::fmt::Debug for LoginRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginRequest").field("username", &self.username).field("password", &"***").finish()
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .field("idempotency_key", &self.idempotency_key)
+            .finish()
     }
 }
 

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::app::AppState;
 use crate::error::ApiError;
 
-const TOKEN_PREFIX: &str = "odf_";
+pub(crate) const TOKEN_PREFIX: &str = "odf_";
 
 /// Hashes a password with argon2id and a random salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String, String> {

@@ -120,11 +120,13 @@ impl Client {
     /// One attempt: a person is waiting and can try again.
     ///
     /// Sessions left on the server: a login whose answer is lost ([`ClientError::LoginUnconfirmed`])
-    /// may have opened a session whose token never reached this phone; nothing can revoke it from
-    /// here (the server would need an idempotency key on login), so the message says so and it
-    /// expires by itself. Every session this phone did receive is accounted for: one it cannot keep
-    /// (its local database failed) is revoked at once, and the session a new login replaces is
-    /// revoked too, so a phone holds at most one.
+    /// may have opened a session whose token never reached this phone. Each login therefore carries
+    /// an idempotency key, kept on the phone until a login of the same user on the same server
+    /// succeeds: trying again sends the same key, and the server answers the session the lost
+    /// answer carried instead of opening a second one (within its window of 15 minutes). Every
+    /// session this phone did receive is accounted for: one it cannot keep (its local database
+    /// failed) is revoked at once, and the session a new login replaces is revoked too, so a phone
+    /// holds at most one.
     pub async fn login<T: Transport>(
         &self,
         transport: &T,
@@ -133,7 +135,12 @@ impl Client {
         password: &str,
     ) -> Result<UserDto> {
         self.check_same_user(username.trim()).await?;
-        let request = LoginRequest { username: username.trim().to_owned(), password: password.to_owned() };
+        let key = self.login_key(server_url, username.trim()).await?;
+        let request = LoginRequest {
+            username: username.trim().to_owned(),
+            password: password.to_owned(),
+            idempotency_key: Some(key),
+        };
         let response = transport.login(&request).await.map_err(|err| match err {
             // On login a 401 means wrong credentials, not an expired session.
             TransportError::Status { status: 401, .. } => ClientError::WrongCredentials,
@@ -163,6 +170,28 @@ impl Client {
         Ok(response.user)
     }
 
+    /// The idempotency key of a login by `username` on `server_url`: the one of the attempt that
+    /// has not succeeded yet (its answer may have been lost), or a new random one, kept before the
+    /// login is sent.
+    async fn login_key(&self, server_url: &str, username: &str) -> Result<Uuid> {
+        let attempt = LoginAttempt {
+            server_url: server_url.to_owned(),
+            username: username.to_owned(),
+            key: Uuid::nil(),
+        };
+        if let Some(text) = store::get(&self.pool, Key::LoginAttempt).await?
+            && let Ok(earlier) = serde_json::from_str::<LoginAttempt>(&text)
+            && earlier.server_url == attempt.server_url
+            && earlier.username == attempt.username
+        {
+            return Ok(earlier.key);
+        }
+        let attempt = LoginAttempt { key: Uuid::new_v4(), ..attempt };
+        let text = serde_json::to_string(&attempt).map_err(ClientError::corrupt)?;
+        store::set(&self.pool, Key::LoginAttempt, &text).await?;
+        Ok(attempt.key)
+    }
+
     async fn keep_session(&self, server_url: &str, response: &LoginResponse) -> Result<()> {
         self.set_up(server_url, &response.user.username).await?;
         let user_json = serde_json::to_string(&response.user).map_err(ClientError::corrupt)?;
@@ -170,6 +199,8 @@ impl Client {
         store::set(&mut *tx, Key::Token, &response.token).await?;
         store::set(&mut *tx, Key::TokenExpiresAt, &response.expires_at.to_rfc3339()).await?;
         store::set(&mut *tx, Key::User, &user_json).await?;
+        // This login is done: the next one is a new attempt with a new key.
+        store::delete(&mut *tx, Key::LoginAttempt).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -296,4 +327,12 @@ impl Client {
         store::set(&self.pool, Key::LastSyncAt, &Utc::now().to_rfc3339()).await?;
         Ok(engine.finish())
     }
+}
+
+/// A login not yet answered successfully ([`Key::LoginAttempt`]).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct LoginAttempt {
+    server_url: String,
+    username: String,
+    key: Uuid,
 }

@@ -167,8 +167,10 @@ impl ClientError {
         match self {
             E::Db(_) | E::Migrate(_) => i18n::LOCAL_STORAGE.get(lang).to_owned(),
             E::Home { path, .. } => i18n::DATA_FOLDER.fill(lang, &[("path", path)]),
-            // The domain's own bilingual rule text (odf-domain): shown as the domain says it.
-            E::Invalid { problem } => format!("{} ({}): {}", problem.field, problem.code, problem.message),
+            // The domain's own rule text is bilingual: it goes on the detail line.
+            E::Invalid { problem } => {
+                i18n::INVALID_FIELD.fill(lang, &[("field", &problem.field), ("code", &problem.code.as_str())])
+            }
             E::UnknownHousehold(id) => i18n::UNKNOWN_HOUSEHOLD.fill(lang, &[("id", &format!("{id:?}"))]),
             E::AmbiguousHousehold { fragment, count } => {
                 i18n::AMBIGUOUS_HOUSEHOLD.fill(lang, &[("id", &format!("{fragment:?}")), ("count", count)])
@@ -198,8 +200,10 @@ impl ClientError {
             E::BadServerUrl(url) => i18n::BAD_SERVER_URL.fill(lang, &[("url", &format!("{url:?}"))]),
             E::Corrupt(_) => i18n::CORRUPT.get(lang).to_owned(),
             E::NotInOutbox(id) => i18n::NOT_IN_OUTBOX.fill(lang, &[("id", id)]),
-            // Said by the field rules of this crate (odf-domain's texts), with the code.
-            E::Refused { code, message } => format!("{message} [{code}]"),
+            // Said by its code; the rule's own (bilingual) text goes on the detail line.
+            E::Refused { code, .. } => {
+                format!("{} [{code}]", i18n::refusal(code).unwrap_or(i18n::REFUSED).get(lang))
+            }
             E::UnknownVerification(id) => i18n::UNKNOWN_VERIFICATION.fill(lang, &[("id", id)]),
             E::SyncRunning => i18n::SYNC_RUNNING.get(lang).to_owned(),
         }
@@ -212,7 +216,8 @@ impl ClientError {
             E::Db(err) => Some(err.to_string()),
             E::Migrate(err) => Some(err.to_string()),
             E::Home { source, .. } => Some(source.to_string()),
-            E::Server { message, .. } => Some(message.clone()),
+            E::Server { message, .. } | E::Refused { message, .. } => Some(message.clone()),
+            E::Invalid { problem } => Some(problem.message.clone()),
             E::Unreachable { last, .. }
             | E::LoginUnreachable { last }
             | E::LoginUnconfirmed { last }

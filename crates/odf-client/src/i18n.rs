@@ -8,6 +8,8 @@
 
 use std::fmt::Display;
 
+use odf_domain::{Category, Eligibility};
+
 /// The language of the messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
@@ -42,15 +44,26 @@ impl Text {
     }
 }
 
+/// Declares entries as `NAME = "Indonesian", "English";` and the list of them under `$list`.
 macro_rules! catalogue {
-    ($($name:ident = $id:literal, $en:literal;)*) => {
+    ($list:ident; $($name:ident = $id:literal, $en:literal;)*) => {
         $(pub const $name: Text = Text { key: stringify!($name), id: $id, en: $en };)*
-        /// Every entry, for the completeness test and for apps that ship their own translations.
-        pub const ALL: &[Text] = &[$($name),*];
+        /// The entries of this part of the catalogue (see [`crate::i18n::all`]).
+        pub const $list: &[Text] = &[$($name),*];
     };
 }
 
+mod field;
+pub use field::*;
+
+/// Every entry of the catalogue, for the completeness test and for apps that ship their own
+/// translations.
+pub fn all() -> impl Iterator<Item = &'static Text> {
+    CORE.iter().chain(FIELD)
+}
+
 catalogue! {
+    CORE;
     // Errors of the client core (`ClientError`).
     LOCAL_STORAGE = "penyimpanan lokal HP bermasalah", "the phone's local storage failed";
     DATA_FOLDER = "folder data {path} tidak dapat dipakai", "the data folder {path} cannot be used";
@@ -93,6 +106,69 @@ catalogue! {
     STATE_CONFLICT = "konflik: {reason}", "conflict: {reason}";
     // Sync progress.
     WAITING_FOR_OTHER_SYNC = "menunggu sync lain selesai", "waiting for another sync to end";
+    // A record or an action the rules refuse on this phone (`ClientError::Invalid`, `Refused`), by
+    // code (shown after the text, `[code]`); the rule's own text goes on the detail line.
+    INVALID_FIELD = "isian `{field}` tidak sah [{code}]", "invalid `{field}` [{code}]";
+    REFUSED = "aturan tidak mengizinkan langkah ini", "the rules do not allow this step";
+    REFUSED_FORBIDDEN = "peran Anda tidak boleh melakukan langkah ini", "your role may not take this step";
+    REFUSED_TRANSITION = "status desa saat ini tidak mengizinkan langkah ini",
+        "the village's current status does not allow this step";
+    REFUSED_NOT_ELIGIBLE = "desa belum memenuhi syarat klaim SBS; periksa kelayakannya",
+        "the village may not claim SBS yet; check its eligibility";
+    REFUSED_DECISION_PENDING = "keputusan verifikasi ini sudah dicatat dan menunggu sync",
+        "a decision on this verification is already waiting to sync";
+    REFUSED_DECIDED = "verifikasi ini sudah diputuskan", "this verification is already decided";
+    REFUSED_VERIFICATION_REFUSED = "server menolak pembukaan verifikasi ini; lihat status",
+        "the server refused to open this verification; see the status";
+    REFUSED_SAMPLE_NOT_PULLED = "sampel verifikasi belum sampai di HP ini; jalankan sync dulu",
+        "the verification's sample has not reached this phone; sync first";
+    REFUSED_COMMUNITY_NOT_RECORDED = "kriteria masyarakat harus dicatat sebelum keputusan",
+        "record the community criteria before deciding";
+    REFUSED_REASON_REQUIRED = "keputusan ini wajib disertai alasan", "this decision needs a reason";
+}
+
+/// The text of a refusal of the rules with this code, when it has its own ([`REFUSED`] otherwise).
+pub fn refusal(code: &str) -> Option<Text> {
+    Some(match code {
+        "forbidden" => REFUSED_FORBIDDEN,
+        "transition_not_allowed" => REFUSED_TRANSITION,
+        "not_eligible" => REFUSED_NOT_ELIGIBLE,
+        "decision_pending" => REFUSED_DECISION_PENDING,
+        "verification_decided" => REFUSED_DECIDED,
+        "verification_refused" => REFUSED_VERIFICATION_REFUSED,
+        "sample_not_pulled" => REFUSED_SAMPLE_NOT_PULLED,
+        "community_not_recorded" => REFUSED_COMMUNITY_NOT_RECORDED,
+        "decision_reason_required" | "decision_override_reason_required" => REFUSED_REASON_REQUIRED,
+        _ => return None,
+    })
+}
+
+/// Why a village may or may not claim SBS, in `lang` (the domain's [`Eligibility`]).
+pub fn eligibility(eligibility: &Eligibility, window_days: i64, lang: Lang) -> String {
+    match eligibility {
+        Eligibility::Eligible => ELIGIBLE.get(lang).to_owned(),
+        Eligibility::NoHouseholds => NOT_ELIGIBLE_NO_HOUSEHOLDS.get(lang).to_owned(),
+        Eligibility::NotAllVisited { kk_never_visited } => {
+            NOT_ELIGIBLE_NOT_ALL_VISITED.fill(lang, &[("count", kk_never_visited)])
+        }
+        Eligibility::NotAllAccess { kk_without_access } => {
+            NOT_ELIGIBLE_NOT_ALL_ACCESS.fill(lang, &[("count", kk_without_access)])
+        }
+        Eligibility::StaleVisits => NOT_ELIGIBLE_STALE_VISITS.fill(lang, &[("days", &window_days)]),
+    }
+}
+
+/// A rung of the sanitation ladder: the national (Indonesian) name, or the JMP name in English.
+pub fn category(category: Category, lang: Lang) -> &'static str {
+    match category {
+        Category::Aman => CATEGORY_AMAN,
+        Category::LayakSendiri => CATEGORY_LAYAK_SENDIRI,
+        Category::LayakBersama => CATEGORY_LAYAK_BERSAMA,
+        Category::BelumLayak => CATEGORY_BELUM_LAYAK,
+        Category::BabsTertutup => CATEGORY_BABS_TERTUTUP,
+        Category::BabsTerbuka => CATEGORY_BABS_TERBUKA,
+    }
+    .get(lang)
 }
 
 /// Words that mark a text as English or as Indonesian, for the mixing test (and for an app's own
@@ -220,16 +296,17 @@ mod tests {
     #[test]
     fn every_message_exists_in_both_languages_without_mixing_them() {
         let mut problems = Vec::new();
-        for text in ALL {
+        for text in all() {
             if let Err(problem) = check_pair(text.id, text.en) {
                 problems.push(format!("{}: {problem}", text.key));
             }
         }
         assert!(problems.is_empty(), "{problems:#?}");
-        let mut keys: Vec<_> = ALL.iter().map(|t| t.key).collect();
+        let mut keys: Vec<_> = all().map(|t| t.key).collect();
+        let count = keys.len();
         keys.sort_unstable();
         keys.dedup();
-        assert_eq!(keys.len(), ALL.len(), "a key used twice");
+        assert_eq!(keys.len(), count, "a key used twice");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! commands and the printing of their results share it without importing each other.
 
 use odf_client::Client;
+use odf_client::i18n;
 use odf_domain::AreaCode;
 
 use crate::cli::Lang;
@@ -18,7 +19,6 @@ pub struct Ctx {
 
 /// A village code typed on the command line.
 pub fn parse_village(text: &str, lang: Lang) -> Result<AreaCode, Failure> {
-    AreaCode::parse(text.trim()).map_err(|err| {
-        Failure::Message(format!("{}: {err}", t(lang, "kode desa tidak sah", "invalid village code")))
-    })
+    AreaCode::parse(text.trim())
+        .map_err(|err| Failure::caused(format!("{} {text:?}", t(lang, i18n::INVALID_VILLAGE_CODE)), err))
 }

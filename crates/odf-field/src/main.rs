@@ -14,13 +14,21 @@ mod output;
 
 use std::process::ExitCode;
 
+use odf_client::i18n;
+
 use crate::messages::{Failure, t};
 
 fn main() -> ExitCode {
-    let cli = match cli::parse_from(std::env::args_os()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let asked = cli::requested_lang(&args);
+    let cli = match cli::parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
-            let text = cli::localize_text(&err.render().to_string());
+            // Help is Indonesian only (its text is the doc comments), so clap's own words in it are
+            // too; a usage error is said in the language asked for.
+            let raw = err.render().to_string();
+            let text =
+                if err.use_stderr() && asked == cli::Lang::En { raw } else { cli::localize_text(&raw) };
             // Help and version are not errors: they go to stdout with exit 0.
             if err.use_stderr() {
                 eprint!("{text}");
@@ -51,11 +59,11 @@ fn main() -> ExitCode {
         eprintln!("{text}");
         return ExitCode::from(3);
     }
-    let prefix = t(lang, "Galat", "Error");
+    let prefix = t(lang, i18n::ERROR);
     eprintln!("{prefix}: {}", failure.text(lang));
     if let Some(detail) = failure.detail() {
         // The technical cause, in the words of the library that gave it, on a line of its own.
-        eprintln!("  {}: {detail}", odf_client::i18n::DETAIL.get(lang.into()));
+        eprintln!("  {}: {detail}", i18n::DETAIL.get(lang.into()));
     }
     ExitCode::FAILURE
 }

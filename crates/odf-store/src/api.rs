@@ -65,6 +65,11 @@ pub trait Accounts: Send + Sync {
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<SessionRecord>>;
     /// Marks a session revoked; `false` when there was no such active session.
     async fn revoke_session(&self, token_hash: [u8; 32]) -> Result<bool>;
+    /// Opens a login session under an idempotency key, or, when a login of the same user with the
+    /// same key opened one since `key.not_before` that is still active, returns that one instead
+    /// (one session row, whatever the number of retries or their overlap). An older, revoked or
+    /// expired session under the key gives the key up and a new session is opened.
+    async fn create_keyed_session(&self, session: NewSession, key: LoginKey) -> Result<KeyedSession>;
 }
 
 /// Pushed households, visits and household edits, what phones read back, and the change feed.

@@ -112,6 +112,30 @@ impl SessionRecord {
     }
 }
 
+/// The idempotency key of a login ([`crate::Accounts::create_keyed_session`]): a login sent again
+/// with the same key (its answer was lost) finds the session the first one opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginKey {
+    /// SHA-256 of the key the phone sent; the key itself is not stored.
+    pub key_hash: [u8; 32],
+    /// Random bytes the token of a new session was derived from (with the key).
+    pub token_salt: [u8; 32],
+    /// A session under the same key opened before this is not answered again (the key is retired
+    /// and a new session opened): the window in which a lost answer is retried.
+    pub not_before: DateTime<Utc>,
+}
+
+/// The session a keyed login ends with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedSession {
+    /// `false` when an earlier login with the same key had opened it.
+    pub created: bool,
+    pub token_hash: [u8; 32],
+    /// The salt its token was derived from: the caller derives the same token again from it.
+    pub token_salt: [u8; 32],
+    pub expires_at: DateTime<Utc>,
+}
+
 /// A batch of records pushed from one device, stored in one transaction.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IngestBatch {

@@ -5,12 +5,14 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use odf_mobile_api::{ErrorCode, FieldRulesDto, LoginRequest, LoginResponse, UserDto};
-use odf_store::{NewSession, SessionKind, UserRecord};
+use odf_store::{LoginKey, NewSession, SessionKind, UserRecord};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use crate::app::{AppState, ServerConfig};
-use crate::auth::{Caller, ClientAddr, new_token, verify_password};
+use crate::auth::{Caller, ClientAddr, TOKEN_PREFIX, new_token, token_hash, verify_password};
 use crate::error::{ApiError, ApiJson, ApiResult};
 
 /// A valid argon2 hash of a random string: checked when the username is unknown, so that a wrong
@@ -80,14 +82,62 @@ pub async fn login(
             "Akun ini dinonaktifkan (account disabled)",
         ));
     }
-    let (token, token_hash) = new_token().map_err(ApiError::internal)?;
     let expires_at = Utc::now() + state.config().session_ttl;
-    state
-        .store()
-        .create_session(NewSession { token_hash, user_id: user.id, kind: SessionKind::Login, expires_at })
-        .await?;
+    let (token, expires_at) = match request.idempotency_key {
+        None => {
+            let (token, token_hash) = new_token().map_err(ApiError::internal)?;
+            let session = NewSession { token_hash, user_id: user.id, kind: SessionKind::Login, expires_at };
+            state.store().create_session(session).await?;
+            (token, expires_at)
+        }
+        Some(key) => keyed_session(&state, &user, key, expires_at).await?,
+    };
     tracing::info!(user = %user.username, "login");
     Ok(Json(LoginResponse { token, expires_at, user: user_dto(&user, state.config()) }))
+}
+
+/// How long a login retried with the same idempotency key is answered with the first one's session:
+/// long enough for a phone to retry after a cut answer, short enough that a key found later on a
+/// phone opens a fresh session.
+const LOGIN_KEY_WINDOW: Duration = Duration::minutes(15);
+
+/// The token of a keyed login, derived from the session's random salt and the phone's key, so that
+/// a retry with the same key gets the same token while the store keeps only the token's hash, the
+/// key's hash and the salt (none of which gives the token without the key).
+fn keyed_token(salt: &[u8; 32], key: Uuid) -> String {
+    let digest =
+        Sha256::new_with_prefix(b"odf-login-token\0").chain_update(salt).chain_update(key.as_bytes());
+    format!("{TOKEN_PREFIX}{}", hex::encode(digest.finalize()))
+}
+
+/// A login with an idempotency key: a new session, or the one an earlier login of this user with the
+/// same key opened within [`LOGIN_KEY_WINDOW`] (its answer was lost). The password was checked first.
+async fn keyed_session(
+    state: &AppState,
+    user: &UserRecord,
+    key: Uuid,
+    expires_at: DateTime<Utc>,
+) -> ApiResult<(String, DateTime<Utc>)> {
+    let mut token_salt = [0u8; 32];
+    getrandom::fill(&mut token_salt).map_err(ApiError::internal)?;
+    let token = keyed_token(&token_salt, key);
+    let session =
+        NewSession { token_hash: token_hash(&token), user_id: user.id, kind: SessionKind::Login, expires_at };
+    let login_key = LoginKey {
+        key_hash: Sha256::digest(key.as_bytes()).into(),
+        token_salt,
+        not_before: Utc::now() - LOGIN_KEY_WINDOW,
+    };
+    let kept = state.store().create_keyed_session(session, login_key).await?;
+    if kept.created {
+        return Ok((token, kept.expires_at));
+    }
+    let token = keyed_token(&kept.token_salt, key);
+    if token_hash(&token) != kept.token_hash {
+        return Err(ApiError::internal("a keyed session's token does not derive from its salt"));
+    }
+    tracing::info!(user = %user.username, "login retried with its idempotency key: same session");
+    Ok((token, kept.expires_at))
 }
 
 #[utoipa::path(

@@ -442,3 +442,63 @@ pub async fn edits_from_two_phones_merge_and_an_admin_resolves_the_conflict(app:
         .await;
     assert_eq!(body["results"][0]["code"], "invalid_field");
 }
+
+/// Fails unless `username` has exactly `count` session rows (raw SQL: a CHECK that both databases
+/// enforce on the counted value).
+async fn assert_sessions(app: &TestApp, username: &str, count: u32) {
+    let table = format!("session_count_{}", Uuid::now_v7().simple());
+    app.raw_sql(&format!(
+        "CREATE TABLE {table} (n BIGINT CHECK (n = {count})); \
+         INSERT INTO {table} (n) SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE u.username = '{username}'"
+    ))
+    .await;
+}
+
+/// A login whose answer was lost is sent again with the same idempotency key: the server answers
+/// the session it opened the first time instead of leaving that one an orphan nobody holds.
+pub async fn a_login_retried_with_its_idempotency_key_gets_the_same_session(app: Arc<TestApp>) {
+    let login = |password: &'static str, key: Option<Uuid>| {
+        let app = app.clone();
+        async move {
+            let body = json!({ "username": "san_a", "password": password, "idempotency_key": key });
+            split(app.http.post(app.url("/v1/auth/login")).json(&body).send().await.unwrap()).await
+        }
+    };
+    let key = Uuid::new_v4();
+    let (status, first) = login(PASSWORD, Some(key)).await;
+    assert_eq!(status, 200, "{first}");
+    let (status, again) = login(PASSWORD, Some(key)).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["token"], first["token"], "the same session, not a second one");
+    assert_eq!(again["expires_at"], first["expires_at"]);
+    assert_sessions(&app, "san_a", 1).await;
+    let token = first["token"].as_str().unwrap();
+    assert_eq!(app.get("/v1/me", token).await.0, 200);
+
+    // The key does not stand in for the password.
+    let (status, body) = login("salah-salah", Some(key)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("invalid_credentials")));
+    assert!(body.get("token").is_none());
+
+    // Another key, or none, is another login: another session.
+    let (status, other) = login(PASSWORD, Some(Uuid::new_v4())).await;
+    assert_eq!(status, 200);
+    assert_ne!(other["token"], first["token"]);
+    assert_eq!(login(PASSWORD, None).await.0, 200);
+    assert_sessions(&app, "san_a", 3).await;
+
+    // A session logged out is not handed out again: the same key then opens a new one.
+    assert_eq!(app.post("/v1/auth/logout", token, &json!({})).await.0, 204);
+    let (status, after) = login(PASSWORD, Some(key)).await;
+    assert_eq!(status, 200);
+    assert_ne!(after["token"], first["token"]);
+    assert_eq!(app.get("/v1/me", after["token"].as_str().unwrap()).await.0, 200);
+
+    // Not a UUID: refused in the one error shape.
+    let body = json!({ "username": "san_a", "password": PASSWORD, "idempotency_key": "1" });
+    let (status, body) =
+        split(app.http.post(app.url("/v1/auth/login")).json(&body).send().await.unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["code"].is_string());
+}

@@ -28,6 +28,7 @@ api_tests! {
     auth_and_sync (crate::auth_and_sync::config()) {
         a_login_gives_a_token_that_identifies_the_user_until_logout,
         wrong_passwords_are_refused_and_repeated_failures_are_rate_limited,
+        a_login_retried_with_its_idempotency_key_gets_the_same_session,
         a_batch_pushed_twice_stores_each_record_once,
         a_push_to_a_village_outside_the_sanitarians_scope_is_refused_and_stores_nothing,
         bad_records_are_rejected_one_by_one_with_codes_and_fields,

@@ -36,8 +36,11 @@ async fn the_proxy_cuts_exactly_the_planned_exchanges_and_passes_the_rest() {
     run(Backend::Sqlite, |server: Server| async move {
         let proxy = Proxy::start(&server.url).await.unwrap();
         let transport = HttpTransport::new(proxy.url()).unwrap();
-        let login =
-            LoginRequest { username: SAN_A.to_owned(), password: odf_e2e_tests::server::PASSWORD.to_owned() };
+        let login = LoginRequest {
+            username: SAN_A.to_owned(),
+            password: odf_e2e_tests::server::PASSWORD.to_owned(),
+            idempotency_key: None,
+        };
         let token = SessionToken::new(transport.login(&login).await.unwrap().token);
 
         proxy.set_plan(CutPlan::every(2, &[Cut::MidRequest, Cut::MidResponse]));

@@ -69,6 +69,9 @@ pub enum Key {
     /// Server time minus phone time at the last response, in milliseconds.
     ClockOffsetMs,
     ClockCheckedAt,
+    /// The login being tried, until one succeeds: server, username and idempotency key as JSON, so
+    /// that a login tried again after a lost answer sends the same key (see `Client::login`).
+    LoginAttempt,
 }
 
 impl Key {
@@ -86,6 +89,7 @@ impl Key {
             Key::LastSyncAt => "last_sync_at",
             Key::ClockOffsetMs => "clock_offset_ms",
             Key::ClockCheckedAt => "clock_checked_at",
+            Key::LoginAttempt => "login_attempt",
         }
     }
 }

@@ -55,6 +55,9 @@ pub struct State {
     pub max_records: usize,
     /// Sessions revoked by `POST /v1/auth/logout`.
     pub logouts: usize,
+    /// The idempotency key of every login that reached the server, in order.
+    pub login_keys: Vec<Option<Uuid>>,
+    pub login_failures: VecDeque<Failure>,
 }
 
 #[derive(Debug)]
@@ -152,6 +155,15 @@ impl FakeServer {
 
 impl Transport for FakeServer {
     async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, TransportError> {
+        match self.with(|s| s.login_failures.pop_front()) {
+            Some(Failure::Before(err)) => return Err(err),
+            Some(Failure::AfterCommit) => {
+                self.with(|s| s.login_keys.push(request.idempotency_key));
+                return Err(network("connection cut mid-response"));
+            }
+            Some(Failure::Pass) | None => {}
+        }
+        self.with(|s| s.login_keys.push(request.idempotency_key));
         if request.password != "rahasia" {
             return Err(status(401, "invalid_credentials"));
         }

@@ -215,6 +215,39 @@ async fn a_wrong_password_is_reported_as_bad_credentials_not_as_an_expired_sessi
     assert!(!client.status().await.unwrap().logged_in);
 }
 
+/// A login whose answer was lost is tried again with the same idempotency key (the server then
+/// answers the session it opened), also across a wrong password or a failed send in between; the
+/// next login after a success is a new attempt with a new key.
+#[tokio::test]
+async fn a_login_tried_again_after_a_lost_answer_sends_the_same_idempotency_key() {
+    let home = tempfile::tempdir().unwrap();
+    let server = FakeServer::default();
+    let client = odf_client::Client::open(home.path()).await.unwrap();
+    server.with(|s| {
+        s.login_failures.push_back(Failure::AfterCommit);
+        s.login_failures.push_back(Failure::Before(TransportError::Unsent("no route".to_owned())));
+    });
+    let url = "http://fake.invalid";
+
+    let lost = client.login(&server, url, "sani", "rahasia").await;
+    assert!(matches!(lost, Err(ClientError::LoginUnconfirmed { .. })), "{lost:?}");
+    let unsent = client.login(&server, url, "sani", "rahasia").await;
+    assert!(matches!(unsent, Err(ClientError::LoginUnreachable { .. })), "{unsent:?}");
+    let wrong = client.login(&server, url, "sani", "salah").await;
+    assert!(matches!(wrong, Err(ClientError::WrongCredentials)), "{wrong:?}");
+    client.login(&server, url, "sani", "rahasia").await.unwrap();
+    // A reopened phone (the app restarted) is a new login after the success.
+    client.close().await;
+    let client = odf_client::Client::open(home.path()).await.unwrap();
+    client.login(&server, url, "sani", "rahasia").await.unwrap();
+
+    let keys = server.with(|s| s.login_keys.clone());
+    assert_eq!(keys.len(), 4, "the unsent one never arrived: {keys:?}");
+    let first = keys[0].expect("every login carries a key");
+    assert_eq!(&keys[..3], &[Some(first); 3], "the same attempt until it succeeds");
+    assert!(keys[3].is_some_and(|k| k != first), "a new attempt, a new key: {keys:?}");
+}
+
 #[tokio::test]
 async fn the_outbox_is_pushed_in_batches_each_with_a_device_report() {
     let home = tempfile::tempdir().unwrap();

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use clap::{ArgAction, Args, Subcommand, ValueEnum};
+use odf_client::i18n::{self, Text};
 use odf_mobile_api::SamplingPlanDto;
 use odf_mobile_api::verification::{PlanKind, UnitLevelDto};
 
@@ -149,9 +150,13 @@ pub struct DecideArgs {
     pub issuer_role: Option<String>,
 }
 
+/// A value check's refusal, from the catalogue in the language asked for on the command line.
+fn refuse(text: Text, value: &str) -> String {
+    text.fill(super::parse_lang().into(), &[("value", &format!("{value:?}"))])
+}
+
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("tanggal {text:?} tidak sah; tulis TTTT-BB-HH, mis. 2026-03-02"))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| refuse(i18n::INVALID_DATE, text))
 }
 
 /// Accepts ya/tidak as well as yes/no (and y/t/n), in any case.
@@ -159,7 +164,7 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     match text.trim().to_lowercase().as_str() {
         "ya" | "y" | "yes" | "true" | "1" => Ok(true),
         "tidak" | "t" | "no" | "n" | "false" | "0" => Ok(false),
-        _ => Err(format!("{text:?} bukan ya atau tidak")),
+        _ => Err(refuse(i18n::NOT_YES_OR_NO, text)),
     }
 }
 
@@ -169,7 +174,7 @@ pub fn parse_plan(text: &str) -> Result<SamplingPlanDto, String> {
     if matches!(text.as_str(), "all" | "semua") {
         return Ok(SamplingPlanDto { kind: PlanKind::AllHouseholds, level: None, count: None });
     }
-    let bad = || format!("rencana {text:?} tidak sah; tulis all, atau dusun:N, rw:N, rt:N (mis. rt:3)");
+    let bad = || refuse(i18n::INVALID_PLAN, &text);
     let (level, count) = text.split_once(':').ok_or_else(bad)?;
     let level = match level.trim() {
         "dusun" => UnitLevelDto::Dusun,

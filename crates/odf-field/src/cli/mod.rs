@@ -298,6 +298,37 @@ pub fn localize_text(text: &str) -> String {
         .replace("[aliases: ", "[alias: ")
         .replace("error:", "galat:")
         .replace("For more information, try", "Untuk keterangan lebih lanjut, coba")
+        .replace("invalid value", "nilai tidak sah")
+        .replace("' for '", "' untuk '")
+        .replace("the following required arguments were not provided:", "argumen wajib berikut belum diisi:")
+        .replace("a value is required for", "nilai wajib diisi untuk")
+        .replace("but none was supplied", "tetapi tidak ada")
+        .replace("unexpected argument", "argumen tidak dikenal")
+        .replace("' found", "'")
+        .replace("unrecognized subcommand", "perintah tidak dikenal")
+        .replace("tip:", "saran:")
+}
+
+/// The language asked for by `--lang` (or `ODF_LANG`), read before clap parses, so that clap's
+/// errors and the value checks of [`field`] are said in it too.
+pub fn requested_lang(args: &[OsString]) -> Lang {
+    let mut value = std::env::var_os("ODF_LANG");
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--lang" {
+            value = args.next().cloned();
+        } else if let Some(rest) = arg.to_str().and_then(|a| a.strip_prefix("--lang=")) {
+            value = Some(rest.into());
+        }
+    }
+    if value.is_some_and(|v| v.eq_ignore_ascii_case("en")) { Lang::En } else { Lang::Id }
+}
+
+static PARSE_LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+/// The language value checks speak while clap parses (set once by [`parse_from`]).
+pub(crate) fn parse_lang() -> Lang {
+    PARSE_LANG.get().copied().unwrap_or_default()
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
@@ -305,6 +336,9 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // A second parse in the same process (tests) keeps the first language: only checks' texts.
+    let _ = PARSE_LANG.set(requested_lang(&args));
     let matches = command().try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }

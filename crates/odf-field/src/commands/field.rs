@@ -2,6 +2,7 @@
 //! offline: the actions are saved with their outbox entry and sent at the next `sync`.
 
 use odf_client::VerificationView;
+use odf_client::i18n::{self, Text};
 use odf_mobile_api::{CommunityCriteriaDto, CriterionDto, DecisionRequest, OutcomeDto, TeamMemberDto};
 use uuid::Uuid;
 
@@ -23,24 +24,24 @@ pub async fn eligibility(ctx: &Ctx, village: &str) -> Outcome {
 }
 
 /// After saving an action: its id, then how many records wait for `sync`.
-async fn saved(ctx: &Ctx, what: (&str, &str), id: Uuid) -> Outcome {
+async fn saved(ctx: &Ctx, what: Text, id: Uuid) -> Outcome {
     if ctx.json {
         return output::json(&serde_json::json!({ "id": id }));
     }
-    println!("{} {} ({})", t(ctx.lang, what.0, what.1), output::short_id(id), id);
+    println!("{} {} ({})", t(ctx.lang, what), output::short_id(id), id);
     output::after_save(ctx).await
 }
 
 pub async fn trigger(ctx: &Ctx, args: TriggerArgs) -> Outcome {
     let village = parse_village(&args.village, ctx.lang)?;
     let id = ctx.client.trigger_village(village, args.date, args.note).await?;
-    saved(ctx, ("Pemicuan tersimpan:", "Triggering saved:"), id).await
+    saved(ctx, i18n::SAVED_TRIGGER, id).await
 }
 
 pub async fn claim(ctx: &Ctx, args: ClaimArgs) -> Outcome {
     let village = parse_village(&args.village, ctx.lang)?;
     let id = ctx.client.claim_village(village, args.note).await?;
-    saved(ctx, ("Klaim SBS tersimpan:", "SBS claim saved:"), id).await
+    saved(ctx, i18n::SAVED_CLAIM, id).await
 }
 
 pub async fn verification(ctx: &Ctx, cmd: VerificationCmd) -> Outcome {
@@ -72,15 +73,8 @@ async fn open(ctx: &Ctx, args: OpenArgs) -> Outcome {
     if ctx.json {
         return output::json(&serde_json::json!({ "id": id }));
     }
-    println!("{} {} ({id})", t(ctx.lang, "Verifikasi dibuka:", "Verification opened:"), output::short_id(id));
-    println!(
-        "{}",
-        t(
-            ctx.lang,
-            "Sampel diundi server; jalankan `odf-field sync` untuk menerimanya.",
-            "The server draws the sample; run `odf-field sync` to receive it."
-        )
-    );
+    println!("{} {} ({id})", t(ctx.lang, i18n::VERIFICATION_OPENED), output::short_id(id));
+    println!("{}", t(ctx.lang, i18n::SAMPLE_DRAWN_BY_SERVER));
     output::after_save(ctx).await
 }
 
@@ -101,24 +95,13 @@ async fn find_verification(ctx: &Ctx, text: &str) -> Result<Uuid, Failure> {
             full.starts_with(&fragment) || full.ends_with(&fragment) || simple.ends_with(&fragment)
         })
         .collect();
+    let quoted = format!("{text:?}");
     match matches.as_slice() {
         [id] => Ok(*id),
-        [] => Err(Failure::Message(match lang {
-            crate::cli::Lang::Id => {
-                format!("verifikasi {text:?} tidak ada di HP ini; lihat `odf-field verification list`")
-            }
-            crate::cli::Lang::En => {
-                format!("no verification {text:?} on this device; see `odf-field verification list`")
-            }
-        })),
-        _ => Err(Failure::Message(match lang {
-            crate::cli::Lang::Id => {
-                format!("id {text:?} cocok dengan {} verifikasi; tulis lebih lengkap", matches.len())
-            }
-            crate::cli::Lang::En => {
-                format!("id {text:?} matches {} verifications; type more of it", matches.len())
-            }
-        })),
+        [] => Err(Failure::say(i18n::VERIFICATION_NOT_FOUND.fill(lang.into(), &[("id", &quoted)]))),
+        _ => Err(Failure::say(
+            i18n::VERIFICATION_AMBIGUOUS.fill(lang.into(), &[("id", &quoted), ("count", &matches.len())]),
+        )),
     }
 }
 
@@ -138,15 +121,7 @@ async fn community(ctx: &Ctx, args: CommunityArgs) -> Outcome {
     if ctx.json {
         return output::json(&serde_json::json!({ "id": action, "verification_id": id }));
     }
-    println!(
-        "{} {}",
-        t(
-            ctx.lang,
-            "Kriteria masyarakat tersimpan untuk verifikasi",
-            "Community criteria saved for verification"
-        ),
-        output::short_id(id)
-    );
+    println!("{} {}", t(ctx.lang, i18n::COMMUNITY_SAVED), output::short_id(id));
     let view = ctx.client.verification(id).await?;
     field_out::suggestion_lines(ctx.lang, &view);
     output::after_save(ctx).await
@@ -172,11 +147,7 @@ async fn decide(ctx: &Ctx, args: DecideArgs) -> Outcome {
         OutcomeDto::Lulus => "Lulus",
         OutcomeDto::Gagal => "Gagal",
     };
-    println!(
-        "{} {}: {word}",
-        t(ctx.lang, "Keputusan tersimpan untuk verifikasi", "Decision saved for verification"),
-        output::short_id(id)
-    );
+    println!("{} {}: {word}", t(ctx.lang, i18n::DECISION_SAVED), output::short_id(id));
     output::after_save(ctx).await
 }
 

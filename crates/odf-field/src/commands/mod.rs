@@ -9,6 +9,7 @@ mod sync;
 use std::path::PathBuf;
 
 use odf_client::Client;
+use odf_client::i18n;
 
 use crate::cli::{Cli, Cmd, HouseholdCmd};
 use crate::context::{Ctx, Outcome, parse_village};
@@ -19,16 +20,9 @@ fn home_dir(cli: &Cli) -> Result<PathBuf, Failure> {
     if let Some(home) = &cli.home {
         return Ok(home.clone());
     }
-    dirs::data_dir().map(|dir| dir.join("odf-field")).ok_or_else(|| {
-        Failure::Message(
-            t(
-                cli.lang,
-                "folder data pengguna tidak ditemukan; pakai --home FOLDER",
-                "no user data folder; use --home DIR",
-            )
-            .to_owned(),
-        )
-    })
+    dirs::data_dir()
+        .map(|dir| dir.join("odf-field"))
+        .ok_or_else(|| Failure::say(t(cli.lang, i18n::NO_USER_DATA_FOLDER)))
 }
 
 pub async fn run(cli: Cli) -> Outcome {

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use odf_client::i18n;
 use odf_client::{HouseholdDraft, Saved, VisitDraft};
 use odf_domain::GpsFlag;
 use odf_mobile_api::{ChecklistDto, GpsDto};
@@ -22,19 +23,18 @@ fn confirm(ctx: &Ctx, warnings: &[GpsFlag]) -> Result<bool, Failure> {
     if ctx.json || !std::io::stdin().is_terminal() {
         return Err(Failure::Unconfirmed(format!(
             "{}: {listed}. {}",
-            t(lang, "Belum disimpan", "Not saved"),
-            t(
-                lang,
-                "Jalankan lagi dengan --yes untuk tetap menyimpan.",
-                "Run again with --yes to save anyway."
-            )
+            t(lang, i18n::NOT_SAVED),
+            t(lang, i18n::RUN_AGAIN_WITH_YES)
         )));
     }
-    eprintln!("{}: {listed}.", t(lang, "Peringatan", "Warning"));
-    eprint!("{}", t(lang, "Tetap simpan? [y/T] ", "Save anyway? [y/N] "));
+    eprintln!("{}: {listed}.", t(lang, i18n::WARNING));
+    eprint!("{}", t(lang, i18n::SAVE_ANYWAY_PROMPT));
     std::io::stderr().flush().ok();
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|err| Failure::Message(err.to_string()))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|err| Failure::caused(t(lang, i18n::CANNOT_READ_INPUT), err))?;
     Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "ya" | "yes"))
 }
 
@@ -53,12 +53,12 @@ where
         Saved::NeedsConfirmation { warnings } => warnings,
     };
     if !confirm(ctx, &warnings)? {
-        return Err(Failure::Unconfirmed(t(ctx.lang, "Tidak disimpan.", "Not saved.").to_owned()));
+        return Err(Failure::Unconfirmed(t(ctx.lang, i18n::NOT_SAVED_SENTENCE).to_owned()));
     }
     match save(true).await? {
         Saved::Saved { record, warnings } => Ok((record, warnings)),
         Saved::NeedsConfirmation { .. } => {
-            Err(Failure::Unconfirmed(t(ctx.lang, "Tidak disimpan.", "Not saved.").to_owned()))
+            Err(Failure::Unconfirmed(t(ctx.lang, i18n::NOT_SAVED_SENTENCE).to_owned()))
         }
     }
 }
@@ -80,14 +80,14 @@ pub(super) async fn household_add(ctx: &Ctx, args: HouseholdAddArgs) -> Outcome 
     }
     println!(
         "{} {} — {} ({} KK), {} {}",
-        t(ctx.lang, "Rumah tangga tersimpan:", "Household saved:"),
+        t(ctx.lang, i18n::HOUSEHOLD_SAVED),
         output::short_id(household.id),
         household.head_name,
         household.kk_count,
-        t(ctx.lang, "desa", "village"),
+        t(ctx.lang, i18n::WORD_VILLAGE),
         household.village
     );
-    println!("{} {}", t(ctx.lang, "Id lengkap:", "Full id:"), household.id);
+    println!("{} {}", t(ctx.lang, i18n::FULL_ID), household.id);
     output::after_save(ctx).await
 }
 
@@ -98,7 +98,7 @@ pub(super) async fn household_edit(ctx: &Ctx, args: HouseholdEditArgs) -> Outcom
     let gps = match gps(args.lat, args.lng) {
         Some(point) => Some(Some(
             odf_domain::GeoPoint::new(point.lat, point.lng)
-                .map_err(|err| Failure::Message(err.to_string()))?,
+                .map_err(|err| Failure::caused(t(ctx.lang, i18n::INVALID_GPS), err))?,
         )),
         None => None,
     };
@@ -116,7 +116,7 @@ pub(super) async fn household_edit(ctx: &Ctx, args: HouseholdEditArgs) -> Outcom
     }
     println!(
         "{} {} — {} ({} KK)",
-        t(ctx.lang, "Perubahan tersimpan:", "Edit saved:"),
+        t(ctx.lang, i18n::EDIT_SAVED),
         output::short_id(after.id),
         after.head_name,
         after.kk_count
@@ -126,11 +126,7 @@ pub(super) async fn household_edit(ctx: &Ctx, args: HouseholdEditArgs) -> Outcom
 
 fn photo_hash(path: &std::path::Path, lang: Lang) -> Result<String, Failure> {
     let bytes = std::fs::read(path).map_err(|err| {
-        Failure::Message(format!(
-            "{} {}: {err}",
-            t(lang, "foto tidak dapat dibaca:", "cannot read photo:"),
-            path.display()
-        ))
+        Failure::caused(format!("{} {}", t(lang, i18n::CANNOT_READ_PHOTO), path.display()), err)
     })?;
     Ok(hex::encode(Sha256::digest(&bytes)))
 }
@@ -138,12 +134,7 @@ fn photo_hash(path: &std::path::Path, lang: Lang) -> Result<String, Failure> {
 fn checklist(items: &[String], lang: Lang) -> Result<ChecklistDto, Failure> {
     let mut list = ChecklistDto::default();
     for item in items {
-        let bad = || {
-            Failure::Message(format!(
-                "{} {item:?}",
-                t(lang, "isian --check tidak dikenal:", "unknown --check value:")
-            ))
-        };
+        let bad = || Failure::say(format!("{} {item:?}", t(lang, i18n::UNKNOWN_CHECK_VALUE)));
         let (name, answer) = item.split_once('=').ok_or_else(bad)?;
         let answer = match answer.trim().to_ascii_lowercase().as_str() {
             "ya" | "yes" | "y" | "1" | "true" => true,
@@ -184,33 +175,25 @@ pub(super) async fn visit(ctx: &Ctx, args: VisitArgs) -> Outcome {
     }
     println!(
         "{} {} — {} ({}, {})",
-        t(ctx.lang, "Kunjungan tersimpan:", "Visit saved:"),
+        t(ctx.lang, i18n::VISIT_SAVED),
         household.head_name,
-        visit.category.label(),
+        i18n::category(visit.category, ctx.lang.into()),
         visit.category.legacy(),
         if visit.category.has_access() {
-            t(ctx.lang, "akses", "has access")
+            t(ctx.lang, i18n::HAS_ACCESS)
         } else {
-            t(ctx.lang, "BABS", "open defecation")
+            t(ctx.lang, i18n::OPEN_DEFECATION)
         }
     );
     output::after_save(ctx).await
 }
 
 pub(super) async fn retry(ctx: &Ctx, record: &str) -> Outcome {
-    let id = Uuid::parse_str(record.trim()).map_err(|_| {
-        Failure::Message(format!("{} {record:?}", t(ctx.lang, "id catatan tidak sah:", "invalid record id:")))
-    })?;
+    let id = Uuid::parse_str(record.trim())
+        .map_err(|_| Failure::say(format!("{} {record:?}", t(ctx.lang, i18n::INVALID_RECORD_ID))))?;
     ctx.client.requeue(id).await?;
     if !ctx.json {
-        println!(
-            "{}",
-            t(
-                ctx.lang,
-                "Catatan akan dikirim lagi pada `sync` berikutnya.",
-                "The record will be sent again at the next `sync`."
-            )
-        );
+        println!("{}", t(ctx.lang, i18n::RETRY_QUEUED));
     }
     Ok(())
 }

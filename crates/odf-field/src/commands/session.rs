@@ -3,6 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use odf_client::HttpTransport;
+use odf_client::i18n;
 
 use crate::cli::{Lang, LoginArgs};
 use crate::context::{Ctx, Outcome};
@@ -12,41 +13,33 @@ use crate::output;
 fn read_password(from_stdin: bool, lang: Lang) -> Result<String, Failure> {
     let password = if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|err| Failure::Message(err.to_string()))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|err| Failure::caused(t(lang, i18n::CANNOT_READ_INPUT), err))?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(t(lang, "Kata sandi: ", "Password: "))
-            .map_err(|err| Failure::Message(err.to_string()))?
+        rpassword::prompt_password(t(lang, i18n::PASSWORD_PROMPT))
+            .map_err(|err| Failure::caused(t(lang, i18n::CANNOT_READ_INPUT), err))?
     } else {
-        return Err(Failure::Message(
-            t(
-                lang,
-                "tidak ada terminal untuk meminta kata sandi; pakai --password-stdin",
-                "no terminal to ask for the password; use --password-stdin",
-            )
-            .to_owned(),
-        ));
+        return Err(Failure::say(t(lang, i18n::NO_TERMINAL_FOR_PASSWORD)));
     };
     if password.is_empty() {
-        return Err(Failure::Message(t(lang, "kata sandi kosong", "empty password").to_owned()));
+        return Err(Failure::say(t(lang, i18n::EMPTY_PASSWORD)));
     }
     Ok(password)
 }
 
 pub(super) async fn login(ctx: &Ctx, args: LoginArgs) -> Outcome {
     let lang = ctx.lang;
-    let missing = |id: &str, en: &str| Failure::Message(t(lang, id, en).to_owned());
+    let missing = |text| Failure::say(t(lang, text));
     let server = match args.server {
         Some(server) => server,
-        None => ctx.client.server_url().await?.ok_or_else(|| {
-            missing("--server wajib diisi pada login pertama", "--server is required at the first login")
-        })?,
+        None => ctx.client.server_url().await?.ok_or_else(|| missing(i18n::SERVER_REQUIRED))?,
     };
     let username = match args.username {
         Some(username) => username,
-        None => ctx.client.username().await?.ok_or_else(|| {
-            missing("--username wajib diisi pada login pertama", "--username is required at the first login")
-        })?,
+        None => ctx.client.username().await?.ok_or_else(|| missing(i18n::USERNAME_REQUIRED))?,
     };
     let transport =
         HttpTransport::new(&server).map_err(|_| odf_client::ClientError::BadServerUrl(server.clone()))?;
@@ -55,25 +48,12 @@ pub(super) async fn login(ctx: &Ctx, args: LoginArgs) -> Outcome {
     if ctx.json {
         return output::json(&user);
     }
-    println!(
-        "{} {} ({}, {})",
-        t(lang, "Login berhasil:", "Logged in:"),
-        user.display_name,
-        user.username,
-        user.role
-    );
-    println!("{} {}", t(lang, "Wilayah:", "Area:"), user.area);
+    println!("{} {} ({}, {})", t(lang, i18n::LOGGED_IN), user.display_name, user.username, user.role);
+    println!("{} {}", t(lang, i18n::AREA), user.area);
     if !user.villages.is_empty() {
-        println!("{} {}", t(lang, "Desa tugas:", "Assigned villages:"), user.villages.join(", "));
+        println!("{} {}", t(lang, i18n::ASSIGNED_VILLAGES), user.villages.join(", "));
     }
-    println!(
-        "{}",
-        t(
-            lang,
-            "Jalankan `odf-field pull` untuk mengambil data desa.",
-            "Run `odf-field pull` to fetch your villages."
-        )
-    );
+    println!("{}", t(lang, i18n::RUN_PULL_AFTER_LOGIN));
     Ok(())
 }
 
@@ -86,18 +66,11 @@ pub(super) async fn init(ctx: &Ctx, server: &str, username: &str) -> Outcome {
     }
     println!(
         "{} {} ({})",
-        t(ctx.lang, "Folder data siap untuk", "Data folder set up for"),
+        t(ctx.lang, i18n::DATA_FOLDER_READY),
         username.trim(),
         ctx.client.home().display()
     );
-    println!(
-        "{}",
-        t(
-            ctx.lang,
-            "Catatan bisa dibuat sekarang; jalankan `odf-field login` saat ada sinyal untuk mengirimnya.",
-            "You can record now; run `odf-field login` when online to send the records."
-        )
-    );
+    println!("{}", t(ctx.lang, i18n::RECORD_NOW_LOGIN_LATER));
     Ok(())
 }
 
@@ -116,24 +89,10 @@ pub(super) async fn logout(ctx: &Ctx) -> Outcome {
         }
     };
     if !ctx.json && !revoked {
-        println!(
-            "{}",
-            t(
-                ctx.lang,
-                "Server tidak dapat dihubungi; sesi di server berakhir sendiri pada masa berlakunya.",
-                "The server could not be reached; its session ends by itself when it expires."
-            )
-        );
+        println!("{}", t(ctx.lang, i18n::LOGOUT_SERVER_UNREACHED));
     }
     if !ctx.json {
-        println!(
-            "{}",
-            t(
-                ctx.lang,
-                "Sesi dihapus dari HP ini. Catatan tetap tersimpan.",
-                "Session removed from this device. Records are kept."
-            )
-        );
+        println!("{}", t(ctx.lang, i18n::LOGOUT_DONE));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use odf_client::i18n;
 use odf_client::{HttpTransport, SyncEvent, SyncOptions, SyncReport, TokioSleeper};
 
 use crate::cli::Lang;
@@ -27,30 +28,27 @@ fn bar(visible: bool) -> ProgressBar {
 fn on_event(bar: &ProgressBar, event: &SyncEvent, lang: Lang) {
     match event {
         SyncEvent::WaitingForOtherSync => {
-            bar.set_message(odf_client::i18n::WAITING_FOR_OTHER_SYNC.get(lang.into()).to_owned());
+            bar.set_message(i18n::WAITING_FOR_OTHER_SYNC.get(lang.into()).to_owned());
         }
         SyncEvent::PushStarted { pending } => {
             bar.set_length(u64::from(*pending));
             bar.set_position(0);
-            bar.set_message(t(lang, "Mengirim catatan", "Sending records").to_owned());
+            bar.set_message(t(lang, i18n::SENDING_RECORDS).to_owned());
         }
         SyncEvent::Pushed { sent, .. } => bar.inc(u64::try_from(*sent).unwrap_or(0)),
-        SyncEvent::Retrying { attempt, delay_ms, .. } => bar.set_message(match lang {
-            Lang::Id => format!("Sinyal putus, coba lagi ({attempt}) dalam {} dtk", delay_ms / 1000),
-            Lang::En => format!("Connection lost, retry {attempt} in {} s", delay_ms / 1000),
-        }),
+        SyncEvent::Retrying { attempt, delay_ms, .. } => bar.set_message(
+            i18n::PROGRESS_RETRYING
+                .fill(lang.into(), &[("attempt", attempt), ("seconds", &(delay_ms / 1000))]),
+        ),
         SyncEvent::PullStarted { .. } => {
             bar.set_length(0);
             bar.set_position(0);
-            bar.set_message(t(lang, "Mengambil perubahan", "Fetching changes").to_owned());
+            bar.set_message(t(lang, i18n::FETCHING_CHANGES).to_owned());
         }
         SyncEvent::Pulled { page, changes, .. } => {
             bar.inc_length(u64::try_from(*changes).unwrap_or(0));
             bar.inc(u64::try_from(*changes).unwrap_or(0));
-            bar.set_message(match lang {
-                Lang::Id => format!("Mengambil perubahan, halaman {page}"),
-                Lang::En => format!("Fetching changes, page {page}"),
-            });
+            bar.set_message(i18n::PROGRESS_PULLING_PAGE.fill(lang.into(), &[("page", page)]));
         }
         SyncEvent::ClockWarning { skew } => {
             bar.suspend(|| eprintln!("{}", output::clock_warning(skew.phone_ahead_minutes(), lang)));
@@ -81,43 +79,20 @@ pub async fn run(ctx: &Ctx, push_too: bool) -> Outcome {
 }
 
 async fn summary(ctx: &Ctx, r: &SyncReport, pushed: bool) -> Outcome {
-    let lang = ctx.lang;
+    let lang = ctx.lang.into();
     if pushed {
-        match lang {
-            Lang::Id => println!(
-                "Terkirim: {} catatan tersimpan di server, {} ditolak, {} konflik.",
-                r.stored, r.rejected, r.conflicts
-            ),
-            Lang::En => println!(
-                "Sent: {} records stored on the server, {} rejected, {} conflicts.",
-                r.stored, r.rejected, r.conflicts
-            ),
-        }
+        let counts: [(&str, &dyn std::fmt::Display); 3] =
+            [("stored", &r.stored), ("rejected", &r.rejected), ("conflicts", &r.conflicts)];
+        println!("{}", i18n::SYNC_SENT_SUMMARY.fill(lang, &counts));
     }
-    match lang {
-        Lang::Id => println!("Diterima: {} perubahan dalam {} halaman.", r.changes, r.pages),
-        Lang::En => println!("Received: {} changes in {} pages.", r.changes, r.pages),
-    }
+    println!("{}", i18n::SYNC_RECEIVED_SUMMARY.fill(lang, &[("changes", &r.changes), ("pages", &r.pages)]));
     if r.skipped_changes > 0 {
-        match lang {
-            Lang::Id => {
-                println!("{} perubahan tidak dapat dibaca versi ini dan dilewati.", r.skipped_changes);
-            }
-            Lang::En => {
-                println!("{} changes could not be read by this version and were skipped.", r.skipped_changes);
-            }
-        }
+        println!("{}", i18n::SYNC_SKIPPED_CHANGES.fill(lang, &[("count", &r.skipped_changes)]));
     }
+    let lang = ctx.lang;
     let status = ctx.client.status().await?;
     if !status.rejected.is_empty() || !status.conflicts.is_empty() {
-        println!(
-            "{}",
-            t(
-                lang,
-                "Ada catatan ditolak atau konflik: lihat `odf-field status`.",
-                "Some records were rejected or conflict: see `odf-field status`."
-            )
-        );
+        println!("{}", t(lang, i18n::SOME_REFUSED_SEE_STATUS));
     }
     if let Some(clock) = r.clock.filter(|c| c.is_warning()) {
         eprintln!("{}", output::clock_warning(clock.phone_ahead_minutes(), lang));

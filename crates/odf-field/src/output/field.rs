@@ -1,5 +1,6 @@
 //! Printing eligibility, verifications and certificates: plain text for people, `--json` for scripts.
 
+use odf_client::i18n;
 use odf_client::{
     CertificateStatus, CertificateView, EligibilityView, SignatureCheck, SyncState, VerificationState,
     VerificationView,
@@ -12,14 +13,14 @@ use crate::messages::t;
 use crate::output::{self, json, short_id, time};
 
 fn yes_no(value: bool, lang: Lang) -> &'static str {
-    if value { t(lang, "ya", "yes") } else { t(lang, "tidak", "no") }
+    if value { t(lang, i18n::YES) } else { t(lang, i18n::NO) }
 }
 
 fn status_text(server: Option<&str>, local: Option<&str>, lang: Lang) -> String {
     let server = server.unwrap_or("belum_dipicu");
     match local {
         Some(local) if local != server => {
-            format!("{server} → {local} ({})", t(lang, "menunggu konfirmasi server", "awaiting the server"))
+            format!("{server} → {local} ({})", t(lang, i18n::AWAITING_SERVER))
         }
         _ => server.to_owned(),
     }
@@ -30,41 +31,34 @@ pub fn eligibility(ctx: &Ctx, v: &EligibilityView) -> Outcome {
         return json(v);
     }
     let lang = ctx.lang;
-    println!("{:<26} {}", t(lang, "Desa:", "Village:"), v.village);
+    println!("{:<26} {}", t(lang, i18n::LABEL_VILLAGE), v.village);
     let status = status_text(v.status.as_deref(), Some(&v.local_status), lang);
     println!("{:<26} {status}", "Status:");
-    println!("{:<26} {} ({})", t(lang, "Syarat klaim SBS:", "SBS claim:"), v.message, v.code);
-    println!("{:<26} {} / {}", t(lang, "KK akses / KK:", "KK with access / KK:"), v.kk_access, v.kk);
-    println!("{:<26} {} / {}", t(lang, "KK dikunjungi / KK:", "KK visited / KK:"), v.kk_visited, v.kk);
+    let why = i18n::eligibility(&v.eligibility, v.window_days, lang.into());
+    println!("{:<26} {why} ({})", t(lang, i18n::LABEL_SBS_CLAIM), v.code);
+    println!("{:<26} {} / {}", t(lang, i18n::LABEL_KK_ACCESS_OF_KK), v.kk_access, v.kk);
+    println!("{:<26} {} / {}", t(lang, i18n::LABEL_KK_VISITED_OF_KK), v.kk_visited, v.kk);
     let oldest = v.oldest_latest_visit.map_or_else(|| "-".to_owned(), time);
     println!(
         "{:<26} {oldest} ({} {} {})",
-        t(lang, "Kunjungan terakhir tertua:", "Oldest latest visit:"),
-        t(lang, "paling lama", "at most"),
+        t(lang, i18n::LABEL_OLDEST_LATEST_VISIT),
+        t(lang, i18n::AT_MOST),
         v.window_days,
-        t(lang, "hari", "days")
+        t(lang, i18n::DAYS)
     );
-    println!("{:<26} {}", t(lang, "Klaim dapat diajukan:", "Claim allowed:"), yes_no(v.claim_allowed, lang));
-    let pulled = v.pulled_at.map_or_else(|| t(lang, "belum pernah", "never").to_owned(), time);
-    println!(
-        "{}",
-        match lang {
-            Lang::Id => format!(
-                "Menurut data di HP ini per {}; tarikan terakhir dari server: {pulled}.",
-                time(v.as_of)
-            ),
-            Lang::En => format!("From the data on this device as of {}; last pull: {pulled}.", time(v.as_of)),
-        }
-    );
+    println!("{:<26} {}", t(lang, i18n::LABEL_CLAIM_ALLOWED), yes_no(v.claim_allowed, lang));
+    let pulled = v.pulled_at.map_or_else(|| t(lang, i18n::NEVER).to_owned(), time);
+    let as_of = time(v.as_of);
+    println!("{}", i18n::ELIGIBILITY_AS_OF.fill(lang.into(), &[("as_of", &as_of), ("pulled", &pulled)]));
     Ok(())
 }
 
 fn state(state: VerificationState, lang: Lang) -> &'static str {
     match state {
-        VerificationState::WaitingForSample => t(lang, "menunggu sampel (sync)", "waiting for sample (sync)"),
-        VerificationState::Open => t(lang, "berjalan", "open"),
-        VerificationState::Decided => t(lang, "diputuskan", "decided"),
-        VerificationState::Refused => t(lang, "ditolak server", "refused by server"),
+        VerificationState::WaitingForSample => t(lang, i18n::VERIFICATION_WAITING_FOR_SAMPLE),
+        VerificationState::Open => t(lang, i18n::VERIFICATION_OPEN),
+        VerificationState::Decided => t(lang, i18n::VERIFICATION_DECIDED),
+        VerificationState::Refused => t(lang, i18n::VERIFICATION_REFUSED),
     }
 }
 
@@ -76,7 +70,7 @@ fn outcome(outcome: OutcomeDto) -> &'static str {
 }
 
 fn pending(pending: bool, lang: Lang) -> &'static str {
-    if pending { t(lang, " (belum terkirim)", " (not sent yet)") } else { "" }
+    if pending { t(lang, i18n::SUFFIX_NOT_SENT) } else { "" }
 }
 
 pub fn verifications(ctx: &Ctx, views: &[VerificationView]) -> Outcome {
@@ -85,18 +79,18 @@ pub fn verifications(ctx: &Ctx, views: &[VerificationView]) -> Outcome {
     }
     let lang = ctx.lang;
     if views.is_empty() {
-        println!("{}", t(lang, "Belum ada verifikasi di HP ini.", "No verifications on this device yet."));
+        println!("{}", t(lang, i18n::NO_VERIFICATIONS_YET));
         return Ok(());
     }
     println!(
         "{:<8}  {:<14}  {:<26}  {:<17}  {:>9}  {:<9}  {}",
         "ID",
-        t(lang, "DESA", "VILLAGE"),
+        t(lang, i18n::COLUMN_VILLAGE),
         "STATUS",
-        t(lang, "DIBUKA", "OPENED"),
-        t(lang, "DIKUNJUNGI", "VISITED"),
-        t(lang, "KRITERIA", "CRITERIA"),
-        t(lang, "KEPUTUSAN", "DECISION"),
+        t(lang, i18n::COLUMN_OPENED),
+        t(lang, i18n::COLUMN_VISITED),
+        t(lang, i18n::COLUMN_CRITERIA),
+        t(lang, i18n::COLUMN_DECISION),
     );
     for v in views {
         let opened = v.opened_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
@@ -111,7 +105,7 @@ pub fn verifications(ctx: &Ctx, views: &[VerificationView]) -> Outcome {
             state(v.state, lang),
             opened,
             format!("{}/{}", v.visited, v.sampled),
-            if v.community.is_some() { t(lang, "dicatat", "recorded") } else { "-" },
+            if v.community.is_some() { t(lang, i18n::RECORDED) } else { "-" },
         );
     }
     Ok(())
@@ -126,14 +120,14 @@ fn criterion_line(label: &str, c: &CriterionDto, lang: Lang) {
 pub fn suggestion_lines(lang: Lang, v: &VerificationView) {
     let Some(s) = &v.suggestion else {
         let why = if v.sample.is_none() {
-            t(lang, "menunggu sampel dari server", "waiting for the sample from the server")
+            t(lang, i18n::WAITING_FOR_SAMPLE)
         } else {
-            t(lang, "kriteria masyarakat belum dicatat", "community criteria not recorded yet")
+            t(lang, i18n::COMMUNITY_NOT_RECORDED)
         };
-        println!("{} -  ({why})", t(lang, "Saran aturan:", "Rules suggest:"));
+        println!("{} -  ({why})", t(lang, i18n::LABEL_RULES_SUGGEST));
         return;
     };
-    println!("{} {}", t(lang, "Saran aturan:", "Rules suggest:"), outcome(s.outcome));
+    println!("{} {}", t(lang, i18n::LABEL_RULES_SUGGEST), outcome(s.outcome));
     for reason in &s.reasons {
         println!("  - {}", reason.message);
     }
@@ -144,31 +138,31 @@ pub fn verification(ctx: &Ctx, v: &VerificationView) -> Outcome {
         return json(v);
     }
     let lang = ctx.lang;
-    println!("{:<18} {} ({})", t(lang, "Verifikasi:", "Verification:"), v.id, state(v.state, lang));
-    println!("{:<18} {}", t(lang, "Desa:", "Village:"), v.village);
-    let by = v.opened_by.as_deref().map(|b| format!(" {} {b}", t(lang, "oleh", "by"))).unwrap_or_default();
-    println!("{:<18} {}{by}", t(lang, "Dibuka:", "Opened:"), time(v.opened_at));
+    println!("{:<18} {} ({})", t(lang, i18n::LABEL_VERIFICATION), v.id, state(v.state, lang));
+    println!("{:<18} {}", t(lang, i18n::LABEL_VILLAGE), v.village);
+    let by = v.opened_by.as_deref().map(|b| format!(" {} {b}", t(lang, i18n::BY))).unwrap_or_default();
+    println!("{:<18} {}{by}", t(lang, i18n::LABEL_OPENED), time(v.opened_at));
     let team: Vec<String> = v
         .team
         .iter()
         .map(|m| if m.name.is_empty() { m.username.clone() } else { format!("{} ({})", m.name, m.username) })
         .collect();
-    println!("{:<18} {}", t(lang, "Tim:", "Team:"), team.join(", "));
+    println!("{:<18} {}", t(lang, i18n::LABEL_TEAM), team.join(", "));
     if let Some(sample) = &v.sample {
         let units = if sample.units.is_empty() {
-            t(lang, "semua rumah tangga", "every household").to_owned()
+            t(lang, i18n::EVERY_HOUSEHOLD).to_owned()
         } else {
             sample.units.join("; ")
         };
-        println!("{:<18} {units} (seed {})", t(lang, "Sampel:", "Sample:"), sample.seed);
-        println!("{:<18} {}/{}", t(lang, "Dikunjungi:", "Visited:"), v.visited, v.sampled);
+        println!("{:<18} {units} (seed {})", t(lang, i18n::LABEL_SAMPLE), sample.seed);
+        println!("{:<18} {}/{}", t(lang, i18n::LABEL_VISITED), v.visited, v.sampled);
         for h in &v.households {
-            let head = h.head_name.as_deref().unwrap_or(t(lang, "(belum ada di HP)", "(not on this device)"));
+            let head = h.head_name.as_deref().unwrap_or(t(lang, i18n::NOT_ON_THIS_DEVICE));
             let place: Vec<&str> =
                 [h.dusun.as_deref(), h.rw.as_deref(), h.rt.as_deref()].into_iter().flatten().collect();
             let found = match (&h.category, h.visited_by.as_deref()) {
                 (Some(category), Some(by)) => {
-                    let mut text = format!("{} ({by})", category.label());
+                    let mut text = format!("{} ({by})", i18n::category(*category, lang.into()));
                     if !h.checklist_failures.is_empty() {
                         let items: Vec<&str> = h
                             .checklist_failures
@@ -180,46 +174,34 @@ pub fn verification(ctx: &Ctx, v: &VerificationView) -> Outcome {
                             .collect();
                         text.push_str(&format!(
                             "; {}: {}",
-                            t(lang, "tidak terpenuhi", "failed"),
+                            t(lang, i18n::CHECKLIST_FAILED),
                             items.join(", ")
                         ));
                     }
                     text
                 }
-                _ => t(lang, "belum dikunjungi", "not visited").to_owned(),
+                _ => t(lang, i18n::NOT_VISITED).to_owned(),
             };
             println!("  {:<8}  {:<24}  {:<20}  {found}", short_id(h.id), head, place.join("/"));
         }
     } else {
-        println!("{:<18} {}", t(lang, "Sampel:", "Sample:"), t(lang, "menunggu sync", "waiting for sync"));
+        println!("{:<18} {}", t(lang, i18n::LABEL_SAMPLE), t(lang, i18n::WAITING_FOR_SYNC));
     }
     match &v.community {
         Some(c) => {
-            println!(
-                "{}{}",
-                t(lang, "Kriteria masyarakat:", "Community criteria:"),
-                pending(c.pending_sync, lang)
-            );
-            criterion_line(
-                t(lang, "bebas tinja terlihat", "no visible faeces"),
-                &c.criteria.no_visible_faeces,
-                lang,
-            );
-            criterion_line(
-                t(lang, "aturan/sanksi", "rules or sanctions"),
-                &c.criteria.rules_and_sanctions,
-                lang,
-            );
-            criterion_line(t(lang, "pemantauan", "monitoring"), &c.criteria.monitoring, lang);
+            println!("{}{}", t(lang, i18n::LABEL_COMMUNITY_CRITERIA), pending(c.pending_sync, lang));
+            criterion_line(t(lang, i18n::NO_VISIBLE_FAECES), &c.criteria.no_visible_faeces, lang);
+            criterion_line(t(lang, i18n::RULES_OR_SANCTIONS), &c.criteria.rules_and_sanctions, lang);
+            criterion_line(t(lang, i18n::MONITORING), &c.criteria.monitoring, lang);
         }
-        None => println!("{} -", t(lang, "Kriteria masyarakat:", "Community criteria:")),
+        None => println!("{} -", t(lang, i18n::LABEL_COMMUNITY_CRITERIA)),
     }
     suggestion_lines(lang, v);
     match &v.decision {
         Some(d) => {
             println!(
                 "{} {}{}",
-                t(lang, "Keputusan:", "Decision:"),
+                t(lang, i18n::LABEL_DECISION),
                 outcome(d.outcome),
                 pending(d.pending_sync, lang)
             );
@@ -227,19 +209,15 @@ pub fn verification(ctx: &Ctx, v: &VerificationView) -> Outcome {
                 println!("  - {reason}");
             }
         }
-        None => println!("{} -", t(lang, "Keputusan:", "Decision:")),
+        None => println!("{} -", t(lang, i18n::LABEL_DECISION)),
     }
     if let Some(id) = v.certificate_id {
-        println!(
-            "{} {id} ({})",
-            t(lang, "Piagam:", "Certificate:"),
-            t(lang, "lihat `odf-field certificates`", "see `odf-field certificates`")
-        );
+        println!("{} {id} ({})", t(lang, i18n::LABEL_CERTIFICATE), t(lang, i18n::SEE_CERTIFICATES));
     }
     for a in v.actions.iter().filter(|a| !matches!(a.sync, SyncState::Synced)) {
         println!(
             "{} {} {}: {}",
-            t(lang, "Tindakan HP ini:", "This device's action:"),
+            t(lang, i18n::LABEL_DEVICE_ACTION),
             a.kind,
             short_id(a.id),
             output::sync_state(&a.sync, lang)
@@ -250,9 +228,9 @@ pub fn verification(ctx: &Ctx, v: &VerificationView) -> Outcome {
 
 fn signature(check: SignatureCheck, lang: Lang) -> &'static str {
     match check {
-        SignatureCheck::Valid => t(lang, "sah", "valid"),
-        SignatureCheck::Invalid => t(lang, "TIDAK SAH", "INVALID"),
-        SignatureCheck::Unreadable => t(lang, "tidak terbaca", "unreadable"),
+        SignatureCheck::Valid => t(lang, i18n::SIGNATURE_VALID),
+        SignatureCheck::Invalid => t(lang, i18n::SIGNATURE_INVALID),
+        SignatureCheck::Unreadable => t(lang, i18n::SIGNATURE_UNREADABLE),
     }
 }
 
@@ -262,23 +240,23 @@ pub fn certificates(ctx: &Ctx, views: &[CertificateView]) -> Outcome {
     }
     let lang = ctx.lang;
     if views.is_empty() {
-        println!("{}", t(lang, "Belum ada piagam di HP ini.", "No certificates on this device yet."));
+        println!("{}", t(lang, i18n::NO_CERTIFICATES_YET));
         return Ok(());
     }
     println!(
         "{:<20}  {:<14}  {:<18}  {:<10}  {:<22}  {:<8}  {}",
-        t(lang, "NOMOR", "NUMBER"),
-        t(lang, "DESA", "VILLAGE"),
-        t(lang, "NAMA DESA", "VILLAGE NAME"),
-        t(lang, "TANGGAL", "ISSUED"),
-        t(lang, "PENERBIT", "ISSUER"),
+        t(lang, i18n::COLUMN_NUMBER),
+        t(lang, i18n::COLUMN_VILLAGE),
+        t(lang, i18n::COLUMN_VILLAGE_NAME),
+        t(lang, i18n::COLUMN_ISSUED),
+        t(lang, i18n::COLUMN_ISSUER),
         "STATUS",
-        t(lang, "TANDA TANGAN", "SIGNATURE"),
+        t(lang, i18n::COLUMN_SIGNATURE),
     );
     for c in views {
         let status = match c.status {
-            CertificateStatus::Valid => t(lang, "berlaku", "valid"),
-            CertificateStatus::Revoked => t(lang, "dicabut", "revoked"),
+            CertificateStatus::Valid => t(lang, i18n::CERTIFICATE_VALID),
+            CertificateStatus::Revoked => t(lang, i18n::CERTIFICATE_REVOKED),
         };
         println!(
             "{:<20}  {:<14}  {:<18}  {:<10}  {:<22}  {:<8}  {} ({})",
@@ -292,7 +270,7 @@ pub fn certificates(ctx: &Ctx, views: &[CertificateView]) -> Outcome {
             c.public_key_fingerprint,
         );
         if let Some(reason) = &c.revocation_reason {
-            println!("  {} {reason}", t(lang, "Alasan pencabutan:", "Revoked because:"));
+            println!("  {} {reason}", t(lang, i18n::LABEL_REVOKED_BECAUSE));
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 pub mod field;
 
 use chrono::{DateTime, Local, Utc};
+use odf_client::i18n;
 use odf_client::views::LatestVisitView;
 use odf_client::{CoverageView, HouseholdView, Need, StatusView, SyncState, VillageView};
 use serde::Serialize;
@@ -14,7 +15,8 @@ use crate::context::{Ctx, Outcome};
 use crate::messages::{Failure, t};
 
 pub fn json<T: Serialize>(value: &T) -> Outcome {
-    let text = serde_json::to_string_pretty(value).map_err(|err| Failure::Message(err.to_string()))?;
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|err| Failure::Said(i18n::JSON_FAILED, Some(err.to_string())))?;
     println!("{text}");
     Ok(())
 }
@@ -31,24 +33,23 @@ pub fn time(at: DateTime<Utc>) -> String {
 }
 
 fn maybe_time(at: Option<DateTime<Utc>>, lang: Lang) -> String {
-    at.map_or_else(|| t(lang, "belum pernah", "never").to_owned(), time)
+    at.map_or_else(|| t(lang, i18n::NEVER).to_owned(), time)
 }
 
 fn percent(value: Option<f64>, lang: Lang) -> String {
-    value.map_or_else(|| t(lang, "tidak ada data", "no data").to_owned(), |p| format!("{p:.1}%"))
+    value.map_or_else(|| t(lang, i18n::NO_DATA).to_owned(), |p| format!("{p:.1}%"))
 }
 
 fn need(need: Need, lang: Lang) -> &'static str {
     match need {
-        Need::NeverVisited => t(lang, "belum dikunjungi", "never visited"),
-        Need::Babs => t(lang, "BABS: perlu pendampingan", "open defecation: follow up"),
-        Need::Ok => t(lang, "akses", "has access"),
+        Need::NeverVisited => t(lang, i18n::NEED_NEVER_VISITED),
+        Need::Babs => t(lang, i18n::NEED_BABS),
+        Need::Ok => t(lang, i18n::HAS_ACCESS),
     }
 }
 
 /// A record's state, as the client core's catalogue says it (a phone app says the same).
 pub fn sync_state(state: &SyncState, lang: Lang) -> String {
-    use odf_client::i18n;
     let lang = lang.into();
     match state {
         SyncState::Pending => i18n::STATE_NOT_SENT.get(lang).to_owned(),
@@ -65,7 +66,8 @@ pub fn sync_state(state: &SyncState, lang: Lang) -> String {
 
 /// The status as JSON, its times in the phone's own zone (as the text shows them).
 fn status_json(s: &StatusView) -> Outcome {
-    let mut value = serde_json::to_value(s).map_err(|err| Failure::Message(err.to_string()))?;
+    let mut value =
+        serde_json::to_value(s).map_err(|err| Failure::Said(i18n::JSON_FAILED, Some(err.to_string())))?;
     if let Some(object) = value.as_object_mut() {
         for key in ["token_expires_at", "oldest_pending_at", "last_sync_at", "last_push_at", "last_pull_at"] {
             let local = object
@@ -96,18 +98,18 @@ pub fn households(ctx: &Ctx, views: &[HouseholdView]) -> Outcome {
     }
     let lang = ctx.lang;
     if views.is_empty() {
-        println!("{}", t(lang, "Belum ada rumah tangga di HP ini.", "No households on this device yet."));
+        println!("{}", t(lang, i18n::NO_HOUSEHOLDS_YET));
         return Ok(());
     }
     println!(
         "{:<8}  {:<14}  {:<24}  {:>2}  {:<32}  {:<26}  {}",
         "ID",
-        t(lang, "DESA", "VILLAGE"),
-        t(lang, "KEPALA KELUARGA", "HEAD OF FAMILY"),
+        t(lang, i18n::COLUMN_VILLAGE),
+        t(lang, i18n::COLUMN_HEAD_OF_FAMILY),
         "KK",
-        t(lang, "KUNJUNGAN TERAKHIR", "LATEST VISIT"),
-        t(lang, "PERLU", "NEEDS"),
-        t(lang, "KIRIM", "SYNC"),
+        t(lang, i18n::COLUMN_LATEST_VISIT),
+        t(lang, i18n::COLUMN_NEEDS),
+        t(lang, i18n::COLUMN_SYNC),
     );
     for view in views {
         let h = &view.household;
@@ -127,8 +129,8 @@ pub fn households(ctx: &Ctx, views: &[HouseholdView]) -> Outcome {
     println!(
         "{} {}: {} {never}, BABS {babs}",
         views.len(),
-        t(lang, "rumah", "houses"),
-        t(lang, "belum dikunjungi", "never visited"),
+        t(lang, i18n::HOUSES),
+        t(lang, i18n::NEED_NEVER_VISITED),
     );
     Ok(())
 }
@@ -148,35 +150,28 @@ pub fn villages(ctx: &Ctx, views: &[VillageView]) -> Outcome {
     }
     let lang = ctx.lang;
     if views.is_empty() {
-        println!(
-            "{}",
-            t(
-                lang,
-                "Belum ada desa. Jalankan `odf-field login` lalu `odf-field pull`.",
-                "No villages yet. Run `odf-field login`, then `odf-field pull`."
-            )
-        );
+        println!("{}", t(lang, i18n::NO_VILLAGES_YET));
         return Ok(());
     }
     println!(
         "{:<14}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {:<5}  {}",
-        t(lang, "DESA", "VILLAGE"),
+        t(lang, i18n::COLUMN_VILLAGE),
         "STATUS",
-        t(lang, "RUMAH", "HOUSES"),
+        t(lang, i18n::COLUMN_HOUSES),
         "KK",
-        t(lang, "% KK AKSES", "% KK ACCESS"),
-        t(lang, "BATAS", "BOUNDARY"),
-        t(lang, "TUGAS", "ASSIGNED"),
-        t(lang, "TINDAKAN HP INI", "THIS DEVICE'S ACTIONS"),
+        t(lang, i18n::COLUMN_KK_ACCESS_PERCENT),
+        t(lang, i18n::COLUMN_BOUNDARY),
+        t(lang, i18n::COLUMN_ASSIGNED),
+        t(lang, i18n::COLUMN_DEVICE_ACTIONS),
     );
     for v in views {
         let ratio = (v.kk > 0).then(|| 100.0 * int_f64(v.kk_access) / int_f64(v.kk));
         // The server's status; a step recorded here and not yet confirmed is shown beside it.
         let waiting = match (&v.local_status, v.unconfirmed_actions.is_empty()) {
             (Some(local), false) if Some(local) != v.status.as_ref() => {
-                format!("→ {local} ({})", t(lang, "menunggu sync", "waiting to sync"))
+                format!("→ {local} ({})", t(lang, i18n::WAITING_TO_SYNC))
             }
-            (_, false) => t(lang, "menunggu sync", "waiting to sync").to_owned(),
+            (_, false) => t(lang, i18n::WAITING_TO_SYNC).to_owned(),
             (_, true) => "-".to_owned(),
         };
         println!(
@@ -186,8 +181,8 @@ pub fn villages(ctx: &Ctx, views: &[VillageView]) -> Outcome {
             v.houses,
             v.kk,
             percent(ratio, lang),
-            if v.has_boundary { t(lang, "ada", "yes") } else { "-" },
-            if v.assigned { t(lang, "ya", "yes") } else { "-" },
+            if v.has_boundary { t(lang, i18n::HAS_BOUNDARY) } else { "-" },
+            if v.assigned { t(lang, i18n::YES) } else { "-" },
         );
     }
     Ok(())
@@ -206,24 +201,24 @@ pub fn coverage(ctx: &Ctx, views: &[CoverageView]) -> Outcome {
     }
     let lang = ctx.lang;
     let Some(first) = views.first() else {
-        println!("{}", t(lang, "Belum ada rumah tangga di HP ini.", "No households on this device yet."));
+        println!("{}", t(lang, i18n::NO_HOUSEHOLDS_YET));
         return Ok(());
     };
     println!(
         "{} ({} {}; {} {})",
-        t(lang, "% KK akses menurut data di HP ini", "% KK with access, from the data on this device"),
-        t(lang, "per", "as of"),
+        t(lang, i18n::COVERAGE_TITLE),
+        t(lang, i18n::AS_OF),
         time(first.as_of),
-        t(lang, "tarikan terakhir dari server:", "last pull from the server:"),
+        t(lang, i18n::LAST_PULL_FROM_SERVER),
         maybe_time(first.pulled_at, lang),
     );
     println!(
         "{:<14}  {:>10}  {:>15}  {:>5}  {:>16}  {:>7}",
-        t(lang, "DESA", "VILLAGE"),
-        t(lang, "% KK AKSES", "% KK ACCESS"),
-        t(lang, "KK AKSES / KK", "KK ACCESS / KK"),
-        t(lang, "RUMAH", "HOUSES"),
-        t(lang, "KK BLM DIKUNJUNGI", "KK NOT VISITED"),
+        t(lang, i18n::COLUMN_VILLAGE),
+        t(lang, i18n::COLUMN_KK_ACCESS_PERCENT),
+        t(lang, i18n::COLUMN_KK_ACCESS_OF_KK),
+        t(lang, i18n::COLUMN_HOUSES),
+        t(lang, i18n::COLUMN_KK_NOT_VISITED),
         "KK BABS",
     );
     for c in views {
@@ -242,7 +237,7 @@ pub fn coverage(ctx: &Ctx, views: &[CoverageView]) -> Outcome {
         let sum = |f: fn(&CoverageView) -> i64| views.iter().map(f).sum::<i64>();
         let (numerator, denominator) = (sum(|c| c.numerator), sum(|c| c.denominator));
         let ratio = (denominator > 0).then(|| 100.0 * int_f64(numerator) / int_f64(denominator));
-        let label = t(lang, "Semua desa", "All villages");
+        let label = t(lang, i18n::ALL_VILLAGES);
         print_coverage_row(
             label,
             ratio,
@@ -280,37 +275,34 @@ pub fn status(ctx: &Ctx, s: &StatusView) -> Outcome {
         return status_json(s);
     }
     let lang = ctx.lang;
-    let none = t(lang, "(belum ada)", "(none)");
-    println!("{:<22} {}", t(lang, "Pengguna:", "User:"), s.username.as_deref().unwrap_or(none));
+    let none = t(lang, i18n::NONE_YET);
+    println!("{:<22} {}", t(lang, i18n::LABEL_USER), s.username.as_deref().unwrap_or(none));
     println!("{:<22} {}", "Server:", s.server_url.as_deref().unwrap_or(none));
     let session = if s.logged_in {
         match s.token_expires_at {
-            Some(at) => format!("{} {}", t(lang, "aktif, berlaku s.d.", "active, valid until"), time(at)),
-            None => t(lang, "aktif", "active").to_owned(),
+            Some(at) => format!("{} {}", t(lang, i18n::SESSION_ACTIVE_UNTIL), time(at)),
+            None => t(lang, i18n::SESSION_ACTIVE).to_owned(),
         }
     } else {
-        t(lang, "tidak ada (jalankan `odf-field login`)", "none (run `odf-field login`)").to_owned()
+        t(lang, i18n::SESSION_NONE).to_owned()
     };
-    println!("{:<22} {session}", t(lang, "Sesi:", "Session:"));
-    println!("{:<22} {}", t(lang, "Perangkat:", "Device:"), s.device_id);
+    println!("{:<22} {session}", t(lang, i18n::LABEL_SESSION));
+    println!("{:<22} {}", t(lang, i18n::LABEL_DEVICE), s.device_id);
     let oldest = s
         .oldest_pending_at
-        .map(|at| format!(" ({} {})", t(lang, "tertua", "oldest"), time(at)))
+        .map(|at| format!(" ({} {})", t(lang, i18n::OLDEST), time(at)))
         .unwrap_or_default();
-    println!("{:<22} {}{oldest}", t(lang, "Belum dikonfirmasi:", "Not yet confirmed:"), s.pending);
-    let states = [
-        (odf_client::i18n::STATE_NOT_SENT, s.not_sent),
-        (odf_client::i18n::STATE_SENT_NOT_CONFIRMED, s.sent_not_confirmed),
-    ];
+    println!("{:<22} {}{oldest}", t(lang, i18n::LABEL_NOT_CONFIRMED), s.pending);
+    let states = [(i18n::STATE_NOT_SENT, s.not_sent), (i18n::STATE_SENT_NOT_CONFIRMED, s.sent_not_confirmed)];
     for (state, count) in states {
         println!("{:<22} {count}", format!("  {}:", state.get(lang.into())));
     }
     if !s.pending_village_actions.is_empty() {
         let kinds: Vec<String> =
             s.pending_village_actions.iter().map(|a| format!("{} {}", a.kind, a.village)).collect();
-        println!("{:<22} {}", t(lang, "  tindakan desa:", "  village actions:"), kinds.join(", "));
+        println!("{:<22} {}", t(lang, i18n::LABEL_VILLAGE_ACTIONS), kinds.join(", "));
     }
-    println!("{:<22} {}", t(lang, "Ditolak server:", "Rejected by server:"), s.rejected.len());
+    println!("{:<22} {}", t(lang, i18n::LABEL_REJECTED), s.rejected.len());
     for e in &s.rejected {
         println!(
             "  - {:?} {}: {} — {}",
@@ -320,53 +312,30 @@ pub fn status(ctx: &Ctx, s: &StatusView) -> Outcome {
             e.message.as_deref().unwrap_or("")
         );
     }
-    println!("{:<22} {}", t(lang, "Konflik:", "Conflicts:"), s.conflicts.len());
+    println!("{:<22} {}", t(lang, i18n::LABEL_CONFLICTS), s.conflicts.len());
     for e in &s.conflicts {
         println!("  - {:?} {}: {}", e.kind, e.record_id, e.message.as_deref().unwrap_or(""));
     }
     if !s.rejected.is_empty() || !s.conflicts.is_empty() {
-        println!(
-            "  {}",
-            t(
-                lang,
-                "Perbaiki penyebabnya, lalu `odf-field retry ID` untuk mengirim lagi.",
-                "Fix the cause, then `odf-field retry ID` to send again."
-            )
-        );
+        println!("  {}", t(lang, i18n::FIX_THEN_RETRY));
     }
-    println!("{:<22} {}", t(lang, "Sinkron terakhir:", "Last sync:"), maybe_time(s.last_sync_at, lang));
-    println!("{:<22} {}", t(lang, "Tarik terakhir:", "Last pull:"), maybe_time(s.last_pull_at, lang));
+    println!("{:<22} {}", t(lang, i18n::LABEL_LAST_SYNC), maybe_time(s.last_sync_at, lang));
+    println!("{:<22} {}", t(lang, i18n::LABEL_LAST_PULL), maybe_time(s.last_pull_at, lang));
     match s.clock {
         Some(clock) if s.clock_warning => println!("{}", clock_warning(clock.phone_ahead_minutes(), lang)),
-        Some(_) => println!(
-            "{:<22} {}",
-            t(lang, "Jam HP:", "Device clock:"),
-            t(lang, "sesuai server", "matches the server")
-        ),
-        None => println!(
-            "{:<22} {}",
-            t(lang, "Jam HP:", "Device clock:"),
-            t(lang, "belum diperiksa", "not checked yet")
-        ),
+        Some(_) => println!("{:<22} {}", t(lang, i18n::LABEL_DEVICE_CLOCK), t(lang, i18n::CLOCK_MATCHES)),
+        None => println!("{:<22} {}", t(lang, i18n::LABEL_DEVICE_CLOCK), t(lang, i18n::CLOCK_NOT_CHECKED)),
     }
     Ok(())
 }
 
 pub fn clock_warning(ahead_minutes: i64, lang: Lang) -> String {
-    let (id, en) = if ahead_minutes >= 0 {
-        (format!("{ahead_minutes} menit lebih cepat dari"), format!("{ahead_minutes} minutes ahead of"))
+    let (text, minutes) = if ahead_minutes >= 0 {
+        (i18n::CLOCK_AHEAD, ahead_minutes)
     } else {
-        let behind = ahead_minutes.saturating_neg();
-        (format!("{behind} menit lebih lambat dari"), format!("{behind} minutes behind"))
+        (i18n::CLOCK_BEHIND, ahead_minutes.saturating_neg())
     };
-    match lang {
-        Lang::Id => format!(
-            "PERINGATAN: jam HP {id} server. Betulkan jam HP: waktu kunjungan dipakai saat verifikasi."
-        ),
-        Lang::En => format!(
-            "WARNING: the device clock is {en} the server. Fix the clock: visit times are used at verification."
-        ),
-    }
+    text.fill(lang.into(), &[("minutes", &minutes)])
 }
 
 /// After saving: how many records wait for `sync`, and the clock warning if the last check found one.
@@ -374,9 +343,9 @@ pub async fn after_save(ctx: &Ctx) -> Outcome {
     let status = ctx.client.status().await?;
     println!(
         "{} {}. {}",
-        t(ctx.lang, "Belum terkirim:", "Waiting to be sent:"),
+        t(ctx.lang, i18n::LABEL_WAITING_TO_BE_SENT),
         status.pending,
-        t(ctx.lang, "Jalankan `odf-field sync` saat ada sinyal.", "Run `odf-field sync` when online.")
+        t(ctx.lang, i18n::RUN_SYNC_WHEN_ONLINE)
     );
     if let Some(clock) = status.clock.filter(|_| status.clock_warning) {
         eprintln!("{}", clock_warning(clock.phone_ahead_minutes(), ctx.lang));

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::support::{VILLAGE, odf, odf_with_stdin, serve, stderr};
 
 /// A server that takes the password `rahasia` and has nothing to sync.
-fn quiet_server() -> String {
+pub(crate) fn quiet_server() -> String {
     serve(|head, body| {
         let now = chrono::Utc::now().to_rfc3339();
         let user = json!({"username": "sani", "display_name": "Sani", "role": "sanitarian", "area": "74.04.81", "villages": [VILLAGE]});

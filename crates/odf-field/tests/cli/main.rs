@@ -6,4 +6,5 @@
 mod commands;
 mod field;
 mod honest;
+mod one_language;
 mod support;

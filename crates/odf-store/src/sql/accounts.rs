@@ -166,4 +166,69 @@ impl Accounts for ThisStore {
         })
         .await
     }
+
+    async fn create_keyed_session(&self, session: NewSession, key: LoginKey) -> Result<KeyedSession> {
+        self.write(async |tx| {
+            let now = stored_now();
+            // A key of an older, revoked or expired session is given up, so that it opens a new one.
+            let earlier = sqlx::query(
+                "SELECT token_hash, created_at, expires_at, revoked_at FROM sessions \
+                 WHERE user_id = $1 AND login_key_hash = $2",
+            )
+            .bind(session.user_id)
+            .bind(key.key_hash.to_vec())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = earlier {
+                let created_at: DateTime<Utc> = row.try_get("created_at")?;
+                let expires_at: DateTime<Utc> = row.try_get("expires_at")?;
+                let revoked_at: Option<DateTime<Utc>> = row.try_get("revoked_at")?;
+                if created_at < key.not_before || revoked_at.is_some() || expires_at <= now {
+                    let token_hash: Vec<u8> = row.try_get("token_hash")?;
+                    sqlx::query("UPDATE sessions SET login_key_hash = NULL WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            // Writes run one at a time (`write`), so a live session under the key was seen above;
+            // the unique index still keeps the key to one row should that ever change.
+            sqlx::query(
+                "INSERT INTO sessions \
+                 (token_hash, user_id, kind, created_at, expires_at, login_key_hash, token_salt) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            )
+            .bind(session.token_hash.to_vec())
+            .bind(session.user_id)
+            .bind(session.kind.as_str())
+            .bind(now)
+            .bind(plan::normalize_time(session.expires_at))
+            .bind(key.key_hash.to_vec())
+            .bind(key.token_salt.to_vec())
+            .execute(&mut *tx)
+            .await?;
+            let row = sqlx::query(
+                "SELECT token_hash, token_salt, expires_at FROM sessions \
+                 WHERE user_id = $1 AND login_key_hash = $2",
+            )
+            .bind(session.user_id)
+            .bind(key.key_hash.to_vec())
+            .fetch_one(&mut *tx)
+            .await?;
+            let bytes = |column: &str| -> Result<[u8; 32]> {
+                let value: Option<Vec<u8>> = row.try_get(column)?;
+                value
+                    .and_then(|v| <[u8; 32]>::try_from(v).ok())
+                    .ok_or_else(|| StoreError::corrupt(format!("sessions.{column}")))
+            };
+            let token_hash = bytes("token_hash")?;
+            Ok(KeyedSession {
+                created: token_hash == session.token_hash,
+                token_hash,
+                token_salt: bytes("token_salt")?,
+                expires_at: row.try_get("expires_at")?,
+            })
+        })
+        .await
+    }
 }

@@ -80,3 +80,51 @@ pub(crate) async fn disabling_a_user_revokes_their_sessions_for_good(store: AnyS
     assert!(!store.session([1u8; 32]).await.unwrap().unwrap().is_active(Utc::now()));
     assert!(store.session([2u8; 32]).await.unwrap().unwrap().is_active(Utc::now()));
 }
+
+/// A login retried with the same key (its answer was lost) finds the session the first one opened;
+/// another key, another user, a revoked session or one older than the window opens a new one.
+pub(crate) async fn a_login_retried_with_its_key_finds_the_session_it_opened(store: AnyStore, _raw: RawDb) {
+    let user = store.create_user(new_user("wa_ode", odf_domain::Role::Sanitarian)).await.unwrap();
+    let other = store.create_user(new_user("la_ode", odf_domain::Role::Sanitarian)).await.unwrap();
+    let expires_at = Utc::now() + Duration::days(60);
+    let window = || Utc::now() - Duration::minutes(15);
+    let session = |hash: u8, user_id| NewSession {
+        token_hash: [hash; 32],
+        user_id,
+        kind: SessionKind::Login,
+        expires_at,
+    };
+    let key =
+        |key: u8, salt: u8| LoginKey { key_hash: [key; 32], token_salt: [salt; 32], not_before: window() };
+
+    let first = store.create_keyed_session(session(1, user.id), key(10, 100)).await.unwrap();
+    assert!(first.created);
+    assert_eq!((first.token_hash, first.token_salt), ([1; 32], [100; 32]));
+    assert!(store.session([1; 32]).await.unwrap().unwrap().is_active(Utc::now()));
+
+    // The retry: same user, same key, a fresh token and salt of its own that are not kept.
+    let again = store.create_keyed_session(session(2, user.id), key(10, 200)).await.unwrap();
+    assert!(!again.created);
+    assert_eq!((again.token_hash, again.token_salt), ([1; 32], [100; 32]));
+    assert_eq!(again.expires_at, first.expires_at);
+    assert!(store.session([2; 32]).await.unwrap().is_none(), "no second session row");
+
+    // Another key, or the same key of another user: new sessions.
+    assert!(store.create_keyed_session(session(3, user.id), key(11, 101)).await.unwrap().created);
+    let theirs = store.create_keyed_session(session(4, other.id), key(10, 102)).await.unwrap();
+    assert!(theirs.created && theirs.token_hash == [4; 32]);
+
+    // A revoked session is not handed out again: the key opens a new one.
+    assert!(store.revoke_session([1; 32]).await.unwrap());
+    let after_revoke = store.create_keyed_session(session(5, user.id), key(10, 103)).await.unwrap();
+    assert!(after_revoke.created && after_revoke.token_hash == [5; 32]);
+
+    // Outside the window (opened before `not_before`): a new session too.
+    let late = LoginKey { not_before: Utc::now() + Duration::seconds(1), ..key(10, 104) };
+    let outside = store.create_keyed_session(session(6, user.id), late).await.unwrap();
+    assert!(outside.created && outside.token_hash == [6; 32]);
+    assert!(
+        store.session([5; 32]).await.unwrap().unwrap().is_active(Utc::now()),
+        "still valid, only unkeyed"
+    );
+}
