@@ -12,7 +12,7 @@ use geo::MultiPolygon;
 use odf_domain::{AreaCode, Level};
 use odf_rollup::{AreaRef, Measure};
 use odf_web::Lang;
-use odf_web::svg::{MapLabels, MapShape, MapValue, TrendLabels, TrendPoint};
+use odf_web::svg::{MapLabels, MapShape, MapValue, NumberStyle, TrendLabels, TrendPoint};
 use odf_web::view::{AreaInput, ChildFreshness, Crumb, Download, Layout, area_view, measure_param};
 
 use super::{PageQuery, Reader, WebError, html, lang_of, lang_switch_href, remember_lang};
@@ -114,9 +114,15 @@ async fn render(
         .collect();
     let l = lang.labels();
     let measure_label = if measure == Measure::KkAkses { l.kk_akses } else { l.desa_sbs };
-    let map_svg = odf_web::svg::choropleth(
+    let style = match lang {
+        Lang::Id => NumberStyle::Indonesian,
+        Lang::En => NumberStyle::English,
+    };
+    let map_title = format!("{} {measure_label}, {}", l.map, head.name);
+    let map_svg = odf_web::svg::choropleth_in(
         &shapes,
-        &MapLabels { title: head.name, measure: measure_label, no_data: l.no_data },
+        &MapLabels { title: &map_title, measure: measure_label, no_data: l.no_data },
+        style,
     );
 
     // The trend: the series code's months, from the same facts.
@@ -134,9 +140,10 @@ async fn render(
             desa_sbs: pair(&p.desa_sbs),
         })
         .collect();
-    let trend_svg = odf_web::svg::trend(
+    let trend_svg = odf_web::svg::trend_in(
         &points,
         &TrendLabels { title: l.trend, kk_akses: l.kk_akses, desa_sbs: l.desa_sbs },
+        style,
     );
 
     let view = area_view(AreaInput {
