@@ -49,8 +49,23 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
+    let (token, expires_at, user) =
+        sign_in(&state, client, &request.username, &request.password, request.idempotency_key).await?;
+    Ok(Json(LoginResponse { token, expires_at, user: user_dto(&user, state.config()) }))
+}
+
+/// Checks a username and password under the failed-login limiter and opens a login session: the
+/// token, when it expires, and the user. Shared by the API's login and the dashboard's sign-in.
+/// With an idempotency key, a retry within the window gets the session the first try opened.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    username: &str,
+    password: &str,
+    idempotency_key: Option<Uuid>,
+) -> ApiResult<(String, DateTime<Utc>, UserRecord)> {
     let limiter = state.limiter();
-    if let Some(wait) = limiter.locked_for(&request.username, client, Instant::now()) {
+    if let Some(wait) = limiter.locked_for(username, client, Instant::now()) {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::TooManyAttempts,
@@ -59,22 +74,22 @@ pub async fn login(
         error.retry_after = Some(wait);
         return Err(error);
     }
-    let user = state.store().user_by_username(request.username.trim()).await?;
+    let user = state.store().user_by_username(username.trim()).await?;
     let stored_hash = user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str()).to_owned();
-    let password = request.password.clone();
+    let password = password.to_owned();
     // Argon2 is deliberately slow: keep it off the async worker threads.
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
         .await
         .map_err(ApiError::internal)?;
     let Some(user) = user.filter(|_| verified) else {
-        limiter.record_failure(&request.username, client, Instant::now());
+        limiter.record_failure(username, client, Instant::now());
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCredentials,
             "Nama pengguna atau kata sandi salah (wrong username or password)",
         ));
     };
-    limiter.clear(&request.username, client);
+    limiter.clear(username, client);
     if user.disabled {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -83,17 +98,17 @@ pub async fn login(
         ));
     }
     let expires_at = Utc::now() + state.config().session_ttl;
-    let (token, expires_at) = match request.idempotency_key {
+    let (token, expires_at) = match idempotency_key {
         None => {
             let (token, token_hash) = new_token().map_err(ApiError::internal)?;
             let session = NewSession { token_hash, user_id: user.id, kind: SessionKind::Login, expires_at };
             state.store().create_session(session).await?;
             (token, expires_at)
         }
-        Some(key) => keyed_session(&state, &user, key, expires_at).await?,
+        Some(key) => keyed_session(state, &user, key, expires_at).await?,
     };
     tracing::info!(user = %user.username, "login");
-    Ok(Json(LoginResponse { token, expires_at, user: user_dto(&user, state.config()) }))
+    Ok((token, expires_at, user))
 }
 
 /// How long a login retried with the same idempotency key is answered with the first one's session:

@@ -21,6 +21,7 @@ mod key_rotation;
 mod national;
 mod verification;
 mod village_actions;
+mod web;
 
 use std::path::PathBuf;
 
@@ -91,6 +92,11 @@ api_tests! {
     }
     backup (odf_server::ServerConfig::default()) {
         a_backup_taken_under_load_restores_every_record_acknowledged_before_it,
+    }
+    web (odf_server::ServerConfig::default()) {
+        pages_show_the_apis_figures_with_the_contracts_ids,
+        a_viewer_sees_aggregates_of_their_area_only_and_never_names,
+        sign_in_refuses_forged_forms_and_wrong_passwords,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,
