@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn the_demo_boundaries_parse_and_bad_features_are_reported() {
         let (good, bad) = parse_boundaries(odf_fixtures::BOUNDARIES_GEOJSON_FILE).unwrap();
-        assert_eq!(good.len(), 40 + 7);
+        assert_eq!(good.len(), 40 + 7 + 17);
         assert!(bad.is_empty());
         let village = good.iter().find(|b| b.code.is_village()).unwrap();
         let shape = boundary_from_geojson(&village.geometry).unwrap();

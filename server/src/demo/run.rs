@@ -56,7 +56,13 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     let base = format!("http://{address}");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // The certificates' QR codes point at this server, wherever it could bind.
-    let config = ServerConfig { public_url: base.clone(), ..ServerConfig::default() };
+    // The dashboard publishes the demo province's aggregates, so the printed address opens its page
+    // without a sign-in; staff sign in for names and downloads.
+    let config = ServerConfig {
+        public_url: base.clone(),
+        web_public_area: odf_domain::AreaCode::parse("74").ok(),
+        ..ServerConfig::default()
+    };
     let state = AppState::new(store.clone(), config);
     let server = tokio::spawn(crate::serve(listener, state, async {
         let _ = stopped.await;
@@ -94,6 +100,9 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     println!("\nData demo: {}", folder.display());
     if keep_serving {
         println!("\nServer berjalan di {base}  (Ctrl-C untuk berhenti)");
+        println!(
+            "  {base}/                      dasbor Sulawesi Tenggara (terbuka tanpa login di demo; masuk untuk nama dan unduhan)"
+        );
         println!("  {base}/v1/coverage/74        cakupan (login dulu; token dasbor: akun 'dasbor')");
         println!("  {base}/v1/openapi.json       dokumen API");
         println!("Akun demo (kata sandi semua: {DEMO_PASSWORD}):");

@@ -66,10 +66,9 @@ pub(crate) async fn boundaries_import_idempotently_and_reach_the_change_feed(sto
     let shape = boundary_from_geojson(village.boundary.as_ref().unwrap()).unwrap();
     assert!(shape.contains(village.centroid.unwrap()));
 
-    let shapes = store
-        .boundaries_of(&[code("74.71"), code(VILLAGE_B), code(VILLAGE_A), code(VILLAGE_A)])
-        .await
-        .unwrap();
+    // The province has no boundary in the demo places: it is left out, and asking twice gives one.
+    let shapes =
+        store.boundaries_of(&[code("74"), code(VILLAGE_B), code(VILLAGE_A), code(VILLAGE_A)]).await.unwrap();
     assert_eq!(shapes.iter().map(|(c, _)| *c).collect::<Vec<_>>(), vec![code(VILLAGE_A), code(VILLAGE_B)]);
     assert_eq!(shapes[0].1["type"], "Polygon");
 
