@@ -14,6 +14,7 @@
 //! finishes in under a minute; `--long` stores 10 million visits before the last roll-up timing.
 //! Figures are printed, never asserted: on a shared machine they vary from run to run.
 
+mod dashboard;
 mod data;
 mod db;
 mod ingest;
@@ -90,6 +91,7 @@ async fn main() -> BenchResult {
         "cpus": std::thread::available_parallelism().map_or(1, usize::from),
         "ingest": [],
         "rollup": [],
+        "dashboard": [],
     });
     println!("odf-bench ({} build, {} phones)", report["profile"].as_str().unwrap_or("?"), args.phones);
 
@@ -113,6 +115,7 @@ async fn main() -> BenchResult {
 
     let path = rollup::wilayah_path();
     let mut rollup_rows = Vec::new();
+    let mut page_rows = Vec::new();
     match std::fs::read_to_string(&path) {
         Err(_) => {
             println!(
@@ -133,6 +136,16 @@ async fn main() -> BenchResult {
                             }),
                         );
                         rollup_rows.push((backend.name(), f.visits, label.clone(), *p50, *p95));
+                    }
+                    for p in &f.pages {
+                        push(
+                            &mut report["dashboard"],
+                            json!({
+                                "backend": backend.name(), "visits": f.visits, "page": p.path,
+                                "p50_ms": p.p50_ms, "p95_ms": p.p95_ms, "bytes": p.bytes,
+                            }),
+                        );
+                        page_rows.push((backend.name(), f.visits, p.clone()));
                     }
                 }
             }
@@ -175,6 +188,22 @@ async fn main() -> BenchResult {
         println!("{:<9} {:>10} {:<24} {:>8} {:>8}", "backend", "visits", "roll-up", "p50 ms", "p95 ms");
         for (name, visits, label, p50, p95) in &rollup_rows {
             println!("{name:<9} {visits:>10} {label:<24} {p50:>8.2} {p95:>8.2}");
+        }
+    }
+    if !page_rows.is_empty() {
+        println!();
+        println!(
+            "{:<9} {:>10} {:<24} {:>8} {:>8} {:>9}",
+            "backend", "visits", "dashboard page", "p50 ms", "p95 ms", "KB"
+        );
+        for (name, visits, p) in &page_rows {
+            println!(
+                "{name:<9} {visits:>10} {:<24} {:>8.2} {:>8.2} {:>9.0}",
+                p.label,
+                p.p50_ms,
+                p.p95_ms,
+                p.bytes as f64 / 1024.0
+            );
         }
     }
     match peak {

@@ -11,7 +11,7 @@ use odf_store::{AnyStore, IngestBatch};
 
 use crate::db::{Backend, BenchDb};
 use crate::server::Server;
-use crate::{BenchResult, data, percentile};
+use crate::{BenchResult, dashboard, data, percentile};
 
 /// KK per village: × 83,762 villages ≈ 70 million.
 const KK_PER_VILLAGE: i64 = 836;
@@ -24,6 +24,8 @@ pub struct RollupFigures {
     pub visits: i64,
     /// (label, area, p50 ms, p95 ms)
     pub rows: Vec<(String, String, f64, f64)>,
+    /// The dashboard's pages (empty without the boundaries in `../shared/data`).
+    pub pages: Vec<dashboard::PageFigures>,
 }
 
 /// Where the national list is expected, relative to the repository.
@@ -59,6 +61,10 @@ pub async fn measure(
     );
     let server = Server::spawn(&db.store).await?;
     let token = server.account(&db.store, "dasbor", Role::Viewer, AreaCode::parse("74")?).await?;
+    let session = match dashboard::import_boundaries(&db.store).await? {
+        true => Some(dashboard::national_session(&server, &db.store).await?),
+        false => None,
+    };
     let wilayah = odf_server::places::load_wilayah(&db.store).await?;
     let villages: Vec<AreaCode> = wilayah
         .at_level(Level::Desa)
@@ -66,14 +72,15 @@ pub async fn measure(
         .filter(|c| c.at_level(Level::Provinsi) == AreaCode::parse("74").ok())
         .collect();
 
-    let mut figures = vec![time_all(&db.store, &server, &token, &wilayah, requests).await?];
+    let session = session.as_deref();
+    let mut figures = vec![time_all(&db.store, &server, &token, session, &wilayah, requests).await?];
     let mut stored = 0;
     for &target in visit_steps {
         let started = Instant::now();
         store_visits(&db.store, &villages, target.saturating_sub(stored)).await?;
         stored = target;
         println!("  [{}] {target} visits stored in {:.1} s", backend.name(), started.elapsed().as_secs_f64());
-        figures.push(time_all(&db.store, &server, &token, &wilayah, requests).await?);
+        figures.push(time_all(&db.store, &server, &token, session, &wilayah, requests).await?);
     }
     server.stop().await?;
     db.finish().await?;
@@ -101,6 +108,7 @@ async fn time_all(
     store: &AnyStore,
     server: &Server,
     token: &str,
+    session: Option<&str>,
     wilayah: &odf_domain::Wilayah,
     requests: usize,
 ) -> BenchResult<RollupFigures> {
@@ -136,5 +144,9 @@ async fn time_all(
         times.sort_by(f64::total_cmp);
         rows.push((label.to_owned(), area.to_owned(), percentile(&times, 50), percentile(&times, 95)));
     }
-    Ok(RollupFigures { visits: store.visit_count().await?, rows })
+    let pages = match session {
+        Some(session) => dashboard::time_pages(server, session, requests).await?,
+        None => Vec::new(),
+    };
+    Ok(RollupFigures { visits: store.visit_count().await?, rows, pages })
 }

@@ -1,7 +1,7 @@
 //! The real server in this process on 127.0.0.1:0, with accounts for the simulated phones and
 //! dashboards, reached over loopback HTTP exactly as phones reach it.
 
-use odf_domain::{AreaCode, Role};
+use odf_domain::{AreaRef, Role};
 use odf_server::commands::{self, UserSpec};
 use odf_server::{AppState, ServerConfig};
 use odf_store::AnyStore;
@@ -39,7 +39,7 @@ impl Server {
         store: &AnyStore,
         username: &str,
         role: Role,
-        area: AreaCode,
+        area: impl Into<AreaRef>,
     ) -> BenchResult<String> {
         let spec = UserSpec {
             username: username.to_owned(),
