@@ -109,6 +109,7 @@ catalogue! {
     // A record or an action the rules refuse on this phone (`ClientError::Invalid`, `Refused`), by
     // code (shown after the text, `[code]`); the rule's own text goes on the detail line.
     INVALID_FIELD = "isian `{field}` tidak sah [{code}]", "invalid `{field}` [{code}]";
+    INVALID_NO_CHANGES = "tidak ada perubahan; sebutkan isian yang diubah", "no changes; name a field to change";
     REFUSED = "aturan tidak mengizinkan langkah ini", "the rules do not allow this step";
     REFUSED_FORBIDDEN = "peran Anda tidak boleh melakukan langkah ini", "your role may not take this step";
     REFUSED_TRANSITION = "status desa saat ini tidak mengizinkan langkah ini",

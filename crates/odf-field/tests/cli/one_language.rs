@@ -176,6 +176,7 @@ fn run_everything(lang: &str) -> Vec<(String, String)> {
     run(&["visit", short, "--category", "JSP", "--check", "closed_toilet=ya"], "");
     run(&["visit", short, "--category", "BABS", "--check", "nonsense=ya"], "");
     run(&["household", "edit", short, "--kk", "3"], "");
+    run(&["household", "edit", short], "");
     run(&["households"], "");
     run(&["coverage"], "");
     run(&["status"], "");
