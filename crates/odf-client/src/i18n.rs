@@ -9,6 +9,7 @@
 use std::fmt::Display;
 
 use odf_domain::{Category, Eligibility};
+use odf_mobile_api::RecordKindDto;
 
 /// The language of the messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -157,6 +158,17 @@ pub fn eligibility(eligibility: &Eligibility, window_days: i64, lang: Lang) -> S
         }
         Eligibility::StaleVisits => NOT_ELIGIBLE_STALE_VISITS.fill(lang, &[("days", &window_days)]),
     }
+}
+
+/// The kind of a record a phone sends.
+pub fn record_kind(kind: RecordKindDto, lang: Lang) -> &'static str {
+    match kind {
+        RecordKindDto::Household => KIND_HOUSEHOLD,
+        RecordKindDto::Visit => KIND_VISIT,
+        RecordKindDto::HouseholdEdit => KIND_HOUSEHOLD_EDIT,
+        RecordKindDto::VillageAction => KIND_VILLAGE_ACTION,
+    }
+    .get(lang)
 }
 
 /// A rung of the sanitation ladder: the national (Indonesian) name, or the JMP name in English.

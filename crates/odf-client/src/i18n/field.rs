@@ -209,4 +209,9 @@ catalogue! {
     NOT_YES_OR_NO = "{value} bukan ya atau tidak", "{value} is neither yes nor no";
     INVALID_PLAN = "rencana {value} tidak sah; tulis all, atau dusun:N, rw:N, rt:N (mis. rt:3)",
         "invalid plan {value}; write all, or dusun:N, rw:N, rt:N (e.g. rt:3)";
+    // The kinds of records a phone sends (`RecordKindDto`).
+    KIND_HOUSEHOLD = "Rumah tangga", "Household";
+    KIND_VISIT = "Kunjungan", "Visit";
+    KIND_HOUSEHOLD_EDIT = "Perubahan rumah tangga", "Household edit";
+    KIND_VILLAGE_ACTION = "Tindakan desa", "Village action";
 }
