@@ -160,6 +160,23 @@ pub fn eligibility(eligibility: &Eligibility, window_days: i64, lang: Lang) -> S
     }
 }
 
+/// Why the rules suggest Gagal, by the reason's code (`ReasonDto::code`) and the households it
+/// names (short ids); `None` for a code this version does not know (show the reason's own text).
+pub fn fail_reason(code: &str, households: &[String], lang: Lang) -> Option<String> {
+    let count = households.len();
+    let households = households.join(", ");
+    let text = match code {
+        "not_visited" => return Some(REASON_NOT_VISITED.fill(lang, &[("count", &count)])),
+        "open_defecation" => REASON_OPEN_DEFECATION,
+        "checklist_failed" => REASON_CHECKLIST_FAILED,
+        "visible_faeces" => REASON_VISIBLE_FAECES,
+        "no_rules_or_sanctions" => REASON_NO_RULES,
+        "no_monitoring" => REASON_NO_MONITORING,
+        _ => return None,
+    };
+    Some(text.fill(lang, &[("households", &households)]))
+}
+
 /// The kind of a record a phone sends.
 pub fn record_kind(kind: RecordKindDto, lang: Lang) -> &'static str {
     match kind {
@@ -332,6 +349,21 @@ mod tests {
         );
         assert!(check_pair("desa {village}", "village {code}").is_err(), "placeholders differ");
         assert!(check_pair("jalankan `odf-field sync`", "run `odf-field sync`").is_ok());
+    }
+
+    #[test]
+    fn reasons_and_eligibility_are_said_in_the_chosen_language() {
+        let two = ["1a2b3c4d".to_owned(), "5e6f7a8b".to_owned()];
+        assert_eq!(fail_reason("not_visited", &two, Lang::En).unwrap(), "2 sampled households not visited");
+        assert_eq!(
+            fail_reason("open_defecation", &two[..1], Lang::Id).unwrap(),
+            "BABS ditemukan di rumah tangga 1a2b3c4d"
+        );
+        assert!(fail_reason("a_future_code", &two, Lang::En).is_none());
+        let stale = eligibility(&Eligibility::StaleVisits, 183, Lang::En);
+        assert_eq!(stale, "Some households' latest visits are more than 183 days old");
+        assert_eq!(category(Category::BelumLayak, Lang::Id), "Akses Belum Layak");
+        assert_eq!(record_kind(RecordKindDto::Visit, Lang::Id), "Kunjungan");
     }
 
     #[test]
