@@ -86,8 +86,8 @@ catalogue! {
         "{count} records were sent but the server's answer did not arrive; the next sync confirms them";
     LOGIN_UNREACHABLE = "server tidak dapat dihubungi, login belum terkirim; coba login lagi saat ada sinyal",
         "server unreachable, the login was not sent; try to log in again when online";
-    LOGIN_UNCONFIRMED = "jawaban login terputus: server mungkin sudah menerima login, tetapi HP ini tidak menerima sesinya; coba login lagi",
-        "the login's answer was cut off: the server may have accepted the login, but this phone did not receive the session; log in again";
+    LOGIN_UNCONFIRMED = "jawaban login terputus: server mungkin sudah menerima login, tetapi HP ini tidak menerima sesinya; login lagi untuk melanjutkan sesi yang sama",
+        "the login's answer was cut off: the server may have accepted the login, but this phone did not receive the session; log in again to resume the same session";
     BAD_RESPONSE = "jawaban server tidak dapat dibaca; coba lagi nanti", "the server's answer could not be read; try again later";
     BAD_SERVER_URL = "alamat server {url} tidak sah; contoh: https://odf.dinkes.example",
         "invalid server address {url}; e.g. https://odf.dinkes.example";
