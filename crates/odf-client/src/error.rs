@@ -168,6 +168,10 @@ impl ClientError {
             E::Db(_) | E::Migrate(_) => i18n::LOCAL_STORAGE.get(lang).to_owned(),
             E::Home { path, .. } => i18n::DATA_FOLDER.fill(lang, &[("path", path)]),
             // The domain's own rule text is bilingual: it goes on the detail line.
+            // An edit that changes nothing (see `Client::edit_household`).
+            E::Invalid { problem } if problem.field == "changes" => {
+                i18n::INVALID_NO_CHANGES.get(lang).to_owned()
+            }
             E::Invalid { problem } => {
                 i18n::INVALID_FIELD.fill(lang, &[("field", &problem.field), ("code", &problem.code.as_str())])
             }

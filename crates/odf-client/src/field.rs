@@ -217,10 +217,7 @@ impl Client {
         self.check_scope(village).await?;
         let eligibility = self.village_eligibility(village).await?;
         if !eligibility.eligible {
-            return Err(ClientError::refused(
-                ErrorCode::NotEligible.as_str(),
-                format!("Desa belum memenuhi syarat klaim SBS: {}", eligibility.message),
-            ));
+            return Err(ClientError::refused(ErrorCode::NotEligible.as_str(), eligibility.message));
         }
         let status = actions::local_status(self.pool(), village).await?;
         check_transition(village, &status, EventKind::Claim, ("klaim SBS", "a claim"))?;

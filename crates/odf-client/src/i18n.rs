@@ -9,6 +9,7 @@
 use std::fmt::Display;
 
 use odf_domain::{Category, Eligibility};
+use odf_mobile_api::RecordKindDto;
 
 /// The language of the messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -85,8 +86,8 @@ catalogue! {
         "{count} records were sent but the server's answer did not arrive; the next sync confirms them";
     LOGIN_UNREACHABLE = "server tidak dapat dihubungi, login belum terkirim; coba login lagi saat ada sinyal",
         "server unreachable, the login was not sent; try to log in again when online";
-    LOGIN_UNCONFIRMED = "jawaban login terputus: server mungkin sudah menerima login, tetapi HP ini tidak menerima sesinya; coba login lagi",
-        "the login's answer was cut off: the server may have accepted the login, but this phone did not receive the session; log in again";
+    LOGIN_UNCONFIRMED = "jawaban login terputus: server mungkin sudah menerima login, tetapi HP ini tidak menerima sesinya; login lagi untuk melanjutkan sesi yang sama",
+        "the login's answer was cut off: the server may have accepted the login, but this phone did not receive the session; log in again to resume the same session";
     BAD_RESPONSE = "jawaban server tidak dapat dibaca; coba lagi nanti", "the server's answer could not be read; try again later";
     BAD_SERVER_URL = "alamat server {url} tidak sah; contoh: https://odf.dinkes.example",
         "invalid server address {url}; e.g. https://odf.dinkes.example";
@@ -109,6 +110,7 @@ catalogue! {
     // A record or an action the rules refuse on this phone (`ClientError::Invalid`, `Refused`), by
     // code (shown after the text, `[code]`); the rule's own text goes on the detail line.
     INVALID_FIELD = "isian `{field}` tidak sah [{code}]", "invalid `{field}` [{code}]";
+    INVALID_NO_CHANGES = "tidak ada perubahan; sebutkan isian yang diubah", "no changes; name a field to change";
     REFUSED = "aturan tidak mengizinkan langkah ini", "the rules do not allow this step";
     REFUSED_FORBIDDEN = "peran Anda tidak boleh melakukan langkah ini", "your role may not take this step";
     REFUSED_TRANSITION = "status desa saat ini tidak mengizinkan langkah ini",
@@ -156,6 +158,34 @@ pub fn eligibility(eligibility: &Eligibility, window_days: i64, lang: Lang) -> S
         }
         Eligibility::StaleVisits => NOT_ELIGIBLE_STALE_VISITS.fill(lang, &[("days", &window_days)]),
     }
+}
+
+/// Why the rules suggest Gagal, by the reason's code (`ReasonDto::code`) and the households it
+/// names (short ids); `None` for a code this version does not know (show the reason's own text).
+pub fn fail_reason(code: &str, households: &[String], lang: Lang) -> Option<String> {
+    let count = households.len();
+    let households = households.join(", ");
+    let text = match code {
+        "not_visited" => return Some(REASON_NOT_VISITED.fill(lang, &[("count", &count)])),
+        "open_defecation" => REASON_OPEN_DEFECATION,
+        "checklist_failed" => REASON_CHECKLIST_FAILED,
+        "visible_faeces" => REASON_VISIBLE_FAECES,
+        "no_rules_or_sanctions" => REASON_NO_RULES,
+        "no_monitoring" => REASON_NO_MONITORING,
+        _ => return None,
+    };
+    Some(text.fill(lang, &[("households", &households)]))
+}
+
+/// The kind of a record a phone sends.
+pub fn record_kind(kind: RecordKindDto, lang: Lang) -> &'static str {
+    match kind {
+        RecordKindDto::Household => KIND_HOUSEHOLD,
+        RecordKindDto::Visit => KIND_VISIT,
+        RecordKindDto::HouseholdEdit => KIND_HOUSEHOLD_EDIT,
+        RecordKindDto::VillageAction => KIND_VILLAGE_ACTION,
+    }
+    .get(lang)
 }
 
 /// A rung of the sanitation ladder: the national (Indonesian) name, or the JMP name in English.
@@ -319,6 +349,21 @@ mod tests {
         );
         assert!(check_pair("desa {village}", "village {code}").is_err(), "placeholders differ");
         assert!(check_pair("jalankan `odf-field sync`", "run `odf-field sync`").is_ok());
+    }
+
+    #[test]
+    fn reasons_and_eligibility_are_said_in_the_chosen_language() {
+        let two = ["1a2b3c4d".to_owned(), "5e6f7a8b".to_owned()];
+        assert_eq!(fail_reason("not_visited", &two, Lang::En).unwrap(), "2 sampled households not visited");
+        assert_eq!(
+            fail_reason("open_defecation", &two[..1], Lang::Id).unwrap(),
+            "BABS ditemukan di rumah tangga 1a2b3c4d"
+        );
+        assert!(fail_reason("a_future_code", &two, Lang::En).is_none());
+        let stale = eligibility(&Eligibility::StaleVisits, 183, Lang::En);
+        assert_eq!(stale, "Some households' latest visits are more than 183 days old");
+        assert_eq!(category(Category::BelumLayak, Lang::Id), "Akses Belum Layak");
+        assert_eq!(record_kind(RecordKindDto::Visit, Lang::Id), "Kunjungan");
     }
 
     #[test]

@@ -155,7 +155,8 @@ pub(crate) async fn a_cut_response_is_sent_not_confirmed_until_the_next_sync_con
 }
 
 /// A failed login says what to do about the login; a cut login answer is told as such, keeps no
-/// half session, and the next login works; a new login and a logout revoke the session they end.
+/// half session, and the next login resumes the session the cut one opened; a new login and a
+/// logout revoke the session they end.
 pub(crate) async fn a_failed_or_cut_login_is_told_truthfully_and_leaves_no_session_it_could_revoke(
     server: Server,
 ) {
@@ -184,9 +185,14 @@ pub(crate) async fn a_failed_or_cut_login_is_told_truthfully_and_leaves_no_sessi
     }
     assert!(client.token().await.unwrap().is_none(), "no half session is kept");
 
-    // The next login works; logging in again revokes the session it replaces.
+    // The next login works, and it gets the session the cut answer carried (it sends the same
+    // idempotency key): that session was opened before this login began, so none is left an orphan.
+    let before_retry = Utc::now();
     client.login(&transport, &url, SAN_A, PASSWORD).await.unwrap();
     let first = client.token().await.unwrap().unwrap();
+    let session = server.store.session(odf_server::auth::token_hash(first.expose())).await.unwrap().unwrap();
+    assert!(session.created_at < before_retry, "the cut login's session, resumed: {session:?}");
+    // Logging in again revokes the session it replaces.
     client.login(&transport, &url, SAN_A, PASSWORD).await.unwrap();
     let second = client.token().await.unwrap().unwrap();
     assert_ne!(first.expose(), second.expose());

@@ -209,4 +209,18 @@ catalogue! {
     NOT_YES_OR_NO = "{value} bukan ya atau tidak", "{value} is neither yes nor no";
     INVALID_PLAN = "rencana {value} tidak sah; tulis all, atau dusun:N, rw:N, rt:N (mis. rt:3)",
         "invalid plan {value}; write all, or dusun:N, rw:N, rt:N (e.g. rt:3)";
+    // The kinds of records a phone sends (`RecordKindDto`).
+    KIND_HOUSEHOLD = "Rumah tangga", "Household";
+    KIND_VISIT = "Kunjungan", "Visit";
+    KIND_HOUSEHOLD_EDIT = "Perubahan rumah tangga", "Household edit";
+    KIND_VILLAGE_ACTION = "Tindakan desa", "Village action";
+    // Why the rules suggest Gagal (`ReasonDto::code`); `{households}` are short household ids.
+    REASON_NOT_VISITED = "{count} rumah tangga sampel belum dikunjungi", "{count} sampled households not visited";
+    REASON_OPEN_DEFECATION = "BABS ditemukan di rumah tangga {households}",
+        "open defecation found in household {households}";
+    REASON_CHECKLIST_FAILED = "daftar periksa tidak terpenuhi di rumah tangga {households}",
+        "checklist failed in household {households}";
+    REASON_VISIBLE_FAECES = "masih ada tinja terlihat", "visible faeces remain";
+    REASON_NO_RULES = "belum ada aturan atau sanksi masyarakat", "no community rules or sanctions";
+    REASON_NO_MONITORING = "belum ada mekanisme pemantauan", "no monitoring mechanism";
 }

@@ -129,7 +129,9 @@ pub fn suggestion_lines(lang: Lang, v: &VerificationView) {
     };
     println!("{} {}", t(lang, i18n::LABEL_RULES_SUGGEST), outcome(s.outcome));
     for reason in &s.reasons {
-        println!("  - {}", reason.message);
+        let households: Vec<String> = reason.household_ids.iter().map(|id| short_id(*id)).collect();
+        let text = i18n::fail_reason(&reason.code, &households, lang.into());
+        println!("  - {}", text.unwrap_or_else(|| reason.message.clone()));
     }
 }
 

@@ -6,7 +6,7 @@ pub mod field;
 use chrono::{DateTime, Local, Utc};
 use odf_client::i18n;
 use odf_client::views::LatestVisitView;
-use odf_client::{CoverageView, HouseholdView, Need, StatusView, SyncState, VillageView};
+use odf_client::{CoverageView, HouseholdView, Need, OutboxEntry, StatusView, SyncState, VillageView};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -303,18 +303,12 @@ pub fn status(ctx: &Ctx, s: &StatusView) -> Outcome {
         println!("{:<22} {}", t(lang, i18n::LABEL_VILLAGE_ACTIONS), kinds.join(", "));
     }
     println!("{:<22} {}", t(lang, i18n::LABEL_REJECTED), s.rejected.len());
-    for e in &s.rejected {
-        println!(
-            "  - {:?} {}: {} — {}",
-            e.kind,
-            e.record_id,
-            e.code.as_deref().unwrap_or("?"),
-            e.message.as_deref().unwrap_or("")
-        );
+    for entry in &s.rejected {
+        refused_record(entry, lang);
     }
     println!("{:<22} {}", t(lang, i18n::LABEL_CONFLICTS), s.conflicts.len());
-    for e in &s.conflicts {
-        println!("  - {:?} {}: {}", e.kind, e.record_id, e.message.as_deref().unwrap_or(""));
+    for entry in &s.conflicts {
+        refused_record(entry, lang);
     }
     if !s.rejected.is_empty() || !s.conflicts.is_empty() {
         println!("  {}", t(lang, i18n::FIX_THEN_RETRY));
@@ -327,6 +321,16 @@ pub fn status(ctx: &Ctx, s: &StatusView) -> Outcome {
         None => println!("{:<22} {}", t(lang, i18n::LABEL_DEVICE_CLOCK), t(lang, i18n::CLOCK_NOT_CHECKED)),
     }
     Ok(())
+}
+
+/// A record the server refused: its code, and the server's own text (in both languages, as the
+/// API writes it) on a detail line of its own.
+fn refused_record(entry: &OutboxEntry, lang: Lang) {
+    let kind = i18n::record_kind(entry.kind, lang.into());
+    println!("  - {kind} {}: {}", entry.record_id, entry.code.as_deref().unwrap_or("?"));
+    if let Some(message) = entry.message.as_deref().filter(|m| !m.is_empty()) {
+        println!("    {}: {message}", t(lang, i18n::DETAIL));
+    }
 }
 
 pub fn clock_warning(ahead_minutes: i64, lang: Lang) -> String {

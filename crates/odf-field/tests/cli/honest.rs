@@ -8,8 +8,13 @@ use serde_json::{Value, json};
 use crate::support::{VILLAGE, odf, odf_with_stdin, serve, stderr};
 
 /// A server that takes the password `rahasia` and has nothing to sync.
-pub(crate) fn quiet_server() -> String {
-    serve(|head, body| {
+fn quiet_server() -> String {
+    serve(quiet)
+}
+
+/// The answers of [`quiet_server`], for servers built on it.
+pub(crate) fn quiet(head: &str, body: &[u8]) -> (&'static str, Value) {
+    {
         let now = chrono::Utc::now().to_rfc3339();
         let user = json!({"username": "sani", "display_name": "Sani", "role": "sanitarian", "area": "74.04.81", "villages": [VILLAGE]});
         if head.starts_with("POST /v1/auth/login") {
@@ -35,7 +40,7 @@ pub(crate) fn quiet_server() -> String {
             );
         }
         ("404 Not Found", json!({"error": {"code": "not_found", "message": "tidak ada"}}))
-    })
+    }
 }
 
 /// An address where nothing listens: the port of a listener that was closed.

@@ -6,8 +6,42 @@
 
 use odf_client::i18n::{self, ENGLISH_WORDS, INDONESIAN_WORDS, Text};
 
-use crate::honest::quiet_server;
-use crate::support::{VILLAGE, odf_with_stdin};
+use serde_json::{Value, json};
+
+use crate::honest::quiet;
+use crate::support::{VILLAGE, odf_with_stdin, serve};
+
+/// The quiet server of `honest`, refusing every pushed record with a code and its own (bilingual)
+/// text, so that the status lists refused records.
+fn refusing_server() -> String {
+    serve(|head, body| {
+        if !head.starts_with("POST /v1/sync/push") {
+            return quiet(head, body);
+        }
+        // Pushes are gzipped.
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(body), &mut text).unwrap();
+        let request: Value = serde_json::from_str(&text).unwrap();
+        let lists = [
+            ("households", "household"),
+            ("visits", "visit"),
+            ("household_edits", "household_edit"),
+            ("village_actions", "village_action"),
+        ];
+        let results: Vec<Value> = lists
+            .iter()
+            .flat_map(|(list, kind)| {
+                let records = request[*list].as_array().cloned().unwrap_or_default();
+                records.into_iter().map(move |r| {
+                    let id = if r["id"].is_null() { &r["edit_id"] } else { &r["id"] };
+                    json!({"kind": kind, "id": id, "status": "rejected", "code": "out_of_scope",
+                           "message": "desa di luar wilayah tugas (village outside your assignment)"})
+                })
+            })
+            .collect();
+        ("200 OK", json!({"results": results, "server_time": chrono::Utc::now().to_rfc3339()}))
+    })
+}
 
 /// Indonesian words an English output must not carry, beyond the catalogue's own list.
 const MORE_INDONESIAN: &[&str] = &[
@@ -138,7 +172,7 @@ pub(crate) fn mixed(output: &str, lang: &str) -> Vec<String> {
 fn run_everything(lang: &str) -> Vec<(String, String)> {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let server = quiet_server();
+    let server = refusing_server();
     let mut outputs = Vec::new();
     let mut run = |args: &[&str], stdin: &str| {
         let mut full = vec!["--lang", lang];
@@ -176,6 +210,7 @@ fn run_everything(lang: &str) -> Vec<(String, String)> {
     run(&["visit", short, "--category", "JSP", "--check", "closed_toilet=ya"], "");
     run(&["visit", short, "--category", "BABS", "--check", "nonsense=ya"], "");
     run(&["household", "edit", short, "--kk", "3"], "");
+    run(&["household", "edit", short], "");
     run(&["households"], "");
     run(&["coverage"], "");
     run(&["status"], "");
@@ -210,6 +245,8 @@ fn every_output_is_in_the_chosen_language_only() {
         i18n::COVERAGE_TITLE,
         i18n::LOGOUT_DONE,
         i18n::INVALID_DATE,
+        i18n::SOME_REFUSED_SEE_STATUS,
+        i18n::FIX_THEN_RETRY,
     ];
     let mut problems = Vec::new();
     for (lang, code) in [("en", odf_client::Lang::En), ("id", odf_client::Lang::Id)] {
