@@ -8,7 +8,7 @@
 //! kilobytes instead of the 5.7 MB of their GeoJSON.
 //!
 //! Neighbours are simplified independently, so shared borders may not match to the tenth of a pixel;
-//! the white border stroke hides that at this scale.
+//! the border stroke hides that at this scale.
 
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect, Simplify};
 

@@ -55,7 +55,7 @@ pub fn choropleth_in(shapes: &[MapShape], labels: &MapLabels<'_>, style: NumberS
     );
     let _ = write!(svg, r#"<title id="map-title">{}</title>"#, escape(labels.title));
     write_no_data_pattern(&mut svg);
-    let stroke_width = if shapes.len() > 200 { 0.3 } else { 0.8 };
+    let stroke_width = if shapes.len() > 200 { 0.2 } else { 0.6 };
     let _ = write!(
         svg,
         r#"<g class="shapes" stroke="{}" stroke-width="{stroke_width}" stroke-linejoin="round" fill-rule="evenodd">"#,
@@ -129,7 +129,7 @@ fn write_no_data_pattern(svg: &mut String) {
 }
 
 fn write_legend(svg: &mut String, top: f64, labels: &MapLabels<'_>) {
-    const SWATCH_WIDTH: usize = 56;
+    const SWATCH_WIDTH: usize = 64;
     const GAP: usize = 4;
     let _ = write!(
         svg,
