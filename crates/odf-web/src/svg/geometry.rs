@@ -67,6 +67,17 @@ impl Frame {
         })
     }
 
+    /// How many polygons of `geometries` span at least 4 view pixels: the ones whose detail is
+    /// drawn (smaller islands are dots either way).
+    pub(crate) fn visible_parts<'a>(&self, geometries: impl Iterator<Item = &'a MultiPolygon<f64>>) -> usize {
+        let min_degrees = 4.0 / self.scale;
+        geometries
+            .flat_map(|g| g.iter())
+            .filter_map(|p| p.exterior().bounding_rect())
+            .filter(|r| r.width() * self.shrink >= min_degrees || r.height() >= min_degrees)
+            .count()
+    }
+
     fn project(&self, c: Coord<f64>) -> Coord<f64> {
         Coord {
             x: self.offset_x + (c.x - self.min_lon) * self.shrink * self.scale,

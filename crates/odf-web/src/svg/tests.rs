@@ -313,6 +313,29 @@ fn a_province_of_villages_stays_small() {
     assert!(path_data < 150 * 1024, "{path_data} bytes of path data");
 }
 
+/// A province page whose kabupaten boundaries were never imported draws each kabupaten from its
+/// villages' polygons (one shape per child, hundreds of polygons each): detail must follow the
+/// polygons, not the 17 children.
+#[test]
+fn kabupaten_drawn_from_their_villages_stay_light() {
+    let Some(villages) = reference_shapes("boundaries-74-desa.geojson") else { return };
+    let mut kabupaten: Vec<MapShape> = Vec::new();
+    for village in villages {
+        let code = village.code[..5].to_owned();
+        match kabupaten.iter_mut().find(|k| k.code == code) {
+            Some(k) => k.geometry.0.extend(village.geometry.0),
+            None => kabupaten.push(MapShape {
+                name: format!("Kabupaten {code}"),
+                href: format!("/wilayah/{code}"),
+                code,
+                ..village
+            }),
+        }
+    }
+    let size = measure("kabupaten of 74 from villages", &kabupaten);
+    assert!(size < 200 * 1024, "{size} bytes");
+}
+
 /// What the province page really maps: its 17 kabupaten/kota; and all 221 kecamatan at once.
 #[test]
 fn the_province_map_of_its_kabupaten_is_light() {
