@@ -16,8 +16,11 @@ use crate::server::Server;
 use crate::{BenchResult, percentile};
 
 /// The pages timed: (label, path).
-const PAGES: [(&str, &str); 3] =
-    [("province page", "/wilayah/74"), ("kabupaten page", "/wilayah/74.04"), ("national page", "/wilayah/nasional")];
+const PAGES: [(&str, &str); 3] = [
+    ("province page", "/wilayah/74"),
+    ("kabupaten page", "/wilayah/74.04"),
+    ("national page", "/wilayah/nasional"),
+];
 
 /// One page's figures.
 #[derive(Debug, Clone)]
@@ -65,8 +68,15 @@ pub async fn time_pages(server: &Server, session: &str, requests: usize) -> Benc
         let mut times = Vec::with_capacity(requests);
         for _ in 0..requests {
             let started = Instant::now();
-            let body =
-                server.http.get(&url).header("cookie", &cookie).send().await?.error_for_status()?.bytes().await?;
+            let body = server
+                .http
+                .get(&url)
+                .header("cookie", &cookie)
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
             times.push(started.elapsed().as_secs_f64() * 1e3);
             if body.is_empty() {
                 return Err(format!("empty page {path}").into());

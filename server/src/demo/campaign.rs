@@ -16,7 +16,7 @@ use std::path::Path;
 use chrono::{Duration, Utc};
 use odf_client::{Client, HouseholdDraft, HttpTransport, Saved, VisitDraft};
 use odf_domain::verification::SplitMix64;
-use odf_domain::{AreaCode, Level, Role, VillageStatus};
+use odf_domain::{AreaCode, AreaRef, Level, Role, VillageStatus};
 use odf_mobile_api::GpsDto;
 use odf_rollup::AreaFigures;
 use odf_store::AnyStore;
@@ -118,17 +118,19 @@ fn teams() -> Result<Vec<Team>, DemoError> {
 }
 
 /// Imports the demo places and boundaries and creates the demo accounts (all with [`DEMO_PASSWORD`]).
-pub async fn seed(store: &AnyStore) -> Result<Vec<(String, Role, AreaCode)>, DemoError> {
+/// A national viewer (`kemenkes`) opens the national page.
+pub async fn seed(store: &AnyStore) -> Result<Vec<(String, Role, AreaRef)>, DemoError> {
     commands::import_areas_csv(store, odf_fixtures::WILAYAH_CSV_FILE, "demo").await?;
     commands::import_boundaries_geojson(store, odf_fixtures::BOUNDARIES_GEOJSON_FILE, "demo").await?;
     let mut accounts = vec![
-        ("admin".to_owned(), Role::Admin, code("74")?),
-        ("dasbor".to_owned(), Role::Viewer, code("74")?),
+        ("admin".to_owned(), Role::Admin, AreaRef::Code(code("74")?)),
+        ("dasbor".to_owned(), Role::Viewer, AreaRef::Code(code("74")?)),
+        ("kemenkes".to_owned(), Role::Viewer, AreaRef::Nasional),
     ];
     for team in teams()? {
-        accounts.push((team.sanitarian, Role::Sanitarian, team.kecamatan));
+        accounts.push((team.sanitarian, Role::Sanitarian, AreaRef::Code(team.kecamatan)));
         for verifier in verify::member_names(&team.verifier) {
-            accounts.push((verifier, Role::Verifier, team.kecamatan));
+            accounts.push((verifier, Role::Verifier, AreaRef::Code(team.kecamatan)));
         }
     }
     for (username, role, area) in &accounts {
@@ -136,7 +138,7 @@ pub async fn seed(store: &AnyStore) -> Result<Vec<(String, Role, AreaCode)>, Dem
             username: username.clone(),
             display_name: None,
             role: *role,
-            area: (*area).into(),
+            area: *area,
             villages: Vec::new(),
             password: DEMO_PASSWORD.to_owned(),
         };
