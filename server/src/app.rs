@@ -99,6 +99,8 @@ struct Inner {
     limiter: LoginLimiter,
     metrics: Metrics,
     places: PlacesCache,
+    /// The dashboard's monthly trends, until their area changes (`crate::web`).
+    web_trends: crate::web::TrendCache,
     /// The certificate signing keys, or why they could not be loaded (certificates are then refused
     /// with `signing_key_unavailable`; everything else works).
     keys: Result<Keyring, String>,
@@ -140,6 +142,7 @@ impl AppState {
             limiter,
             metrics: Metrics::new(),
             places: PlacesCache::default(),
+            web_trends: crate::web::TrendCache::default(),
             keys,
         }))
     }
@@ -179,6 +182,10 @@ impl AppState {
 
     pub fn places(&self) -> &PlacesCache {
         &self.0.places
+    }
+
+    pub fn web_trends(&self) -> &crate::web::TrendCache {
+        &self.0.web_trends
     }
 }
 

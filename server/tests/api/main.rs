@@ -97,6 +97,7 @@ api_tests! {
         pages_show_the_apis_figures_with_the_contracts_ids,
         a_viewer_sees_aggregates_of_their_area_only_and_never_names,
         sign_in_refuses_forged_forms_and_wrong_passwords,
+        a_national_account_opens_the_national_page_from_home,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,
