@@ -64,6 +64,9 @@ pub struct ServerConfig {
     pub header_timeout: Duration,
     /// How long a request body may take to arrive ([`BODY_TIMEOUT`]).
     pub body_timeout: Duration,
+    /// The dashboard's public option (`[web] public_area`): aggregates of this area and below are
+    /// shown without sign-in (never names). `None`, the default: every page needs sign-in.
+    pub web_public_area: Option<odf_domain::AreaCode>,
 }
 
 impl Default for ServerConfig {
@@ -83,6 +86,7 @@ impl Default for ServerConfig {
             team_rules: TeamRules::default(),
             header_timeout: HEADER_TIMEOUT,
             body_timeout: BODY_TIMEOUT,
+            web_public_area: None,
         }
     }
 }
@@ -211,6 +215,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(routes::health::metrics))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config().max_push_bytes));

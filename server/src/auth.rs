@@ -107,9 +107,39 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The name of the dashboard's session cookie (`crate::web`): it holds the same token a
+/// `POST /v1/auth/login` gives.
+pub const SESSION_COOKIE: &str = "odf_session";
+
+/// The value of one cookie of the request.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim())
+}
+
+/// The bearer token, or (for GET and HEAD only, so the dashboard's download links work signed in)
+/// the session cookie. Never the cookie for a request that changes something: a cross-site form
+/// could send it, so those need the header.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
+    let bearer = header.strip_prefix("Bearer ").map(str::trim);
+    let safe = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+    let token = match bearer {
+        Some(token) => token,
+        None if safe && header.is_empty() => cookie(&parts.headers, SESSION_COOKIE).unwrap_or_default(),
+        None => "",
+    };
+    caller_of_token(state, token).await
+}
+
+/// The caller a token belongs to, if it is live and its account enabled.
+pub async fn caller_of_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Err(ApiError::unauthenticated());
     }

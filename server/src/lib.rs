@@ -17,6 +17,7 @@ pub mod places;
 pub mod routes;
 mod shutdown;
 pub mod views;
+pub mod web;
 
 pub use app::{AppState, ServerConfig, router, serve};
 pub use config::Settings;

@@ -36,6 +36,8 @@ pub struct ConfigLayer {
     pub dhis2: Dhis2Layer,
     #[serde(default)]
     pub timeouts: TimeoutsLayer,
+    #[serde(default)]
+    pub web: WebLayer,
 }
 
 /// `[session]`: login tokens.
@@ -113,8 +115,18 @@ pub struct TimeoutsLayer {
     pub body_seconds: Option<i64>,
 }
 
+/// `[web]`: the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebLayer {
+    /// An area code whose aggregates (and those of everything under it) are public: shown without
+    /// sign-in, never with names. Unset (the default): every page needs sign-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_area: Option<String>,
+}
+
 /// Every setting's config file key and environment variable.
-pub const ENV_VARS: [(&str, &str); 20] = [
+pub const ENV_VARS: [(&str, &str); 21] = [
     ("database_url", "ODF_DATABASE_URL"),
     ("bind", "ODF_BIND"),
     ("public_url", "ODF_PUBLIC_URL"),
@@ -135,6 +147,7 @@ pub const ENV_VARS: [(&str, &str); 20] = [
     ("dhis2.org_unit_prefix", "ODF_DHIS2_ORG_UNIT_PREFIX"),
     ("timeouts.header_seconds", "ODF_HEADER_TIMEOUT_SECONDS"),
     ("timeouts.body_seconds", "ODF_BODY_TIMEOUT_SECONDS"),
+    ("web.public_area", "ODF_WEB_PUBLIC_AREA"),
 ];
 
 /// The environment variable of a config file key (for error messages).
@@ -205,6 +218,7 @@ impl ConfigLayer {
                 header_seconds: value(get, "timeouts.header_seconds")?,
                 body_seconds: value(get, "timeouts.body_seconds")?,
             },
+            web: WebLayer { public_area: value(get, "web.public_area")? },
         })
     }
 
@@ -247,6 +261,7 @@ impl ConfigLayer {
                 header_seconds: self.timeouts.header_seconds.or(lower.timeouts.header_seconds),
                 body_seconds: self.timeouts.body_seconds.or(lower.timeouts.body_seconds),
             },
+            web: WebLayer { public_area: self.web.public_area.or(lower.web.public_area) },
         }
     }
 }

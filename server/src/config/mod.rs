@@ -23,7 +23,7 @@ use thiserror::Error;
 
 pub use layer::{
     ConfigLayer, Dhis2Layer, ENV_VARS, LoginLayer, SessionLayer, SyncLayer, TimeoutsLayer, VerificationLayer,
-    VisitsLayer, env_var,
+    VisitsLayer, WebLayer, env_var,
 };
 
 use crate::ServerConfig;
@@ -226,7 +226,16 @@ impl Settings {
         let body_timeout =
             seconds("timeouts.body_seconds", layer.timeouts.body_seconds, defaults.body_timeout)?;
 
+        let web_public_area = match layer.web.public_area.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(
+                odf_domain::AreaCode::parse(text)
+                    .map_err(|err| invalid("web.public_area", format!("{text:?}: {err}")))?,
+            ),
+        };
+
         let server = ServerConfig {
+            web_public_area,
             header_timeout,
             body_timeout,
             session_ttl: chrono::Duration::days(ttl_days),
@@ -298,6 +307,10 @@ impl Settings {
             timeouts: TimeoutsLayer {
                 header_seconds: Some(i64::try_from(c.header_timeout.as_secs()).unwrap_or(i64::MAX)),
                 body_seconds: Some(i64::try_from(c.body_timeout.as_secs()).unwrap_or(i64::MAX)),
+            },
+            web: WebLayer {
+                // Printed even when off (as ""), so `odf-server config` shows the setting exists.
+                public_area: Some(c.web_public_area.map(|a| a.to_string()).unwrap_or_default()),
             },
         }
     }

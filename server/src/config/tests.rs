@@ -72,6 +72,8 @@ fn a_file_sets_every_kind_of_value() {
         [timeouts]
         header_seconds = 5
         body_seconds = 120
+        [web]
+        public_area = "74.04"
         "#,
     )
     .unwrap();
@@ -91,6 +93,18 @@ fn a_file_sets_every_kind_of_value() {
         ["a", "b", "c", "d", "ID-"]
     );
     assert_eq!((c.header_timeout, c.body_timeout), (Duration::from_secs(5), Duration::from_secs(120)));
+    assert_eq!(c.web_public_area.map(|a| a.to_string()).as_deref(), Some("74.04"));
+    assert!(settings.to_toml().contains("public_area = \"74.04\""));
+}
+
+#[test]
+fn the_public_dashboard_area_is_off_by_default_and_set_by_variable() {
+    assert_eq!(Settings::default().server.web_public_area, None);
+    assert!(Settings::default().to_toml().contains("public_area = \"\""));
+    let vars = env(&[("ODF_WEB_PUBLIC_AREA", "74.71")]);
+    let settings = Settings::load(None, ConfigLayer::default(), vars).unwrap();
+    assert_eq!(settings.server.web_public_area.map(|a| a.to_string()).as_deref(), Some("74.71"));
+    assert!(refused("[web]\npublic_area = \"Buton\"").contains("ODF_WEB_PUBLIC_AREA"));
 }
 
 #[test]

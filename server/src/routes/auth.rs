@@ -47,8 +47,20 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
+    let (token, expires_at, user) = sign_in(&state, client, &request.username, &request.password).await?;
+    Ok(Json(LoginResponse { token, expires_at, user: user_dto(&user, state.config()) }))
+}
+
+/// Checks a username and password under the failed-login limiter and opens a login session: the
+/// token, when it expires, and the user. Shared by the API's login and the dashboard's sign-in.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    username: &str,
+    password: &str,
+) -> ApiResult<(String, chrono::DateTime<Utc>, UserRecord)> {
     let limiter = state.limiter();
-    if let Some(wait) = limiter.locked_for(&request.username, client, Instant::now()) {
+    if let Some(wait) = limiter.locked_for(username, client, Instant::now()) {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::TooManyAttempts,
@@ -57,22 +69,22 @@ pub async fn login(
         error.retry_after = Some(wait);
         return Err(error);
     }
-    let user = state.store().user_by_username(request.username.trim()).await?;
+    let user = state.store().user_by_username(username.trim()).await?;
     let stored_hash = user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str()).to_owned();
-    let password = request.password.clone();
+    let password = password.to_owned();
     // Argon2 is deliberately slow: keep it off the async worker threads.
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
         .await
         .map_err(ApiError::internal)?;
     let Some(user) = user.filter(|_| verified) else {
-        limiter.record_failure(&request.username, client, Instant::now());
+        limiter.record_failure(username, client, Instant::now());
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCredentials,
             "Nama pengguna atau kata sandi salah (wrong username or password)",
         ));
     };
-    limiter.clear(&request.username, client);
+    limiter.clear(username, client);
     if user.disabled {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -87,7 +99,7 @@ pub async fn login(
         .create_session(NewSession { token_hash, user_id: user.id, kind: SessionKind::Login, expires_at })
         .await?;
     tracing::info!(user = %user.username, "login");
-    Ok(Json(LoginResponse { token, expires_at, user: user_dto(&user, state.config()) }))
+    Ok((token, expires_at, user))
 }
 
 #[utoipa::path(

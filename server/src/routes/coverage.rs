@@ -70,7 +70,7 @@ fn month(text: &str, field: &'static str) -> ApiResult<chrono::NaiveDate> {
 
 /// A day, `YYYY-MM-DD`, inside the shared date window (`odf_domain::check_day`): anything else is a
 /// typing error, not a date to roll up.
-fn day(text: &str, field: &'static str) -> ApiResult<NaiveDate> {
+pub(crate) fn day(text: &str, field: &'static str) -> ApiResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|d| odf_domain::check_day(field, *d).is_ok()).ok_or_else(
         || {
             bad_query(format!(
@@ -116,17 +116,22 @@ async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::hist
     })
 }
 
-/// The area named in the path, checked against the caller's scope. `nasional` is the whole country,
-/// which no area-scoped account covers.
-fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
-    let area: AreaRef = text.parse().map_err(|_| {
+/// An area code or `nasional`, as a path names it.
+pub(crate) fn parse_area(text: &str) -> ApiResult<AreaRef> {
+    text.parse().map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidAreaCode,
             format!("{text:?} bukan kode wilayah atau 'nasional' (not an area code)"),
         )
         .field("area")
-    })?;
+    })
+}
+
+/// The area named in the path, checked against the caller's scope. `nasional` is the whole country,
+/// which no area-scoped account covers. The web pages check signed-in readers with this too.
+pub(crate) fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
+    let area = parse_area(text)?;
     let allowed = match area {
         AreaRef::Nasional => false,
         AreaRef::Code(code) => caller.user.area.contains(code),
@@ -150,15 +155,15 @@ fn check_known(wilayah: &Wilayah, area: AreaRef) -> ApiResult<()> {
     }
 }
 
-/// What every coverage handler starts from: the area of the path, checked against the caller's
-/// scope, the places tree, and the day the figures are for.
+/// What every coverage handler (and every dashboard page, `crate::web`) starts from: the area of
+/// the path, checked against the reader's scope, the places tree, and the day the figures are for.
 #[derive(Debug)]
-struct ScopedArea {
-    area: AreaRef,
-    wilayah: Arc<Wilayah>,
+pub(crate) struct ScopedArea {
+    pub(crate) area: AreaRef,
+    pub(crate) wilayah: Arc<Wilayah>,
     /// The `as_of` day in the area's time zone (never after today there); `None`: now.
-    day: Option<NaiveDate>,
-    now: DateTime<Utc>,
+    pub(crate) day: Option<NaiveDate>,
+    pub(crate) now: DateTime<Utc>,
 }
 
 /// What every coverage handler takes: the caller, the query (only the route's own parameters), and
@@ -195,6 +200,11 @@ impl ScopedArea {
         as_of: Option<&str>,
     ) -> ApiResult<ScopedArea> {
         let area = area_in_scope(caller, path)?;
+        ScopedArea::of(state, area, as_of).await
+    }
+
+    /// An area already checked against the reader's scope; `as_of` as in [`ScopedArea::load`].
+    pub(crate) async fn of(state: &AppState, area: AreaRef, as_of: Option<&str>) -> ApiResult<ScopedArea> {
         let wilayah = state.places().get(state.store()).await?;
         let now = Utc::now();
         let day = as_of.map(|text| day(text, "as_of")).transpose()?.map(|d| d.min(area.local_date(now)));
@@ -202,13 +212,13 @@ impl ScopedArea {
     }
 
     /// The day the figures are for, in the area's time zone.
-    fn date(&self) -> NaiveDate {
+    pub(crate) fn date(&self) -> NaiveDate {
         self.day.unwrap_or_else(|| self.area.local_date(self.now))
     }
 
     /// The roll-up of the area: now from the store's village tallies and statuses (never raw
     /// visits), or at the end of a past local day rebuilt from visit and status dates.
-    async fn rollup(&self, state: &AppState) -> ApiResult<Rollup<'_>> {
+    pub(crate) async fn rollup(&self, state: &AppState) -> ApiResult<Rollup<'_>> {
         match self.day {
             Some(day) => Ok(self.facts(state).await?.rollup_on(&self.wilayah, self.area, day, self.now)),
             None => {
@@ -219,14 +229,57 @@ impl ScopedArea {
     }
 
     /// Every dated fact under the area, to rebuild its figures at any past moment.
-    async fn facts(&self, state: &AppState) -> ApiResult<odf_rollup::history::Facts> {
+    pub(crate) async fn facts(&self, state: &AppState) -> ApiResult<odf_rollup::history::Facts> {
         check_known(&self.wilayah, self.area)?;
         facts_of(state, self.area).await
+    }
+
+    /// The roll-up (as [`ScopedArea::rollup`]) and the dated facts, for a page that shows figures
+    /// and their monthly series: at a past day both come from one read of the facts.
+    pub(crate) async fn rollup_and_facts(
+        &self,
+        state: &AppState,
+    ) -> ApiResult<(Rollup<'_>, odf_rollup::history::Facts)> {
+        let facts = self.facts(state).await?;
+        let rollup = match self.day {
+            Some(day) => facts.rollup_on(&self.wilayah, self.area, day, self.now),
+            None => current_rollup(state.store(), &self.wilayah, under(self.area)).await?,
+        };
+        Ok((rollup, facts))
+    }
+
+    /// The months of a series (`from`, `to` as `YYYY-MM`; by default the twelve months up to the
+    /// day) and the moment it ends: the end of the `as_of` day, or now.
+    pub(crate) fn series_window(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> ApiResult<(NaiveDate, NaiveDate, DateTime<Utc>)> {
+        let end = match self.day {
+            Some(day) => self.area.end_of_day(day).map_or(self.now, |e| e.min(self.now)),
+            None => self.now,
+        };
+        let to = match to {
+            Some(text) => month(text, "to")?,
+            None => self.date(),
+        };
+        let from = match from {
+            Some(text) => month(text, "from")?,
+            None => to - Months::new(11),
+        };
+        let months = (to.year() - from.year()) * 12 + i32::try_from(to.month()).unwrap_or(0)
+            - i32::try_from(from.month()).unwrap_or(0);
+        if months < 0 || i64::from(months) >= MAX_SERIES_MONTHS {
+            return Err(bad_query(format!(
+                "from..to harus 1 sampai {MAX_SERIES_MONTHS} bulan (range must be 1-{MAX_SERIES_MONTHS} months)"
+            )));
+        }
+        Ok((from, to, end))
     }
 }
 
 /// The area as a code prefix for store queries (`None`: the whole country).
-fn under(area: AreaRef) -> Option<AreaCode> {
+pub(crate) fn under(area: AreaRef) -> Option<AreaCode> {
     match area {
         AreaRef::Nasional => None,
         AreaRef::Code(code) => Some(code),
@@ -257,17 +310,36 @@ pub struct DeviceFreshness {
     oldest_pending_at: Option<chrono::DateTime<Utc>>,
 }
 
-async fn freshness(state: &AppState, area: AreaRef, caller: &Caller) -> ApiResult<Freshness> {
-    let named = caller.role() != odf_domain::Role::Viewer;
-    let under = under(area);
+/// Whether a phone of an account working in `user_area` counts toward the freshness of `under`:
+/// either area holds the other.
+pub(crate) fn works_in(under: Option<AreaCode>, user_area: AreaCode) -> bool {
+    under.is_none_or(|a| a.contains(user_area) || user_area.contains(a))
+}
+
+/// Every phone with the area of its account, for freshness figures.
+pub(crate) async fn devices_with_areas(
+    state: &AppState,
+) -> ApiResult<Vec<(AreaCode, odf_store::DeviceRecord)>> {
     let users = state.store().list_users().await?;
-    let overlaps = |user_area: AreaCode| under.is_none_or(|a| a.contains(user_area) || user_area.contains(a));
-    let devices: Vec<DeviceFreshness> = state
+    let areas: std::collections::HashMap<&str, AreaCode> =
+        users.iter().map(|u| (u.username.as_str(), u.area)).collect();
+    Ok(state
         .store()
         .devices()
         .await?
         .into_iter()
-        .filter(|d| users.iter().any(|u| u.username == d.username && overlaps(u.area)))
+        .filter_map(|d| areas.get(d.username.as_str()).map(|area| (*area, d)))
+        .collect())
+}
+
+async fn freshness(state: &AppState, area: AreaRef, caller: &Caller) -> ApiResult<Freshness> {
+    let named = caller.role() != odf_domain::Role::Viewer;
+    let under = under(area);
+    let devices: Vec<DeviceFreshness> = devices_with_areas(state)
+        .await?
+        .into_iter()
+        .filter(|(user_area, _)| works_in(under, *user_area))
+        .map(|(_, d)| d)
         .map(|d| DeviceFreshness {
             device_id: Some(d.device_id).filter(|_| named),
             username: Some(d.username).filter(|_| named),
@@ -474,26 +546,7 @@ pub async fn series(
     State(state): State<AppState>,
     Coverage { scoped, query, .. }: Coverage<SeriesQuery>,
 ) -> ApiResult<Json<Series>> {
-    // The series ends at the end of the `as_of` day, or now.
-    let end = match scoped.day {
-        Some(day) => scoped.area.end_of_day(day).map_or(scoped.now, |e| e.min(scoped.now)),
-        None => scoped.now,
-    };
-    let to = match query.to.as_deref() {
-        Some(text) => month(text, "to")?,
-        None => scoped.date(),
-    };
-    let from = match query.from.as_deref() {
-        Some(text) => month(text, "from")?,
-        None => to - Months::new(11),
-    };
-    let months = (to.year() - from.year()) * 12 + i32::try_from(to.month()).unwrap_or(0)
-        - i32::try_from(from.month()).unwrap_or(0);
-    if months < 0 || i64::from(months) >= MAX_SERIES_MONTHS {
-        return Err(bad_query(format!(
-            "from..to harus 1 sampai {MAX_SERIES_MONTHS} bulan (range must be 1-{MAX_SERIES_MONTHS} months)"
-        )));
-    }
+    let (from, to, end) = scoped.series_window(query.from.as_deref(), query.to.as_deref())?;
     let (area, wilayah) = (scoped.area, &scoped.wilayah);
     let points = scoped.facts(&state).await?.monthly(wilayah, area, from, to, end);
     let name = match area {
@@ -503,7 +556,7 @@ pub async fn series(
     Ok(Json(Series { area: SeriesArea { code: area_text(area), name: name.to_owned() }, points }))
 }
 
-fn area_text(area: AreaRef) -> String {
+pub(crate) fn area_text(area: AreaRef) -> String {
     match area {
         AreaRef::Nasional => "nasional".to_owned(),
         AreaRef::Code(code) => code.to_string(),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 /// Two households in village A (3 KK, all with access) and one in B (1 KK, BABS); village A
 /// declared ODF.
-async fn campaign(app: &TestApp) {
+pub async fn campaign(app: &TestApp) {
     let token = app.login("san_a").await;
     let homes = [
         json!({ "id": Uuid::now_v7(), "village": VILLAGE_A, "head_name": "A1", "kk_count": 2 }),

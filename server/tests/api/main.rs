@@ -18,6 +18,7 @@ mod hostile;
 mod hostile_cases;
 mod verification;
 mod village_actions;
+mod web;
 
 use std::path::PathBuf;
 
@@ -77,6 +78,11 @@ api_tests! {
     }
     hostile_cases (odf_server::ServerConfig::default()) {
         the_hostile_input_cases_are_refused_and_change_nothing,
+    }
+    web (odf_server::ServerConfig::default()) {
+        pages_show_the_apis_figures_with_the_contracts_ids,
+        a_viewer_sees_aggregates_of_their_area_only_and_never_names,
+        sign_in_refuses_forged_forms_and_wrong_passwords,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use odf_domain::{AreaCode, Role};
-use odf_server::config::{ConfigLayer, SessionLayer};
+use odf_server::config::{ConfigLayer, SessionLayer, WebLayer};
 
 /// Server odf-verify: sinkronisasi data sanitasi rumah tangga, verifikasi ODF dan cakupan Stop BABS.
 ///
@@ -74,6 +74,10 @@ pub struct ServeFlags {
     /// ODF_PUBLIC_URL, public_url).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// Kode wilayah yang angka agregatnya tampil di dasbor tanpa masuk (tanpa nama); bawaan mati
+    /// (juga ODF_WEB_PUBLIC_AREA, web.public_area).
+    #[arg(long)]
+    pub web_public_area: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +143,7 @@ impl Cli {
             public_url: serve.public_url,
             data_dir: serve.data_dir,
             session: SessionLayer { ttl_days: serve.session_days },
+            web: WebLayer { public_area: serve.web_public_area },
             ..ConfigLayer::default()
         }
     }

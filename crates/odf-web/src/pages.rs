@@ -1,0 +1,45 @@
+//! The askama templates (compile-time checked, HTML-escaped) and their render functions.
+
+use askama::Template;
+
+use crate::view::{AreaView, ErrorView, LoginView, VillageView};
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct AreaPage<'a> {
+    v: &'a AreaView,
+}
+
+#[derive(Template)]
+#[template(path = "village.html")]
+struct VillagePage<'a> {
+    v: &'a VillageView,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    v: &'a LoginView,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    v: &'a ErrorView,
+}
+
+pub fn area(view: &AreaView) -> Result<String, askama::Error> {
+    AreaPage { v: view }.render()
+}
+
+pub fn village(view: &VillageView) -> Result<String, askama::Error> {
+    VillagePage { v: view }.render()
+}
+
+pub fn login(view: &LoginView) -> Result<String, askama::Error> {
+    LoginPage { v: view }.render()
+}
+
+pub fn error(view: &ErrorView) -> Result<String, askama::Error> {
+    ErrorPage { v: view }.render()
+}
