@@ -254,8 +254,10 @@ async fn the_province_page_shows_the_api_figures_and_clicks_down_to_a_village() 
     .await;
 }
 
-/// (d) The measure (JS submits on change) and the date (the form's button, as without JS): the URL,
-/// the headline, the map and the download links follow.
+/// (d) The measure (JS submits on change) and the date (the form's button, as without JS): the URL
+/// (`ukuran=sbs`, `as_of`), the headline, the map (`#map-box[data-measure]` names the measure as the
+/// headline does, `kk_akses` or `desa_sbs`, and each shape's title its figure) and the download
+/// links follow.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switching_measure_and_date_moves_the_headline_the_map_and_the_downloads() {
     with_demo(|demo: Demo| async move {
@@ -274,7 +276,7 @@ async fn switching_measure_and_date_moves_the_headline_the_map_and_the_downloads
             sign_in(&browser, &demo.url, ADMIN).await;
             browser.goto(&area_url(&demo.url, &kabupaten), "section#headline").await;
             assert_headline(&browser, &today).await;
-            browser.wait("#map-box[data-measure=kk] svg#map").await;
+            browser.wait("#map-box[data-measure=kk_akses] svg#map").await;
             assert_map_shows(&browser, &today, "kk_akses").await;
 
             browser
@@ -283,7 +285,7 @@ async fn switching_measure_and_date_moves_the_headline_the_map_and_the_downloads
                 .select_by_value("sbs")
                 .await
                 .expect("choose sbs");
-            browser.wait("#map-box[data-measure=sbs] svg#map").await;
+            browser.wait("#map-box[data-measure=desa_sbs] svg#map").await;
             assert_on_page_of(&browser, &kabupaten).await;
             assert_eq!(query(&browser, "ukuran").await.as_deref(), Some("sbs"), "the measure is in the URL");
             assert_headline(&browser, &today).await;
@@ -303,7 +305,7 @@ async fn switching_measure_and_date_moves_the_headline_the_map_and_the_downloads
             );
             assert_eq!(query(&browser, "ukuran").await.as_deref(), Some("sbs"), "the measure stays chosen");
             assert_headline(&browser, &past).await;
-            browser.wait("#map-box[data-measure=sbs] svg#map").await;
+            browser.wait("#map-box[data-measure=desa_sbs] svg#map").await;
             assert_map_shows(&browser, &past, "desa_sbs").await;
             let downloads = browser.all(&format!("section#downloads a[href*=\"as_of={day}\"]")).await;
             assert!(!downloads.is_empty(), "download links carry as_of={day}");

@@ -268,10 +268,17 @@ impl Browser {
             "--lang=id".to_owned(),
             format!("--window-size={},{}", size.width, size.height),
         ];
+        // The viewport is set through device metrics: a window alone cannot be narrower than
+        // 500 px, and its frame would eat into the height. The phone is a touch device that
+        // honours `<meta name=viewport>`, at a pixel ratio of 1 to keep screenshots small.
+        let phone = size == PHONE;
+        let metrics = json!({
+            "width": size.width, "height": size.height, "pixelRatio": 1.0, "mobile": phone, "touch": phone,
+        });
+        let options = json!({ "binary": chromium_path(), "args": args, "mobileEmulation": { "deviceMetrics": metrics } });
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".to_owned(), json!("chrome"));
-        capabilities
-            .insert("goog:chromeOptions".to_owned(), json!({ "binary": chromium_path(), "args": args }));
+        capabilities.insert("goog:chromeOptions".to_owned(), options);
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
             .capabilities(capabilities)
@@ -313,12 +320,6 @@ impl Browser {
     /// Whether any element matches `css` now (no waiting: use after waiting for the page itself).
     pub async fn has(&self, css: &str) -> bool {
         !self.all(css).await.is_empty()
-    }
-
-    /// The value of `attribute` of the first element matching `css`, which must exist.
-    pub async fn attr(&self, css: &str, attribute: &str) -> String {
-        let element = self.wait(css).await;
-        attr(&element, attribute).await
     }
 
     pub async fn current_url(&self) -> url::Url {

@@ -8,7 +8,6 @@
 
 use odf_demo::{CampaignOptions, DEMO_PASSWORD, run_campaign, seed};
 use odf_server::{AppState, ServerConfig};
-use odf_store::AnyStore;
 use odf_store::Backend;
 use odf_store::testing;
 use serde_json::{Value, json};
@@ -28,7 +27,6 @@ pub fn sanitarian_of(kecamatan: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Demo {
     pub url: String,
-    pub store: AnyStore,
 }
 
 /// Runs `test` against a server over the demo's seeded and campaigned SQLite database; the
@@ -52,7 +50,7 @@ where
         run_campaign(&store, &url, phones.path(), CampaignOptions { seed: 7, scale: 1 })
             .await
             .expect("the demo's campaign");
-        test(Demo { url, store }).await;
+        test(Demo { url }).await;
         let _ = stop.send(());
         server.await.expect("server task").expect("server");
     })
