@@ -55,10 +55,12 @@ fn required() -> bool {
     std::env::var(REQUIRED_VAR).is_ok_and(|v| v == "required")
 }
 
-/// `ODF_CHROMEDRIVER`, else Debian's `/usr/bin/chromedriver`, else `chromedriver` on `PATH`.
+/// `ODF_CHROMEDRIVER`, else Debian's `/usr/bin/chromedriver`, else `chromedriver` on `PATH`; `None`
+/// when the file is not there (also for a wrong `ODF_CHROMEDRIVER`, which is how the SKIPPED path
+/// is tried on a machine that has chromedriver).
 fn chromedriver_path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("ODF_CHROMEDRIVER") {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
     }
     let debian = PathBuf::from("/usr/bin/chromedriver");
     if debian.is_file() {
@@ -185,23 +187,31 @@ impl Drop for Driver {
 /// The chromedriver shared by the browsers open at the same time.
 static DRIVER: OnceLock<tokio::sync::Mutex<Weak<Driver>>> = OnceLock::new();
 
-/// The running chromedriver, started if none is; `None` (after saying SKIPPED) when there is no
-/// chromedriver and the browser tests are not required.
-async fn shared_driver() -> Option<Arc<Driver>> {
-    let Some(binary) = chromedriver_path() else {
-        assert!(
-            !required(),
-            "{REQUIRED_VAR}=required but chromedriver is not installed (Debian: apt-get install chromium chromium-driver)"
-        );
-        eprintln!("SKIPPED: browser (chromedriver not found)");
-        return None;
+/// Whether the browser tests skip here: no chromedriver or no Chromium, and `ODF_BROWSER_TESTS` is
+/// not `required` (then this fails the test instead). Says `SKIPPED: browser (…)` when skipping.
+/// Tests that prepare costly data call it first; [`Browser::open`] calls it too.
+pub fn skipped() -> bool {
+    let missing = if chromedriver_path().is_none() {
+        "chromedriver not found".to_owned()
+    } else if !chromium_path().is_file() {
+        format!("Chromium not found at {}", chromium_path().display())
+    } else {
+        return false;
     };
-    let chromium = chromium_path();
-    if !chromium.is_file() {
-        assert!(!required(), "{REQUIRED_VAR}=required but there is no Chromium at {}", chromium.display());
-        eprintln!("SKIPPED: browser (Chromium not found at {})", chromium.display());
+    assert!(
+        !required(),
+        "{REQUIRED_VAR}=required but {missing} (Debian: apt-get install chromium chromium-driver)"
+    );
+    eprintln!("SKIPPED: browser ({missing})");
+    true
+}
+
+/// The running chromedriver, started if none is; `None` when the browser tests skip.
+async fn shared_driver() -> Option<Arc<Driver>> {
+    if skipped() {
         return None;
     }
+    let binary = chromedriver_path()?;
     let mut shared = DRIVER.get_or_init(|| tokio::sync::Mutex::new(Weak::new())).lock().await;
     if let Some(driver) = shared.upgrade() {
         return Some(driver);
