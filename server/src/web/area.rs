@@ -78,7 +78,7 @@ async fn render(
 
     // Freshness: one read of the phones, shared out to the children in memory.
     let devices = devices_with_areas(state).await.map_err(api(lang))?;
-    let freshness_of = |within: Option<odf_domain::AreaCode>| {
+    let freshness_of = |within: Option<AreaCode>| {
         devices.iter().filter(|(user_area, _)| works_in(within, *user_area)).fold(
             ChildFreshness::default(),
             |acc, (_, d)| ChildFreshness {
