@@ -81,7 +81,7 @@ fn grouped(number: i64) -> String {
     let digits = number.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(digit);
@@ -234,7 +234,9 @@ async fn the_province_page_shows_the_api_figures_and_clicks_down_to_a_village() 
             assert!(!with_boundaries.is_empty(), "the demo has boundaries");
             assert_eq!(unique, with_boundaries, "province map: the kabupaten with boundaries");
             browser.wait("svg#trend").await;
-            let (png, _) = browser.screenshot("province").await;
+            // The whole page for the README: headline, map, trend, table and downloads.
+            let (png, _) = browser.full_page_screenshot("province").await;
+            assert!(png.starts_with(b"\x89PNG"), "a full-page PNG");
             Browser::publish_screenshot(&png, "dashboard-province.png");
 
             // Kabupaten, from the table.

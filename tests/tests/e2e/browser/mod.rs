@@ -342,21 +342,47 @@ impl Browser {
     }
 
     /// Saves the viewport as `target/browser-screenshots/{test}-{size}-{step}.png` and returns the
-    /// PNG and its path. A failure to save is reported, not fatal: a screenshot is an artefact.
+    /// PNG and its path. A failure to take or save it is reported, not fatal: it is an artefact.
     pub async fn screenshot(&self, step: &str) -> (Vec<u8>, PathBuf) {
+        let png = self.client.screenshot().await.unwrap_or_else(|err| {
+            eprintln!("screenshot {step}: {err}");
+            Vec::new()
+        });
+        self.save(step, png)
+    }
+
+    /// Like [`Browser::screenshot`], but the whole page at the window's width, below the fold
+    /// included (Chromium's DevTools `Page.captureScreenshot`, which WebDriver lacks).
+    pub async fn full_page_screenshot(&self, step: &str) -> (Vec<u8>, PathBuf) {
+        let metrics = self.devtools("Page.getLayoutMetrics", json!({})).await;
+        let size = &metrics["cssContentSize"];
+        let clip = json!({ "x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1 });
+        let params = json!({ "format": "png", "captureBeyondViewport": true, "clip": clip });
+        let shot = self.devtools("Page.captureScreenshot", params).await;
+        let data = shot["data"].as_str().unwrap_or_default();
+        let png =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data).unwrap_or_else(|err| {
+                eprintln!("full-page screenshot {step}: {err}");
+                Vec::new()
+            });
+        self.save(step, png)
+    }
+
+    fn save(&self, step: &str, png: Vec<u8>) -> (Vec<u8>, PathBuf) {
         let path = screenshot_dir().join(format!("{}-{}-{step}.png", self.test, self.size.name));
-        let png = match self.client.screenshot().await {
-            Ok(png) => png,
-            Err(err) => {
+        if !png.is_empty() {
+            let saved = std::fs::create_dir_all(screenshot_dir()).and_then(|()| std::fs::write(&path, &png));
+            if let Err(err) = saved {
                 eprintln!("screenshot {}: {err}", path.display());
-                return (Vec::new(), path);
             }
-        };
-        let saved = std::fs::create_dir_all(screenshot_dir()).and_then(|()| std::fs::write(&path, &png));
-        if let Err(err) = saved {
-            eprintln!("screenshot {}: {err}", path.display());
         }
         (png, path)
+    }
+
+    /// A Chrome DevTools Protocol command through chromedriver; its result.
+    pub async fn devtools(&self, cmd: &'static str, params: Value) -> Value {
+        let command = Devtools { cmd, params };
+        self.client.issue_cmd(command).await.unwrap_or_else(|err| panic!("DevTools {cmd}: {err}"))
     }
 
     /// Also writes `png` to `docs/screenshots/{file}` (for the README) when
@@ -373,6 +399,23 @@ impl Browser {
     /// The chromedriver this session runs on (for tests that check the harness itself).
     pub fn driver_port(&self) -> u16 {
         self.driver.port
+    }
+}
+
+/// chromedriver's `POST /session/{id}/goog/cdp/execute`: a DevTools command in the session's tab.
+#[derive(Debug)]
+struct Devtools {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Devtools {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
     }
 }
 
