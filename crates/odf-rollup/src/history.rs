@@ -108,8 +108,10 @@ impl Facts {
         )
     }
 
-    /// The whole roll-up as it stood at the end of `day`, stamped with the end of that day in
-    /// `area`'s time zone (or `now`, when that is earlier).
+    /// The roll-up of `area`'s subtree (as [`Rollup::build_within`]) as it stood at the end of
+    /// `day`, stamped with the end of that day in `area`'s time zone (or `now`, when that is
+    /// earlier). Only the subtree: a monthly series of a province is twelve of these, and each
+    /// then costs the province's places, not the ~90,000 of the country.
     pub fn rollup_on<'w>(
         &self,
         wilayah: &'w Wilayah,
@@ -119,7 +121,11 @@ impl Facts {
     ) -> Rollup<'w> {
         let (tallies, statuses) = self.on_day(day);
         let as_of = area.end_of_day(day).map_or(now, |end| end.min(now));
-        Rollup::build(wilayah, tallies, statuses, as_of)
+        let under = match area {
+            AreaRef::Nasional => None,
+            AreaRef::Code(code) => Some(code),
+        };
+        Rollup::build_within(wilayah, under, tallies, statuses, as_of)
     }
 
     /// Both measures of `area` at the end of `day`; `None` when the area is not in the places list.

@@ -113,7 +113,12 @@ impl Cell {
         let (num, den) = (figure.numerator, figure.denominator);
         Cell {
             percent: percent(num, den, lang),
-            fraction: format!("{}/{}", number_text(num, lang), number_text(den, lang)),
+            // No denominator: the dash says "no data"; a "0/0" beside it adds nothing.
+            fraction: if den > 0 {
+                format!("({}/{})", number_text(num, lang), number_text(den, lang))
+            } else {
+                String::new()
+            },
             sort: percent_value(num, den).map_or_else(|| "-1".to_owned(), |p| format!("{p:.4}")),
         }
     }
