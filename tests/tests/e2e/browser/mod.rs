@@ -111,8 +111,23 @@ impl Driver {
 
     /// Starts chromedriver on a free port and waits until its `/status` says ready.
     async fn start(binary: &Path) -> Driver {
-        // The port is picked by the kernel, then handed to chromedriver; nothing else in this
-        // binary binds ports in between except other `127.0.0.1:0` binds, which never get it back.
+        // The port is picked by the kernel, then handed to chromedriver; another `127.0.0.1:0`
+        // bind in this binary could get it in between, so a chromedriver that exits at start
+        // (port taken) is tried again on another port.
+        const ATTEMPTS: usize = 3;
+        for attempt in 1..=ATTEMPTS {
+            match Self::try_start(binary).await {
+                Ok(driver) => return driver,
+                Err(why) if attempt < ATTEMPTS => eprintln!("{why}; trying another port"),
+                Err(why) => panic!("{why} ({ATTEMPTS} ports tried)"),
+            }
+        }
+        unreachable!("the last attempt returns or panics")
+    }
+
+    /// One start on a fresh port: the driver once ready, or why it exited; panics when it neither
+    /// gets ready nor exits within [`TIMEOUT`].
+    async fn try_start(binary: &Path) -> Result<Driver, String> {
         let port = {
             let probe = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
             probe.local_addr().expect("the probe's address").port()
@@ -137,7 +152,7 @@ impl Driver {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Ok(Some(exit)) = driver.child.try_wait() {
-                panic!("chromedriver exited at start ({exit}); its log: {}", log.display());
+                return Err(format!("chromedriver exited at start ({exit}); its log: {}", log.display()));
             }
             let ready = match http.get(&status).send().await {
                 Ok(response) => {
@@ -146,7 +161,7 @@ impl Driver {
                 Err(_) => false,
             };
             if ready {
-                return driver;
+                return Ok(driver);
             }
             assert!(
                 Instant::now() < deadline,
