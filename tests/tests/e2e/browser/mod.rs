@@ -6,7 +6,7 @@
 //!   the last browser to close stops it (a [`Driver`] guard, so also when a test panics).
 //! - Each test gets its own Chromium session (own profile, own cookies) at phone or desktop size.
 //! - Waits are for a CSS selector describing the state expected next (for example
-//!   `#map-box[data-measure="sbs"]`), bounded by [`TIMEOUT`]; never a fixed sleep.
+//!   `#map-box[data-measure="desa_sbs"]`), bounded by [`TIMEOUT`]; never a fixed sleep.
 //! - Screenshots are test artefacts under `target/browser-screenshots/`.
 //!
 //! Without chromedriver the tests print `SKIPPED: browser (chromedriver not found)` and pass,
