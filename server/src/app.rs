@@ -98,6 +98,8 @@ struct Inner {
     limiter: LoginLimiter,
     metrics: Metrics,
     places: PlacesCache,
+    /// The dashboard's monthly trends, until their area changes (`crate::web`).
+    web_trends: crate::web::TrendCache,
     /// The certificate signing key, or why it could not be loaded (certificates are then refused
     /// with `signing_key_unavailable`; everything else works).
     signer: Result<Signer, String>,
@@ -139,6 +141,7 @@ impl AppState {
             limiter,
             metrics: Metrics::new(),
             places: PlacesCache::default(),
+            web_trends: crate::web::TrendCache::default(),
             signer,
         }))
     }
@@ -173,6 +176,10 @@ impl AppState {
 
     pub fn places(&self) -> &PlacesCache {
         &self.0.places
+    }
+
+    pub fn web_trends(&self) -> &crate::web::TrendCache {
+        &self.0.web_trends
     }
 }
 

@@ -12,7 +12,7 @@ use geo::MultiPolygon;
 use odf_domain::{AreaCode, Level};
 use odf_rollup::{AreaRef, Measure};
 use odf_web::Lang;
-use odf_web::svg::{MapLabels, MapShape, MapValue, NumberStyle, TrendLabels, TrendPoint};
+use odf_web::svg::{MapLabels, MapShape, MapValue, NumberStyle, TrendLabels};
 use odf_web::view::{AreaInput, ChildFreshness, Crumb, Download, Layout, area_view, measure_param};
 
 use super::{PageQuery, Reader, WebError, html, lang_of, lang_switch_href, remember_lang};
@@ -72,7 +72,15 @@ async fn render(
     {
         return super::village::render(state, reader, &scoped, code, layout).await;
     }
-    let (rollup, facts) = scoped.rollup_and_facts(state).await.map_err(api(lang))?;
+    // A past day rebuilds the roll-up from the dated facts, which the trend then reuses; today's
+    // figures come from the tallies, and the trend from its cache or one read of the facts.
+    let (rollup, facts) = match scoped.day {
+        Some(_) => {
+            let (rollup, facts) = scoped.rollup_and_facts(state).await.map_err(api(lang))?;
+            (rollup, Some(facts))
+        }
+        None => (scoped.rollup(state).await.map_err(api(lang))?, None),
+    };
     let head = rollup.get(area).ok_or_else(|| WebError::new(StatusCode::NOT_FOUND, lang))?;
     let children = rollup.children(area);
 
@@ -125,21 +133,9 @@ async fn render(
         style,
     );
 
-    // The trend: the series code's months, from the same facts.
-    let (from, to, end) = scoped.series_window(None, None).map_err(api(lang))?;
-    let pair = |f: &odf_rollup::Figure| {
-        (f.denominator > 0)
-            .then(|| (u64::try_from(f.numerator).unwrap_or(0), u64::try_from(f.denominator).unwrap_or(0)))
-    };
-    let points: Vec<TrendPoint> = facts
-        .monthly(&scoped.wilayah, area, from, to, end)
-        .iter()
-        .map(|p| TrendPoint {
-            month: p.period.clone(),
-            kk_akses: pair(&p.kk_akses),
-            desa_sbs: pair(&p.desa_sbs),
-        })
-        .collect();
+    // The trend: the series code's months (`/series`), from the same facts.
+    let points =
+        super::trend::points(state, &scoped, facts.as_ref(), last_change).await.map_err(api(lang))?;
     let trend_svg = odf_web::svg::trend_in(
         &points,
         &TrendLabels { title: l.trend, kk_akses: l.kk_akses, desa_sbs: l.desa_sbs },

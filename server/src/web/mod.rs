@@ -14,6 +14,7 @@
 mod area;
 mod reader;
 mod session;
+mod trend;
 mod village;
 
 use axum::Router;
@@ -28,6 +29,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::ApiError;
 pub use reader::Reader;
+pub use trend::TrendCache;
 
 /// The cookie remembering the reader's language choice.
 const LANG_COOKIE: &str = "lang";

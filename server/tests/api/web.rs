@@ -185,8 +185,14 @@ pub async fn pages_show_the_apis_figures_with_the_contracts_ids(app: Arc<TestApp
 }
 
 pub async fn a_viewer_sees_aggregates_of_their_area_only_and_never_names(app: Arc<TestApp>) {
-    crate::coverage::campaign(&app).await;
     let (token, _) = sign_in(&app, "viewer_buton").await;
+    // The trend is kept between views only while nothing under the area changes.
+    let (_, _, before) = page(&app, "/wilayah/74.04", Some(&token)).await;
+    assert!(!before.contains("(3/4)"), "no households yet");
+    crate::coverage::campaign(&app).await;
+    let (_, _, after) = page(&app, "/wilayah/74.04", Some(&token)).await;
+    let trend = &after[after.find("<svg id=\"trend\"").unwrap()..];
+    assert!(trend.contains("75,0 % (3/4)"), "the trend follows the new visits: {trend}");
     let (status, _, location) = page(&app, "/", Some(&token)).await;
     assert_eq!((status, location.as_str()), (303, "/wilayah/74.04"));
     let (status, _, html) = page(&app, &format!("/wilayah/{VILLAGE_B}"), Some(&token)).await;
