@@ -42,7 +42,8 @@ pub struct UserDto {
     pub display_name: String,
     /// `admin`, `sanitarian`, `verifier` or `viewer`.
     pub role: String,
-    /// Area code prefix the user is scoped to.
+    /// Area code prefix the user is scoped to, or `nasional` for the whole country (viewers and
+    /// admins only).
     pub area: String,
     /// For sanitarians: assigned village codes (empty: every village in `area`).
     pub villages: Vec<String>,

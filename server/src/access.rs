@@ -186,5 +186,6 @@ pub async fn certificate_in_scope(
 /// (one without a village list works in every village of their area), or anyone whose own area is
 /// the village itself.
 pub fn registered_in(user: &UserRecord, village: AreaCode) -> bool {
-    village.contains(user.area) || (user.role == Role::Sanitarian && scope_of(user).covers(village))
+    user.area.code().is_some_and(|area| village.contains(area))
+        || (user.role == Role::Sanitarian && scope_of(user).covers(village))
 }

@@ -13,7 +13,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::Utc;
-use odf_domain::{AreaCode, Role, Scope};
+use odf_domain::{AreaCode, AreaRef, Role, Scope};
 use odf_store::{SessionKind, UserRecord};
 use sha2::{Digest, Sha256};
 
@@ -84,12 +84,16 @@ impl Caller {
 }
 
 pub fn scope_of(user: &UserRecord) -> Scope {
+    let area = match user.area {
+        // Only viewers and admins are created with national scope (see `commands::add_user`).
+        AreaRef::Nasional => return Scope::All,
+        AreaRef::Code(code) => code,
+    };
     if user.role == Role::Sanitarian && !user.villages.is_empty() {
-        let villages: Vec<AreaCode> =
-            user.villages.iter().copied().filter(|v| user.area.contains(*v)).collect();
+        let villages: Vec<AreaCode> = user.villages.iter().copied().filter(|v| area.contains(*v)).collect();
         return Scope::Areas(villages);
     }
-    Scope::Areas(vec![user.area])
+    Scope::Areas(vec![area])
 }
 
 impl FromRequestParts<AppState> for Caller {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use odf_domain::{AreaCode, Role, Wilayah};
+use odf_domain::{AreaCode, AreaRef, Role, Wilayah};
 use odf_store::{
     AnyStore, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind,
     StoreError, UserRecord, parse_boundaries,
@@ -121,7 +121,8 @@ pub struct UserSpec {
     pub username: String,
     pub display_name: Option<String>,
     pub role: Role,
-    pub area: AreaCode,
+    /// An area code, or the whole country (viewers and admins only).
+    pub area: AreaRef,
     pub villages: Vec<AreaCode>,
     pub password: String,
 }
@@ -143,14 +144,29 @@ pub async fn add_user(store: &AnyStore, spec: UserSpec, actor: &str) -> CommandR
             "kata sandi minimal 8 karakter (password needs 8+ characters)".to_owned(),
         ));
     }
-    if store.area(spec.area).await?.is_none() {
-        return Err(CommandError::Invalid(format!(
-            "wilayah {} belum diimpor (area not imported yet)",
-            spec.area
-        )));
+    match spec.area {
+        // The whole country is for those who read it (Kemenkes) or run a national deployment:
+        // sanitarians work in villages and verifiers in their kecamatan, so a national one would
+        // be a typing slip with the power to record or certify anywhere.
+        AreaRef::Nasional if !matches!(spec.role, Role::Viewer | Role::Admin) => {
+            return Err(CommandError::Invalid(format!(
+                "cakupan nasional hanya untuk peran viewer dan admin, bukan {} (only viewers and \
+                 admins can cover the whole country)",
+                spec.role.as_str()
+            )));
+        }
+        AreaRef::Nasional => {}
+        AreaRef::Code(code) => {
+            if store.area(code).await?.is_none() {
+                return Err(CommandError::Invalid(format!(
+                    "wilayah {code} belum diimpor (area not imported yet)"
+                )));
+            }
+        }
     }
     for village in &spec.villages {
-        if !village.is_village() || !spec.area.contains(*village) || store.area(*village).await?.is_none() {
+        let inside = spec.area.contains((*village).into());
+        if !village.is_village() || !inside || store.area(*village).await?.is_none() {
             return Err(CommandError::Invalid(format!(
                 "{village} bukan desa/kelurahan terdaftar di {} (not a registered village in the area)",
                 spec.area
@@ -174,7 +190,7 @@ pub async fn add_user(store: &AnyStore, spec: UserSpec, actor: &str) -> CommandR
         .await?;
     let details =
         json!({ "username": user.username, "role": user.role, "area": user.area, "villages": user.villages });
-    audit(store, actor, "user.create", Some(user.area), details).await?;
+    audit(store, actor, "user.create", user.area.code(), details).await?;
     Ok(user)
 }
 
@@ -213,7 +229,7 @@ pub async fn create_viewer_token(
         store,
         actor,
         "token.create",
-        Some(user.area),
+        user.area.code(),
         json!({ "username": username, "expires_at": expires_at }),
     )
     .await?;

@@ -60,7 +60,7 @@ async fn seed(store: &AnyStore) {
             username: username.to_owned(),
             display_name: None,
             role,
-            area: code(KECAMATAN),
+            area: code(KECAMATAN).into(),
             villages,
             password: PASSWORD.to_owned(),
         };

@@ -45,7 +45,7 @@ impl Server {
             username: username.to_owned(),
             display_name: None,
             role,
-            area,
+            area: area.into(),
             villages: vec![],
             password: PASSWORD.to_owned(),
         };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use odf_domain::HouseholdChanges;
 use odf_domain::gps::{DEFAULT_MAX_DISTANCE_M, check_visit_point};
 use odf_domain::household::DEFAULT_CLOCK_SKEW;
-use odf_domain::{AreaCode, GeoPoint, GpsFlag, Household, Visit};
+use odf_domain::{AreaCode, AreaRef, GeoPoint, GpsFlag, Household, Visit};
 use odf_mobile_api::{ChecklistDto, GpsDto, HouseholdDto, VisitDto};
 use uuid::Uuid;
 
@@ -60,7 +60,8 @@ impl Client {
         let Some(user) = self.user().await? else { return Ok(()) };
         let assigned: Vec<AreaCode> = user.villages.iter().filter_map(|v| AreaCode::parse(v).ok()).collect();
         let covered = if assigned.is_empty() {
-            AreaCode::parse(&user.area).is_ok_and(|area| area.contains(village))
+            // `nasional` (a national admin) covers every village, as the server judges it.
+            user.area.parse::<AreaRef>().is_ok_and(|area| area.contains(village.into()))
         } else {
             assigned.contains(&village)
         };

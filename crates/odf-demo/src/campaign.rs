@@ -136,7 +136,7 @@ pub async fn seed(store: &AnyStore) -> Result<Vec<(String, Role, AreaCode)>, Dem
             username: username.clone(),
             display_name: None,
             role: *role,
-            area: *area,
+            area: (*area).into(),
             villages: Vec::new(),
             password: DEMO_PASSWORD.to_owned(),
         };

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod area;
+pub mod area_ref;
 pub mod category;
 pub mod coverage;
 pub mod edit;
@@ -22,6 +23,7 @@ pub mod wilayah;
 
 pub use access::{Role, Scope};
 pub use area::{AreaCode, AreaCodeError, AreaKind, Level};
+pub use area_ref::{AreaRef, NASIONAL};
 pub use category::{Category, LegacyCode, UnknownCategory};
 pub use coverage::{Eligibility, Ratio, Tally, VillageCoverage};
 pub use edit::{EditMerge, HouseholdChanges, HouseholdField, merge_edit};

@@ -8,10 +8,9 @@
 //! shortcut for inputs that arrive in code order (as a store's `ORDER BY` gives them).
 
 use std::fmt;
-use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use odf_domain::{AreaCode, AreaCodeError, Level, Place, Tally, VillageStatus, Wilayah};
+use chrono::{DateTime, Utc};
+use odf_domain::{AreaCode, Level, Place, Tally, VillageStatus, Wilayah};
 use serde::Serialize;
 
 use crate::counts::VillageCounts;
@@ -25,53 +24,8 @@ pub const NATIONAL_NAME: &str = "Indonesia";
 /// `VillageStatusRecord { village, status, since }` has it).
 pub type StatusRow = (AreaCode, VillageStatus, Option<DateTime<Utc>>);
 
-/// An area to ask about: the nation, or one area code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AreaRef {
-    Nasional,
-    Code(AreaCode),
-}
-
-impl From<AreaCode> for AreaRef {
-    fn from(code: AreaCode) -> AreaRef {
-        AreaRef::Code(code)
-    }
-}
-
-impl AreaRef {
-    /// Hours ahead of UTC of the area's time zone (WIB, WITA or WIT, by province); the nation's
-    /// day is Jakarta's (WIB).
-    pub fn utc_offset_hours(self) -> i64 {
-        match self {
-            AreaRef::Nasional => 7,
-            AreaRef::Code(code) => code.utc_offset_hours(),
-        }
-    }
-
-    /// The calendar date at `at` in the area's time zone: the one day boundary of every date the
-    /// coverage API takes or prints.
-    pub fn local_date(self, at: DateTime<Utc>) -> NaiveDate {
-        (at + Duration::hours(self.utc_offset_hours())).date_naive()
-    }
-
-    /// The last microsecond of `day` in the area's time zone; `None` past chrono's calendar.
-    pub fn end_of_day(self, day: NaiveDate) -> Option<DateTime<Utc>> {
-        let next = day.succ_opt()?.and_time(NaiveTime::MIN).and_utc();
-        next.checked_sub_signed(Duration::hours(self.utc_offset_hours()) + Duration::microseconds(1))
-    }
-}
-
-/// `nasional` (any case) or an area code such as `74.04`, as a dashboard URL would carry it.
-impl FromStr for AreaRef {
-    type Err = AreaCodeError;
-    fn from_str(text: &str) -> Result<AreaRef, AreaCodeError> {
-        if text.trim().eq_ignore_ascii_case("nasional") {
-            Ok(AreaRef::Nasional)
-        } else {
-            AreaCode::parse(text.trim()).map(AreaRef::Code)
-        }
-    }
-}
+/// Defined in the domain (an account's area is one too); re-exported here where queries take it.
+pub use odf_domain::AreaRef;
 
 /// Which input a row came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

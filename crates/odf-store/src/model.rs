@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use odf_domain::{
-    AreaCode, AreaKind, GeoPoint, GpsFlag, Household, HouseholdChanges, HouseholdField, Role, Tally,
+    AreaCode, AreaKind, AreaRef, GeoPoint, GpsFlag, Household, HouseholdChanges, HouseholdField, Role, Tally,
     VillageStatus, Visit,
 };
 use serde::{Deserialize, Serialize};
@@ -46,8 +46,8 @@ pub struct NewUser {
     /// An argon2 PHC string; the store never sees a password.
     pub password_hash: String,
     pub role: Role,
-    /// The area the user works in (a code prefix).
-    pub area: AreaCode,
+    /// The area the user works in (a code prefix), or the whole country (`nasional`).
+    pub area: AreaRef,
     /// For sanitarians: the villages assigned to them (empty means every village in `area`).
     pub villages: Vec<AreaCode>,
 }
@@ -60,7 +60,7 @@ pub struct UserRecord {
     #[serde(skip)]
     pub password_hash: String,
     pub role: Role,
-    pub area: AreaCode,
+    pub area: AreaRef,
     pub villages: Vec<AreaCode>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,

@@ -55,7 +55,7 @@ pub async fn list_conflicts(
     Allowed(caller, _): Allowed<ManageConflicts>,
     ApiQuery(query): ApiQuery<ConflictQuery>,
 ) -> ApiResult<Json<Vec<ConflictDto>>> {
-    let conflicts = state.store().conflicts(Some(caller.user.area), query.open.unwrap_or(true)).await?;
+    let conflicts = state.store().conflicts(caller.user.area.code(), query.open.unwrap_or(true)).await?;
     Ok(Json(conflicts.into_iter().map(conflict_dto).collect()))
 }
 
@@ -76,7 +76,7 @@ pub async fn resolve_conflict(
     ApiJson(request): ApiJson<ResolveConflictRequest>,
 ) -> ApiResult<Json<ConflictDto>> {
     // Existence outside the admin's area must not leak: 404 either way.
-    let in_scope = state.store().conflicts(Some(caller.user.area), false).await?.iter().any(|c| c.id == id);
+    let in_scope = state.store().conflicts(caller.user.area.code(), false).await?.iter().any(|c| c.id == id);
     if !in_scope {
         return Err(ApiError::not_found("Konflik (conflict)"));
     }

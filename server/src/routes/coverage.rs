@@ -129,14 +129,11 @@ pub(crate) fn parse_area(text: &str) -> ApiResult<AreaRef> {
 }
 
 /// The area named in the path, checked against the caller's scope. `nasional` is the whole country,
-/// which no area-scoped account covers. The web pages check signed-in readers with this too.
+/// which only a national account (`--area nasional`) covers. The web pages check signed-in readers
+/// with this too.
 pub(crate) fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
     let area = parse_area(text)?;
-    let allowed = match area {
-        AreaRef::Nasional => false,
-        AreaRef::Code(code) => caller.user.area.contains(code),
-    };
-    if !allowed {
+    if !caller.user.area.contains(area) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::OutOfScope,
@@ -312,16 +309,20 @@ pub struct DeviceFreshness {
 
 /// Whether a phone of an account working in `user_area` counts toward the freshness of `under`:
 /// either area holds the other.
-pub(crate) fn works_in(under: Option<AreaCode>, user_area: AreaCode) -> bool {
-    under.is_none_or(|a| a.contains(user_area) || user_area.contains(a))
+pub(crate) fn works_in(under: Option<AreaCode>, user_area: AreaRef) -> bool {
+    match user_area.code() {
+        // A national account's phone counts everywhere.
+        None => true,
+        Some(user_area) => under.is_none_or(|a| a.contains(user_area) || user_area.contains(a)),
+    }
 }
 
 /// Every phone with the area of its account, for freshness figures.
 pub(crate) async fn devices_with_areas(
     state: &AppState,
-) -> ApiResult<Vec<(AreaCode, odf_store::DeviceRecord)>> {
+) -> ApiResult<Vec<(AreaRef, odf_store::DeviceRecord)>> {
     let users = state.store().list_users().await?;
-    let areas: std::collections::HashMap<&str, AreaCode> =
+    let areas: std::collections::HashMap<&str, AreaRef> =
         users.iter().map(|u| (u.username.as_str(), u.area)).collect();
     Ok(state
         .store()

@@ -28,7 +28,7 @@ pub async fn list(
 ) -> ApiResult<Json<NotificationsResponse>> {
     let after = query.after.unwrap_or(0).max(0);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let found = state.store().notifications(Some(caller.user.area), after, limit).await?;
+    let found = state.store().notifications(caller.user.area.code(), after, limit).await?;
     let next_after = found.last().map_or(after, |n| n.seq);
     let notifications = found
         .into_iter()

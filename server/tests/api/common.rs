@@ -66,7 +66,7 @@ async fn seed(store: &AnyStore) {
             username: username.to_owned(),
             display_name: None,
             role,
-            area: code(area),
+            area: code(area).into(),
             villages,
             password: PASSWORD.to_owned(),
         };

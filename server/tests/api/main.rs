@@ -16,6 +16,7 @@ mod coverage;
 mod extractors;
 mod hostile;
 mod hostile_cases;
+mod national;
 mod verification;
 mod village_actions;
 mod web;
@@ -41,6 +42,10 @@ api_tests! {
         coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
         a_viewer_cannot_read_coverage_outside_their_area,
         past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates,
+    }
+    national (odf_server::ServerConfig::default()) {
+        a_national_viewer_reads_the_nation_and_every_area_below_it,
+        only_viewers_and_admins_can_cover_the_whole_country,
     }
     contract (odf_server::ServerConfig::default()) {
         as_of_reaches_every_coverage_route_and_unknown_parameters_are_refused,
@@ -83,6 +88,7 @@ api_tests! {
         pages_show_the_apis_figures_with_the_contracts_ids,
         a_viewer_sees_aggregates_of_their_area_only_and_never_names,
         sign_in_refuses_forged_forms_and_wrong_passwords,
+        a_national_account_opens_the_national_page_from_home,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

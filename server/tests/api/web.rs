@@ -303,3 +303,32 @@ async fn the_public_option_shows_aggregates_of_its_area_without_sign_in() {
     })
     .await;
 }
+
+pub async fn a_national_account_opens_the_national_page_from_home(app: Arc<TestApp>) {
+    let spec = odf_server::commands::UserSpec {
+        username: "kemenkes".to_owned(),
+        display_name: Some("Kemenkes".to_owned()),
+        role: odf_domain::Role::Viewer,
+        area: odf_domain::AreaRef::Nasional,
+        villages: vec![],
+        password: PASSWORD.to_owned(),
+    };
+    odf_server::commands::add_user(&app.store, spec, "test").await.unwrap();
+    crate::coverage::campaign(&app).await;
+    let (token, _) = sign_in(&app, "kemenkes").await;
+    let (status, _, location) = page(&app, "/", Some(&token)).await;
+    assert_eq!((status, location.as_str()), (303, "/wilayah/nasional"));
+    let (status, _, html) = page(&app, "/wilayah/nasional", Some(&token)).await;
+    assert_eq!(status, 200, "{html}");
+    let (_, api) = app.get("/v1/coverage/nasional", &token).await;
+    let figure = &api["area"]["kk_akses"];
+    let expected = format!(
+        "data-measure=\"kk_akses\" data-numerator=\"{}\" data-denominator=\"{}\"",
+        figure["numerator"], figure["denominator"]
+    );
+    assert!(html.contains(&expected), "no {expected}");
+    assert!(html.contains("<tr data-code=\"74\""), "the province is a child of the nation");
+    // Below it, the national crumb leads back.
+    let (_, _, html) = page(&app, "/wilayah/74.04", Some(&token)).await;
+    assert!(html.contains("href=\"/wilayah/nasional\""));
+}

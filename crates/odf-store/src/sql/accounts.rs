@@ -16,7 +16,9 @@ fn user_from_row(row: &DbRow) -> Result<UserRecord> {
         display_name: row.try_get("display_name")?,
         password_hash: row.try_get("password_hash")?,
         role: Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("role {role}")))?,
-        area: code_of(&area)?,
+        // "nasional" for an account covering the whole country: the column is free text already,
+        // so both databases store it without a migration.
+        area: area.parse().map_err(|_| StoreError::corrupt(format!("user area {area}")))?,
         villages: villages.iter().map(|v| code_of(v)).collect::<Result<_>>()?,
         disabled: row.try_get("disabled")?,
         created_at: row.try_get("created_at")?,

@@ -12,7 +12,7 @@ pub(crate) fn new_user(username: &str, role: odf_domain::Role) -> NewUser {
         display_name: format!("Pengguna {username}"),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
         role,
-        area: code("74.04.81"),
+        area: code("74.04.81").into(),
         villages: vec![code(VILLAGE_A), code(VILLAGE_B)],
     }
 }
@@ -47,6 +47,24 @@ pub(crate) async fn users_and_sessions_round_trip(store: AnyStore, _raw: RawDb) 
     assert!(!store.revoke_session(token_hash).await.unwrap());
     assert!(!store.session(token_hash).await.unwrap().unwrap().is_active(Utc::now()));
     assert!(store.session([9u8; 32]).await.unwrap().is_none());
+}
+
+pub(crate) async fn an_account_covering_the_whole_country_round_trips(store: AnyStore, _raw: RawDb) {
+    let kemenkes = NewUser {
+        area: odf_domain::AreaRef::Nasional,
+        villages: vec![],
+        ..new_user("kemenkes", odf_domain::Role::Viewer)
+    };
+    let created = store.create_user(kemenkes).await.unwrap();
+    assert_eq!(created.area, odf_domain::AreaRef::Nasional);
+    let stored = store.user_by_username("kemenkes").await.unwrap().unwrap();
+    assert_eq!(stored, created);
+    assert_eq!(stored.area.to_string(), "nasional");
+    let listed = store.list_users().await.unwrap();
+    assert_eq!(
+        listed.iter().find(|u| u.username == "kemenkes").map(|u| u.area),
+        Some(odf_domain::AreaRef::Nasional)
+    );
 }
 
 pub(crate) async fn disabling_a_user_revokes_their_sessions_for_good(store: AnyStore, _raw: RawDb) {

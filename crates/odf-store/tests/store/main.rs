@@ -22,6 +22,7 @@ odf_store::store_tests!(
     places::boundaries_import_idempotently_and_reach_the_change_feed,
     accounts::users_and_sessions_round_trip,
     accounts::disabling_a_user_revokes_their_sessions_for_good,
+    accounts::an_account_covering_the_whole_country_round_trips,
     ingest::a_batch_pushed_twice_is_stored_once,
     ingest::a_changed_record_under_a_known_id_is_a_conflict_and_changes_nothing,
     ingest::records_for_unknown_villages_or_households_are_rejected_and_not_stored,

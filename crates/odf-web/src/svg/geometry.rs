@@ -8,7 +8,7 @@
 //! kilobytes instead of the 5.7 MB of their GeoJSON.
 //!
 //! Neighbours are simplified independently, so shared borders may not match to the tenth of a pixel;
-//! the white border stroke hides that at this scale.
+//! the border stroke hides that at this scale.
 
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect, Simplify};
 
@@ -65,6 +65,17 @@ impl Frame {
             offset_y: margin,
             height: drawn_height + 2.0 * margin,
         })
+    }
+
+    /// How many polygons of `geometries` span at least 4 view pixels: the ones whose detail is
+    /// drawn (smaller islands are dots either way).
+    pub(crate) fn visible_parts<'a>(&self, geometries: impl Iterator<Item = &'a MultiPolygon<f64>>) -> usize {
+        let min_degrees = 4.0 / self.scale;
+        geometries
+            .flat_map(|g| g.iter())
+            .filter_map(|p| p.exterior().bounding_rect())
+            .filter(|r| r.width() * self.shrink >= min_degrees || r.height() >= min_degrees)
+            .count()
     }
 
     fn project(&self, c: Coord<f64>) -> Coord<f64> {

@@ -34,7 +34,10 @@ pub fn undrawable_codes(shapes: &[MapShape]) -> Vec<&str> {
 pub fn choropleth_in(shapes: &[MapShape], labels: &MapLabels<'_>, style: NumberStyle) -> String {
     let frame = Frame::fit(shapes.iter().map(|s| &s.geometry), WIDTH, MAX_MAP_HEIGHT, MARGIN);
     let map_height = frame.map_or(0.0, |f| f.height.ceil());
-    let tolerance = tolerance(shapes.len());
+    // Detail follows how many visible polygons share the view, not how many children: a page may
+    // draw a child from its own children's boundaries, hundreds of polygons under one code.
+    let parts = frame.map_or(0, |f| f.visible_parts(shapes.iter().map(|s| &s.geometry)));
+    let tolerance = tolerance(parts);
 
     // One bucket of markup per colour class, the last one for no data.
     let mut classes: Vec<String> = vec![String::new(); palette::STEPS.len() + 1];
@@ -55,7 +58,7 @@ pub fn choropleth_in(shapes: &[MapShape], labels: &MapLabels<'_>, style: NumberS
     );
     let _ = write!(svg, r#"<title id="map-title">{}</title>"#, escape(labels.title));
     write_no_data_pattern(&mut svg);
-    let stroke_width = if shapes.len() > 200 { 0.3 } else { 0.8 };
+    let stroke_width = if parts > 200 { 0.2 } else { 0.6 };
     let _ = write!(
         svg,
         r#"<g class="shapes" stroke="{}" stroke-width="{stroke_width}" stroke-linejoin="round" fill-rule="evenodd">"#,
@@ -80,11 +83,11 @@ pub fn choropleth_in(shapes: &[MapShape], labels: &MapLabels<'_>, style: NumberS
     svg
 }
 
-/// Simplification tolerance in view pixels. A few large children (a province's kabupaten) keep
+/// Simplification tolerance in view pixels. A few large polygons (a province's kabupaten) keep
 /// half-pixel detail; many small ones (villages) are each a few pixels wide, so detail below a pixel
 /// or two cannot be seen but would multiply the bytes.
-fn tolerance(shapes: usize) -> f64 {
-    match shapes {
+fn tolerance(visible_parts: usize) -> f64 {
+    match visible_parts {
         0..=100 => 0.5,
         101..=500 => 0.8,
         _ => 1.2,
@@ -129,7 +132,7 @@ fn write_no_data_pattern(svg: &mut String) {
 }
 
 fn write_legend(svg: &mut String, top: f64, labels: &MapLabels<'_>) {
-    const SWATCH_WIDTH: usize = 56;
+    const SWATCH_WIDTH: usize = 64;
     const GAP: usize = 4;
     let _ = write!(
         svg,

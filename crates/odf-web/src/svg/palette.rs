@@ -11,8 +11,9 @@ pub(crate) const STEPS: [&str; 5] = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8",
 pub(crate) const NO_DATA_LINE: &str = "#737373";
 pub(crate) const NO_DATA_BACKGROUND: &str = "#f0f0f0";
 
-/// Shape borders: white separates neighbours of any class.
-pub(crate) const BORDER: &str = "#ffffff";
+/// Shape borders: mid grey, visible between two neighbours of the lightest class and against the
+/// page (white borders vanish there), thin enough not to darken a map of small villages.
+pub(crate) const BORDER: &str = "#707070";
 
 /// Text and axes.
 pub(crate) const INK: &str = "#333333";

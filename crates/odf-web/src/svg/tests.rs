@@ -177,6 +177,7 @@ fn the_trend_prints_every_point_and_breaks_lines_at_missing_months() {
         month("2026-04", Some((40, 100)), Some((4, 10))),
     ];
     let svg = trend(&points, &TREND_LABELS);
+    save_sample("trend", &svg);
     assert!(svg.starts_with(r#"<svg id="trend" "#) && svg.ends_with("</svg>"));
     assert!(svg.contains(r#"role="img" aria-labelledby="trend-title""#));
     assert!(svg.contains("<title>% KK akses 2026-02: 20,0 % (20/100)</title>"), "{svg}");
@@ -191,6 +192,26 @@ fn the_trend_prints_every_point_and_breaks_lines_at_missing_months() {
     for label in ["0 %", "50 %", "100 %"] {
         assert!(svg.contains(&format!(">{label}</text>")));
     }
+}
+
+#[test]
+fn a_month_left_out_is_a_gap_on_the_calendar_axis() {
+    let points = vec![
+        month("2026-01", Some((10, 100)), None),
+        month("2026-02", Some((20, 100)), None),
+        month("2026-05", Some((50, 100)), None),
+        month("2026-06", Some((60, 100)), None),
+    ];
+    let svg = trend(&points, &TREND_LABELS);
+    assert_eq!(count(&svg, "<polyline"), 2, "{svg}");
+    // Five months between the ends: February is a fifth of the way along.
+    let x = |m: &str| {
+        let at = svg.find(&format!(r#"data-month="{m}""#)).unwrap();
+        let cx = svg[at..].split(r#"cx=""#).nth(1).unwrap();
+        cx[..cx.find('"').unwrap()].parse::<f64>().unwrap()
+    };
+    let (first, second, last) = (x("2026-01"), x("2026-02"), x("2026-06"));
+    assert!(((second - first) * 5.0 - (last - first)).abs() < 0.5, "{first} {second} {last}");
 }
 
 #[test]
@@ -264,7 +285,17 @@ fn measure(what: &str, shapes: &[MapShape]) -> usize {
     );
     assert_eq!(paths, shapes.len());
     assert!(undrawable_codes(shapes).is_empty());
+    save_sample(what, &svg);
     svg.len()
+}
+
+/// With `ODF_SVG_SAMPLES=<dir>`, writes the drawing there to look at (e.g. in a browser).
+fn save_sample(what: &str, svg: &str) {
+    if let Some(dir) = std::env::var_os("ODF_SVG_SAMPLES") {
+        let file = Path::new(&dir).join(format!("{}.svg", what.replace(' ', "-")));
+        std::fs::write(&file, svg).unwrap();
+        println!("wrote {}", file.display());
+    }
 }
 
 /// The real province drawn village by village: 2,283 boundaries, 5.7 MB of GeoJSON. No page maps
@@ -280,6 +311,29 @@ fn a_province_of_villages_stays_small() {
     let svg = choropleth(&shapes, &LABELS);
     let path_data: usize = svg.split(r#" d=""#).skip(1).map(|s| s.find('"').unwrap()).sum();
     assert!(path_data < 150 * 1024, "{path_data} bytes of path data");
+}
+
+/// A province page whose kabupaten boundaries were never imported draws each kabupaten from its
+/// villages' polygons (one shape per child, hundreds of polygons each): detail must follow the
+/// polygons, not the 17 children.
+#[test]
+fn kabupaten_drawn_from_their_villages_stay_light() {
+    let Some(villages) = reference_shapes("boundaries-74-desa.geojson") else { return };
+    let mut kabupaten: Vec<MapShape> = Vec::new();
+    for village in villages {
+        let code = village.code[..5].to_owned();
+        match kabupaten.iter_mut().find(|k| k.code == code) {
+            Some(k) => k.geometry.0.extend(village.geometry.0),
+            None => kabupaten.push(MapShape {
+                name: format!("Kabupaten {code}"),
+                href: format!("/wilayah/{code}"),
+                code,
+                ..village
+            }),
+        }
+    }
+    let size = measure("kabupaten of 74 from villages", &kabupaten);
+    assert!(size < 200 * 1024, "{size} bytes");
 }
 
 /// What the province page really maps: its 17 kabupaten/kota; and all 221 kecamatan at once.

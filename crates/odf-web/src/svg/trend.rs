@@ -10,7 +10,7 @@ use super::{NumberStyle, TrendLabels, TrendPoint, escape, escape_into, palette};
 const WIDTH: f64 = 800.0;
 const HEIGHT: f64 = 320.0;
 const LEFT: f64 = 56.0;
-const RIGHT: f64 = 24.0;
+const RIGHT: f64 = 40.0;
 const TOP: f64 = 44.0;
 const BOTTOM: f64 = 40.0;
 /// At most this many month labels fit under the axis; beyond it every n-th month is labelled.
@@ -60,19 +60,61 @@ pub fn trend_in(points: &[TrendPoint], labels: &TrendLabels<'_>, style: NumberSt
         r#"<svg id="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="trend-title" font-family="system-ui,sans-serif" font-size="13">"#
     );
     let _ = write!(svg, r#"<title id="trend-title">{}</title>"#, escape(labels.title));
-    write_axes(&mut svg, &points);
+    let axis = Axis::new(&points);
+    write_axes(&mut svg, &points, &axis);
     for s in &series {
-        write_series(&mut svg, &points, s, style);
+        write_series(&mut svg, &points, &axis, s, style);
     }
     write_legend(&mut svg, &series);
     svg.push_str("</svg>");
     svg
 }
 
-#[allow(clippy::cast_precision_loss)] // month counts are tiny
-fn x_of(index: usize, count: usize) -> f64 {
-    let width = WIDTH - LEFT - RIGHT;
-    if count <= 1 { LEFT + width / 2.0 } else { LEFT + width * index as f64 / (count - 1) as f64 }
+/// Where each point sits on the x axis, and whether it is the calendar month right after the
+/// previous point (else the line breaks there). By calendar month when every label is `YYYY-MM`, so a
+/// month the caller left out still shows as a gap; otherwise evenly by position.
+struct Axis {
+    x: Vec<f64>,
+    follows: Vec<bool>,
+}
+
+impl Axis {
+    #[allow(clippy::cast_precision_loss)] // month counts are tiny
+    fn new(points: &[&TrendPoint]) -> Axis {
+        let width = WIDTH - LEFT - RIGHT;
+        let months: Option<Vec<i64>> = points.iter().map(|p| month_number(&p.month)).collect();
+        match months {
+            Some(m) if m.len() >= 2 && m.windows(2).all(|w| w[0] < w[1]) => {
+                let (first, span) = (m[0], (m[m.len() - 1] - m[0]) as f64);
+                Axis {
+                    x: m.iter().map(|v| LEFT + width * (v - first) as f64 / span).collect(),
+                    follows: std::iter::once(false).chain(m.windows(2).map(|w| w[1] - w[0] == 1)).collect(),
+                }
+            }
+            _ => {
+                let n = points.len();
+                Axis {
+                    x: (0..n)
+                        .map(|i| match n {
+                            1 => LEFT + width / 2.0,
+                            _ => LEFT + width * i as f64 / (n - 1) as f64,
+                        })
+                        .collect(),
+                    follows: (0..n).map(|i| i > 0).collect(),
+                }
+            }
+        }
+    }
+}
+
+/// `2026-03` → months since year 0; `None` for anything else.
+fn month_number(text: &str) -> Option<i64> {
+    let (year, month) = text.split_once('-')?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    let (year, month) = (year.parse::<i64>().ok()?, month.parse::<i64>().ok()?);
+    (1..=12).contains(&month).then_some(year * 12 + month - 1)
 }
 
 #[allow(clippy::cast_precision_loss)] // counts below 2^53
@@ -81,7 +123,7 @@ fn y_of(numerator: u64, denominator: u64) -> f64 {
     HEIGHT - BOTTOM - share * (HEIGHT - TOP - BOTTOM)
 }
 
-fn write_axes(svg: &mut String, points: &[&TrendPoint]) {
+fn write_axes(svg: &mut String, points: &[&TrendPoint], axis: &Axis) {
     let _ = write!(svg, r#"<g class="axes" fill="{}">"#, palette::INK);
     for percent in [0_u64, 25, 50, 75, 100] {
         let y = y_of(percent, 100);
@@ -102,7 +144,7 @@ fn write_axes(svg: &mut String, points: &[&TrendPoint]) {
         if !(i == last || (i % every == 0 && last - i >= every.div_ceil(2))) {
             continue;
         }
-        let x = x_of(i, points.len());
+        let x = axis.x[i];
         let _ = write!(
             svg,
             r#"<text class="month" x="{x:.1}" y="{:.1}" text-anchor="middle">"#,
@@ -114,14 +156,20 @@ fn write_axes(svg: &mut String, points: &[&TrendPoint]) {
     svg.push_str("</g>");
 }
 
-fn write_series(svg: &mut String, points: &[&TrendPoint], series: &Series<'_>, style: NumberStyle) {
+fn write_series(
+    svg: &mut String,
+    points: &[&TrendPoint],
+    axis: &Axis,
+    series: &Series<'_>,
+    style: NumberStyle,
+) {
     let dash = series.dash.map(|d| format!(r#" stroke-dasharray="{d}""#)).unwrap_or_default();
     let _ = write!(
         svg,
         r#"<g class="series" data-measure="{}" stroke="{}" fill="{}">"#,
         series.key, series.colour, series.colour
     );
-    // Lines: one polyline per run of consecutive months that have a figure.
+    // Lines: one polyline per run of consecutive calendar months that have a figure.
     let mut run: Vec<(f64, f64)> = Vec::new();
     let flush = |svg: &mut String, run: &mut Vec<(f64, f64)>| {
         if run.len() >= 2 {
@@ -134,7 +182,11 @@ fn write_series(svg: &mut String, points: &[&TrendPoint], series: &Series<'_>, s
     };
     for (i, point) in points.iter().enumerate() {
         match (series.pick)(point).filter(|&(_, den)| den > 0) {
-            Some((num, den)) => run.push((x_of(i, points.len()), y_of(num, den))),
+            Some((num, den)) if axis.follows[i] || run.is_empty() => run.push((axis.x[i], y_of(num, den))),
+            Some((num, den)) => {
+                flush(svg, &mut run);
+                run.push((axis.x[i], y_of(num, den)));
+            }
             None => flush(svg, &mut run),
         }
     }
@@ -143,7 +195,7 @@ fn write_series(svg: &mut String, points: &[&TrendPoint], series: &Series<'_>, s
     for (i, point) in points.iter().enumerate() {
         let Some((num, den)) = (series.pick)(point) else { continue };
         let Some(figure) = style.figure(num, den) else { continue };
-        let (x, y) = (x_of(i, points.len()), y_of(num, den));
+        let (x, y) = (axis.x[i], y_of(num, den));
         let title = format!("{} {}: {figure}", series.label, point.month);
         let _ = write!(svg, r#"<g class="point" data-month=""#);
         escape_into(svg, &point.month);

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use odf_domain::{AreaCode, Role};
+use odf_domain::{AreaCode, AreaRef, Role};
 use odf_server::config::{ConfigLayer, SessionLayer, WebLayer};
 
 /// Server odf-verify: sinkronisasi data sanitasi rumah tangga, verifikasi ODF dan cakupan Stop BABS.
@@ -89,9 +89,10 @@ pub enum UserCommand {
         /// admin, sanitarian, verifier atau viewer.
         #[arg(long, value_parser = parse_role)]
         role: Role,
-        /// Kode wilayah tugas (awalan), mis. 74.04 atau 74.04.11.
-        #[arg(long, value_parser = parse_area)]
-        area: AreaCode,
+        /// Kode wilayah tugas (awalan), mis. 74.04 atau 74.04.11, atau `nasional` untuk seluruh
+        /// Indonesia (hanya viewer dan admin).
+        #[arg(long, value_parser = parse_area_or_nasional)]
+        area: AreaRef,
         /// Untuk sanitarian: kode desa yang ditugaskan, dipisah koma.
         #[arg(long, value_delimiter = ',', value_parser = parse_area)]
         villages: Vec<AreaCode>,
@@ -128,6 +129,10 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 fn parse_area(text: &str) -> Result<AreaCode, String> {
     AreaCode::parse(text).map_err(|err| err.to_string())
+}
+
+fn parse_area_or_nasional(text: &str) -> Result<AreaRef, String> {
+    text.parse().map_err(|err: odf_domain::AreaCodeError| format!("{err} (atau 'nasional')"))
 }
 
 impl Cli {
