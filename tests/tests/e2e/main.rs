@@ -7,12 +7,16 @@
 //! - `honest_phone`: what the phone says is true: one sync at a time per folder, sent but not
 //!   confirmed, login failures, one language per message.
 //! - `demo_campaign`: the demo's campaign ends with the same figures on both databases.
+//! - `browser`: headless Chromium over chromedriver: the harness, and the web dashboard on the
+//!   demo's seeded database (SQLite only; SKIPPED without chromedriver unless
+//!   `ODF_BROWSER_TESTS=required`).
 //!
 //! The tests listed below run on SQLite as `sqlite::name` and on PostgreSQL as `postgres::name`
 //! (skipped, saying so, without `ODF_TEST_POSTGRES_URL`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod browser;
 mod demo_campaign;
 mod field_verification;
 mod honest_phone;
