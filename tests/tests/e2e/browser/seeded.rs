@@ -6,7 +6,7 @@
 //! SQLite only: the pages read the store through the same roll-up as the API, whose figures are
 //! already tested equal on both databases (`demo_campaign`, the API suites).
 
-use odf_demo::{CampaignOptions, DEMO_PASSWORD, run_campaign, seed};
+use odf_server::demo::{CampaignOptions, DEMO_PASSWORD, run_campaign, seed};
 use odf_server::{AppState, ServerConfig};
 use odf_store::Backend;
 use odf_store::testing;
