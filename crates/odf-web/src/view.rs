@@ -374,6 +374,8 @@ pub struct VillageInput<'a> {
     pub layout: Layout,
     pub figures: &'a AreaFigures<'a>,
     pub date: NaiveDate,
+    /// The area's local day now: the latest the date picker offers.
+    pub today: NaiveDate,
     pub offset_hours: i64,
     pub history: &'a [StatusChange],
     /// Whether to name who made each change (staff only).
@@ -392,6 +394,9 @@ pub struct VillageView {
     pub status: &'static str,
     pub status_code: &'static str,
     pub headline: Vec<Headline>,
+    /// The date picker's value and its latest day, `YYYY-MM-DD`.
+    pub as_of: String,
+    pub today: String,
     pub timeline: Vec<TimelineEntry>,
     pub categories: Vec<CategoryRow>,
     pub verifications: Vec<VerificationLine>,
@@ -490,6 +495,8 @@ pub fn village_view(input: VillageInput<'_>) -> VillageView {
             Headline::new(&f.kk_akses, input.date, lang),
             Headline::new(&f.desa_sbs, input.date, lang),
         ],
+        as_of: input.date.format("%Y-%m-%d").to_string(),
+        today: input.today.format("%Y-%m-%d").to_string(),
         timeline,
         categories,
         verifications,

@@ -99,6 +99,7 @@ pub(crate) async fn render(
         layout,
         figures: &figures,
         date: scoped.date(),
+        today: AreaRef::Code(code).local_date(scoped.now),
         offset_hours: AreaRef::Code(code).utc_offset_hours(),
         history: &history,
         show_actors: signed_in,

@@ -143,6 +143,11 @@ pub async fn pages_show_the_apis_figures_with_the_contracts_ids(app: Arc<TestApp
     }
     let (_, _, html) = page(&app, &format!("/wilayah/{VILLAGE_B}"), Some(&token)).await;
     assert!(html.contains("B1"), "the BABS household of B is listed for staff");
+    // The village page has its own date picker, and follows it.
+    let (status, _, html) = page(&app, &format!("/wilayah/{VILLAGE_A}?as_of=2020-01-01"), Some(&token)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<input id=\"as-of\" type=\"date\" name=\"as_of\" value=\"2020-01-01\""), "{html}");
+    assert!(html.contains("data-as-of=\"2020-01-01\""));
 
     // The download links work with the cookie (GET only); a POST needs the bearer header.
     let (status, kind, _) = page(&app, "/v1/coverage/74.04?format=csv", Some(&token)).await;
