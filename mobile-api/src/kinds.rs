@@ -54,16 +54,19 @@ pub enum ChangeKindDto {
     Boundary,
     Verification,
     Certificate,
+    /// A village's names ([`crate::PlaceChangeDto`]).
+    Place,
 }
 
 impl ChangeKindDto {
-    pub const ALL: [ChangeKindDto; 6] = [
+    pub const ALL: [ChangeKindDto; 7] = [
         ChangeKindDto::Household,
         ChangeKindDto::Visit,
         ChangeKindDto::VillageStatus,
         ChangeKindDto::Boundary,
         ChangeKindDto::Verification,
         ChangeKindDto::Certificate,
+        ChangeKindDto::Place,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +77,7 @@ impl ChangeKindDto {
             ChangeKindDto::Boundary => "boundary",
             ChangeKindDto::Verification => "verification",
             ChangeKindDto::Certificate => "certificate",
+            ChangeKindDto::Place => "place",
         }
     }
 

@@ -27,7 +27,8 @@ pub use field::{
 pub use kinds::{ChangeKindDto, RecordKindDto, UnknownKind};
 pub use records::{ChecklistDto, GpsDto, HouseholdDto, HouseholdEditDto, RecordProblem, VisitDto};
 pub use sync::{
-    ChangeDto, DeviceReport, PullQuery, PullResponse, PushRequest, PushResponse, RecordResult, RecordStatus,
+    ChangeDto, DeviceReport, PlaceChangeDto, PullQuery, PullResponse, PushRequest, PushResponse,
+    RecordResult, RecordStatus,
 };
 
 pub use certificate::{

@@ -177,7 +177,8 @@ pub struct PullQuery {
 /// One change in the caller's scope. `kind` says what `data` holds:
 /// `household` (a household, with `revision`), `visit` (a visit), `village_status`
 /// (`{village, status, since}`), `boundary` (`{code, geometry, centroid}`: GeoJSON geometry),
-/// `verification` ([`crate::VerificationChangeDto`]), `certificate` ([`crate::CertificateChangeDto`]).
+/// `verification` ([`crate::VerificationChangeDto`]), `certificate` ([`crate::CertificateChangeDto`]),
+/// `place` ([`PlaceChangeDto`]: a village's names).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ChangeDto {
     pub seq: i64,
@@ -190,6 +191,23 @@ pub struct ChangeDto {
     pub at: DateTime<Utc>,
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
+}
+
+/// `data` of a `place` change: a village's name as imported, sent again when it or the name of its
+/// kecamatan or kabupaten changes (the latest one wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlaceChangeDto {
+    /// The village code, `PP.KK.CC.DDDD`.
+    pub code: String,
+    pub name: String,
+    /// `desa`, `kelurahan` or `desa adat`.
+    pub kind: String,
+    /// The kecamatan's name, when the server knows it.
+    #[serde(default)]
+    pub kecamatan: Option<String>,
+    /// The kabupaten's (or kota's) name, when the server knows it.
+    #[serde(default)]
+    pub kabupaten: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

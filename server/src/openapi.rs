@@ -50,7 +50,8 @@ use crate::routes;
         odf_mobile_api::ErrorBody,
         odf_mobile_api::ErrorDetail,
         odf_mobile_api::VerificationChangeDto,
-        odf_mobile_api::CertificateChangeDto
+        odf_mobile_api::CertificateChangeDto,
+        odf_mobile_api::PlaceChangeDto
     )),
     modifiers(&BearerAuth),
     tags(

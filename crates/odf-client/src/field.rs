@@ -31,6 +31,8 @@ use crate::verify::{self, Known, VerificationState};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EligibilityView {
     pub village: String,
+    /// The village's name, once a pull brought it.
+    pub village_name: Option<String>,
     pub eligibility: Eligibility,
     /// `eligible`, `no_households`, `not_all_visited`, `not_all_access` or `stale_visits`.
     pub code: &'static str,
@@ -155,8 +157,10 @@ impl Client {
         let status = actions::local_status(self.pool(), village).await?;
         let eligible = eligibility == Eligibility::Eligible;
         let t = coverage.tally;
+        let village_name = records::place_names(self.pool(), &village.to_string()).await?.name;
         Ok(EligibilityView {
             village: village.to_string(),
+            village_name,
             code: eligibility.code(),
             message: eligibility.message(window),
             eligible,

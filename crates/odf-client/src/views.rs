@@ -57,6 +57,13 @@ pub struct HouseholdView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VillageView {
     pub code: String,
+    /// The village's name, once a pull brought it (a `place` change); `None` before.
+    pub name: Option<String>,
+    /// `desa`, `kelurahan` or `desa adat`, with the name.
+    pub place_kind: Option<String>,
+    /// The names of its kecamatan and kabupaten (or kota), with the name.
+    pub kecamatan: Option<String>,
+    pub kabupaten: Option<String>,
     /// A `VillageStatus` string, when the server sent one.
     pub status: Option<String>,
     pub status_since: Option<DateTime<Utc>>,
@@ -182,6 +189,10 @@ impl Client {
         let mut views: BTreeMap<String, VillageView> = BTreeMap::new();
         let blank = |code: &str| VillageView {
             code: code.to_owned(),
+            name: None,
+            place_kind: None,
+            kecamatan: None,
+            kabupaten: None,
             status: None,
             status_since: None,
             local_status: None,
@@ -200,6 +211,10 @@ impl Client {
             view.status = row.status;
             view.status_since = row.status_since;
             view.has_boundary = row.boundary.is_some();
+            view.name = row.names.name;
+            view.place_kind = row.names.place_kind;
+            view.kecamatan = row.names.kecamatan;
+            view.kabupaten = row.names.kabupaten;
         }
         for coverage in self.coverage(None).await? {
             let view = views.entry(coverage.village.clone()).or_insert_with(|| blank(&coverage.village));

@@ -176,7 +176,8 @@ pub trait Coverage: Send + Sync {
     /// Households, visit dates and status changes of the villages at or under `under`, for
     /// rebuilding coverage as of past dates (the only reader of raw visits besides `recount`).
     async fn history_facts(&self, under: Option<AreaCode>) -> Result<HistoryFacts>;
-    /// When anything at or under `under` last entered the change feed.
+    /// When anything at or under `under` last entered the change feed, place names left out (they
+    /// are not field data).
     async fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
 }
 

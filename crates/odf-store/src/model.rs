@@ -311,6 +311,9 @@ pub enum ChangeKind {
     /// A verification opened, its community criteria recorded, or decided: phones of the team pull
     /// the sample from it.
     Verification,
+    /// A village's name, kind and its kecamatan's and kabupaten's names, when imported or renamed:
+    /// phones show names, not only codes.
+    Place,
 }
 
 impl ChangeKind {
@@ -322,6 +325,7 @@ impl ChangeKind {
             ChangeKind::Boundary => "boundary",
             ChangeKind::Certificate => "certificate",
             ChangeKind::Verification => "verification",
+            ChangeKind::Place => "place",
         }
     }
 
@@ -333,6 +337,7 @@ impl ChangeKind {
             ChangeKind::Boundary,
             ChangeKind::Certificate,
             ChangeKind::Verification,
+            ChangeKind::Place,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

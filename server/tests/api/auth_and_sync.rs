@@ -220,9 +220,11 @@ pub async fn pull_pages_through_the_callers_scope_by_cursor(app: Arc<TestApp>) {
     app.post("/v1/sync/push", &san_a, &push_body(&homes_a, &visits_a)).await;
     app.post("/v1/sync/push", &san_k, &push_body(&[household(KELURAHAN)], &[])).await;
 
-    // san_a sees the boundaries of their two villages and their own six records, page by page.
+    // san_a sees the names and boundaries of their two villages and their own six records, page by
+    // page.
     let mut cursor = 0;
     let mut kinds = Vec::new();
+    let mut names = Vec::new();
     loop {
         let (status, page) = app.get(&format!("/v1/sync/pull?cursor={cursor}&limit=3"), &san_a).await;
         assert_eq!(status, 200, "{page}");
@@ -231,6 +233,9 @@ pub async fn pull_pages_through_the_callers_scope_by_cursor(app: Arc<TestApp>) {
         for change in changes {
             assert!([VILLAGE_A, VILLAGE_B].contains(&change["area"].as_str().unwrap()), "{change}");
             kinds.push(change["kind"].as_str().unwrap().to_owned());
+            if change["kind"] == "place" {
+                names.push((change["id"].as_str().unwrap().to_owned(), change["data"].clone()));
+            }
         }
         cursor = page["next_cursor"].as_i64().unwrap();
         if !page["has_more"].as_bool().unwrap() {
@@ -240,18 +245,51 @@ pub async fn pull_pages_through_the_callers_scope_by_cursor(app: Arc<TestApp>) {
     kinds.sort();
     assert_eq!(
         kinds,
-        vec!["boundary", "boundary", "household", "household", "household", "visit", "visit", "visit"]
+        vec![
+            "boundary",
+            "boundary",
+            "household",
+            "household",
+            "household",
+            "place",
+            "place",
+            "visit",
+            "visit",
+            "visit"
+        ]
     );
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(names.iter().map(|(code, _)| code.as_str()).collect::<Vec<_>>(), [VILLAGE_A, VILLAGE_B]);
+    for (code, data) in &names {
+        let area = app.store.area(odf_domain::AreaCode::parse(code).unwrap()).await.unwrap().unwrap();
+        let kecamatan = app.store.area(area.parent.unwrap()).await.unwrap().unwrap();
+        assert_eq!(
+            (data["code"].as_str(), data["name"].as_str()),
+            (Some(code.as_str()), Some(area.name.as_str()))
+        );
+        assert_eq!(data["kecamatan"].as_str(), Some(kecamatan.name.as_str()));
+        assert!(data["kabupaten"].is_string() && data["kind"] == "desa", "{data}");
+    }
 
     // The kecamatan verifier sees everything in 74.04.81, the kota sanitarian only the kota.
     let ver = app.login("ver").await;
     let (_, page) = app.get("/v1/sync/pull?limit=1000", &ver).await;
-    assert_eq!(page["changes"].as_array().unwrap().iter().filter(|c| c["kind"] != "boundary").count(), 6);
+    let records = page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !["boundary", "place"].contains(&c["kind"].as_str().unwrap()));
+    assert_eq!(records.count(), 6);
     let (_, page) = app.get("/v1/sync/pull", &san_k).await;
     let kota: Vec<&Value> =
         page["changes"].as_array().unwrap().iter().filter(|c| c["kind"] == "household").collect();
     assert_eq!(kota.len(), 1);
     assert_eq!(kota[0]["data"]["village"], KELURAHAN);
+    let kota_names: Vec<&Value> =
+        page["changes"].as_array().unwrap().iter().filter(|c| c["kind"] == "place").collect();
+    assert!(
+        !kota_names.is_empty() && kota_names.iter().all(|c| c["area"].as_str().unwrap().starts_with("74.71"))
+    );
 
     let (status, body) = app.get("/v1/sync/pull?cursor=abc", &san_a).await;
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_query")));

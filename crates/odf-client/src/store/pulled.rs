@@ -1,10 +1,10 @@
 //! Verifications and certificates from the change feed: stored as the wire DTOs of
 //! `odf_mobile_api::field` (checked when they arrive, so reading them back is a plain decode), and
-//! read back for the views.
+//! read back for the views. Also village names (`place` changes), kept on the `villages` row.
 
 use chrono::{DateTime, Utc};
-use odf_domain::AreaCode;
-use odf_mobile_api::{CertificateChangeDto, ChangeDto, VerificationChangeDto};
+use odf_domain::{AreaCode, AreaKind};
+use odf_mobile_api::{CertificateChangeDto, ChangeDto, PlaceChangeDto, VerificationChangeDto};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
@@ -64,6 +64,37 @@ pub(crate) async fn apply_certificate(tx: &mut Tx<'_>, change: &ChangeDto) -> Re
     .bind(village.to_string())
     .bind(change.at)
     .bind(to_json(&dto)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Stores a `place` change: a village's name and its parents' names. Each change carries all of
+/// them, so the later one (a rename) simply replaces the earlier.
+pub(crate) async fn apply_place(
+    tx: &mut Tx<'_>,
+    change: &ChangeDto,
+    now: DateTime<Utc>,
+) -> Result<Result<(), String>> {
+    let dto = match serde_json::from_value::<PlaceChangeDto>(change.data.clone()) {
+        Ok(dto) => dto,
+        Err(err) => return Ok(Err(err.to_string())),
+    };
+    let Ok(village) = AreaCode::parse(&dto.code) else {
+        return Ok(Err(format!("bad village code {:?}", dto.code)));
+    };
+    if !village.is_village() || dto.name.trim().is_empty() || AreaKind::parse(&dto.kind).is_none() {
+        return Ok(Err(format!("not a village's name: {:?} {:?} {:?}", dto.code, dto.name, dto.kind)));
+    }
+    sqlx::query(
+        "INSERT INTO villages (code, name, place_kind, kecamatan, kabupaten, updated_at)          VALUES ($1, $2, $3, $4, $5, $6)          ON CONFLICT (code) DO UPDATE SET name = excluded.name, place_kind = excluded.place_kind,          kecamatan = excluded.kecamatan, kabupaten = excluded.kabupaten, updated_at = excluded.updated_at",
+    )
+    .bind(village.to_string())
+    .bind(dto.name.trim())
+    .bind(&dto.kind)
+    .bind(dto.kecamatan.as_deref())
+    .bind(dto.kabupaten.as_deref())
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(Ok(()))

@@ -253,6 +253,7 @@ async fn apply_change(tx: &mut Tx<'_>, change: &ChangeDto, now: DateTime<Utc>) -
         }
         ChangeKindDto::Verification => return pulled::apply_verification(tx, change, now).await,
         ChangeKindDto::Certificate => return pulled::apply_certificate(tx, change).await,
+        ChangeKindDto::Place => return pulled::apply_place(tx, change, now).await,
     }
     Ok(Ok(()))
 }
@@ -323,19 +324,56 @@ pub struct VillageRow {
     pub status: Option<String>,
     pub status_since: Option<DateTime<Utc>>,
     pub boundary: Option<String>,
+    pub names: PlaceNames,
 }
 
-type VillageTuple = (String, Option<String>, Option<DateTime<Utc>>, Option<String>);
+/// A village's names as pulled (`place` changes); all `None` until the server sent them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct PlaceNames {
+    pub name: Option<String>,
+    /// `desa`, `kelurahan` or `desa adat`.
+    pub place_kind: Option<String>,
+    pub kecamatan: Option<String>,
+    pub kabupaten: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct VillageTuple {
+    code: String,
+    status: Option<String>,
+    status_since: Option<DateTime<Utc>>,
+    boundary: Option<String>,
+    #[sqlx(flatten)]
+    names: PlaceNames,
+}
 
 pub async fn villages(pool: &SqlitePool) -> Result<Vec<VillageRow>> {
-    let rows: Vec<VillageTuple> =
-        sqlx::query_as("SELECT code, status, status_since, boundary FROM villages ORDER BY code")
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<VillageTuple> = sqlx::query_as(
+        "SELECT code, status, status_since, boundary, name, place_kind, kecamatan, kabupaten \
+         FROM villages ORDER BY code",
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(code, status, status_since, boundary)| VillageRow { code, status, status_since, boundary })
+        .map(|r| VillageRow {
+            code: r.code,
+            status: r.status,
+            status_since: r.status_since,
+            boundary: r.boundary,
+            names: r.names,
+        })
         .collect())
+}
+
+/// The pulled names of one village (all `None` when none were pulled).
+pub async fn place_names(pool: &SqlitePool, village: &str) -> Result<PlaceNames> {
+    let names: Option<PlaceNames> =
+        sqlx::query_as("SELECT name, place_kind, kecamatan, kabupaten FROM villages WHERE code = $1")
+            .bind(village)
+            .fetch_optional(pool)
+            .await?;
+    Ok(names.unwrap_or_default())
 }
 
 /// The pulled boundary of a village, if any and readable.

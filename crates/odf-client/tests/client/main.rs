@@ -6,6 +6,7 @@
 
 mod http_transport;
 mod offline;
+mod places;
 mod support;
 mod sync_engine;
 mod verification;

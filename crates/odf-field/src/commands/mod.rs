@@ -38,7 +38,8 @@ pub async fn run(cli: Cli) -> Outcome {
         Cmd::Villages => output::villages(&ctx, &ctx.client.villages().await?),
         Cmd::Households(args) => {
             let village = args.village.as_deref().map(|v| parse_village(v, ctx.lang)).transpose()?;
-            output::households(&ctx, &ctx.client.households(village).await?)
+            let names = output::village_names(&ctx.client.villages().await?);
+            output::households(&ctx, &ctx.client.households(village).await?, &names)
         }
         Cmd::Household(HouseholdCmd::Add(args)) => records::household_add(&ctx, args).await,
         Cmd::Household(HouseholdCmd::Edit(args)) => records::household_edit(&ctx, args).await,

@@ -31,7 +31,10 @@ pub fn eligibility(ctx: &Ctx, v: &EligibilityView) -> Outcome {
         return json(v);
     }
     let lang = ctx.lang;
-    println!("{:<26} {}", t(lang, i18n::LABEL_VILLAGE), v.village);
+    match &v.village_name {
+        Some(name) => println!("{:<26} {name} ({})", t(lang, i18n::LABEL_VILLAGE), v.village),
+        None => println!("{:<26} {}", t(lang, i18n::LABEL_VILLAGE), v.village),
+    }
     let status = status_text(v.status.as_deref(), Some(&v.local_status), lang);
     println!("{:<26} {status}", "Status:");
     let why = i18n::eligibility(&v.eligibility, v.window_days, lang.into());

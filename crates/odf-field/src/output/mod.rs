@@ -3,6 +3,8 @@
 
 pub mod field;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Local, Utc};
 use odf_client::i18n;
 use odf_client::views::LatestVisitView;
@@ -92,7 +94,17 @@ fn latest(visit: Option<&LatestVisitView>) -> String {
     )
 }
 
-pub fn households(ctx: &Ctx, views: &[HouseholdView]) -> Outcome {
+/// Village names by code, from the pulled `place` changes, for lists that show a village by code.
+pub fn village_names(views: &[VillageView]) -> BTreeMap<String, String> {
+    views.iter().filter_map(|v| Some((v.code.clone(), v.name.clone()?))).collect()
+}
+
+/// A village's pulled name, or `-` while the server has not sent it (the code is beside it).
+fn name_or_dash<'a>(names: &'a BTreeMap<String, String>, code: &str) -> &'a str {
+    names.get(code).map_or("-", String::as_str)
+}
+
+pub fn households(ctx: &Ctx, views: &[HouseholdView], names: &BTreeMap<String, String>) -> Outcome {
     if ctx.json {
         return json(&views);
     }
@@ -102,9 +114,10 @@ pub fn households(ctx: &Ctx, views: &[HouseholdView]) -> Outcome {
         return Ok(());
     }
     println!(
-        "{:<8}  {:<14}  {:<24}  {:>2}  {:<32}  {:<26}  {}",
+        "{:<8}  {:<14}  {:<20}  {:<24}  {:>2}  {:<32}  {:<26}  {}",
         "ID",
         t(lang, i18n::COLUMN_VILLAGE),
+        t(lang, i18n::COLUMN_VILLAGE_NAME),
         t(lang, i18n::COLUMN_HEAD_OF_FAMILY),
         "KK",
         t(lang, i18n::COLUMN_LATEST_VISIT),
@@ -113,10 +126,12 @@ pub fn households(ctx: &Ctx, views: &[HouseholdView]) -> Outcome {
     );
     for view in views {
         let h = &view.household;
+        let village = h.village.to_string();
         println!(
-            "{:<8}  {:<14}  {:<24}  {:>2}  {:<32}  {:<26}  {}",
+            "{:<8}  {:<14}  {:<20}  {:<24}  {:>2}  {:<32}  {:<26}  {}",
             short_id(h.id),
-            h.village.to_string(),
+            village,
+            truncate(name_or_dash(names, &village), 20),
             truncate(&h.head_name, 24),
             h.kk_count,
             latest(view.latest_visit.as_ref()),
@@ -154,8 +169,9 @@ pub fn villages(ctx: &Ctx, views: &[VillageView]) -> Outcome {
         return Ok(());
     }
     println!(
-        "{:<14}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {:<5}  {}",
+        "{:<14}  {:<24}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {:<5}  {}",
         t(lang, i18n::COLUMN_VILLAGE),
+        t(lang, i18n::COLUMN_VILLAGE_NAME),
         "STATUS",
         t(lang, i18n::COLUMN_HOUSES),
         "KK",
@@ -175,8 +191,9 @@ pub fn villages(ctx: &Ctx, views: &[VillageView]) -> Outcome {
             (_, true) => "-".to_owned(),
         };
         println!(
-            "{:<14}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {:<5}  {waiting}",
+            "{:<14}  {:<24}  {:<13}  {:>5}  {:>5}  {:>14}  {:<5}  {:<5}  {waiting}",
             v.code,
+            truncate(v.name.as_deref().unwrap_or("-"), 24),
             v.status.as_deref().unwrap_or("-"),
             v.houses,
             v.kk,

@@ -127,9 +127,11 @@ fn scripted_server() -> (String, Arc<Mutex<Vec<Value>>>) {
                 let square = json!({"type": "Polygon", "coordinates": [[[122.60, -5.50], [122.62, -5.50], [122.62, -5.48], [122.60, -5.48], [122.60, -5.50]]]});
                 let change = json!({"seq": 1, "kind": "boundary", "id": VILLAGE, "area": VILLAGE, "at": now,
                     "data": {"code": VILLAGE, "geometry": square, "centroid": {"lat": -5.49, "lng": 122.61}}});
+                let place = json!({"seq": 2, "kind": "place", "id": VILLAGE, "area": VILLAGE, "at": now,
+                    "data": {"code": VILLAGE, "name": "Wakaokili", "kind": "desa", "kecamatan": "Pasarwajo", "kabupaten": "Buton"}});
                 (
                     "200 OK",
-                    json!({"changes": [change], "next_cursor": 1, "has_more": false, "server_time": now}),
+                    json!({"changes": [change, place], "next_cursor": 2, "has_more": false, "server_time": now}),
                 )
             } else if head.starts_with("GET /v1/sync/pull") {
                 ("200 OK", json!({"changes": [], "next_cursor": 1, "has_more": false, "server_time": now}))
@@ -165,9 +167,15 @@ fn login_pull_record_and_sync_against_a_server() {
     assert!(login.status.success(), "{}", stderr(&login));
     assert!(!String::from_utf8_lossy(&login.stdout).contains("tok"), "the token is never printed");
     let pulled = ok_json(h, &["pull", "--json"]);
-    assert_eq!(pulled["changes"], 1);
+    assert_eq!(pulled["changes"], 2);
     let villages = ok_json(h, &["villages", "--json"]);
     assert_eq!(villages[0]["has_boundary"], true);
+    assert_eq!(
+        (villages[0]["name"].as_str(), villages[0]["kecamatan"].as_str()),
+        (Some("Wakaokili"), Some("Pasarwajo"))
+    );
+    let table = String::from_utf8_lossy(&odf(h, &["villages"]).stdout).to_string();
+    assert!(table.contains("NAMA DESA") && table.contains(VILLAGE) && table.contains("Wakaokili"), "{table}");
 
     // Outside the village square: not saved without --yes (exit 3), saved with it.
     let outside =
@@ -199,6 +207,11 @@ fn login_pull_record_and_sync_against_a_server() {
     assert!(
         odf(h, &["visit", &id, "--category", "aman", "--lat", "-5.49", "--lng", "122.61"]).status.success()
     );
+
+    let households = String::from_utf8_lossy(&odf(h, &["households"]).stdout).to_string();
+    assert!(households.contains("Wakaokili") && households.contains("Di Dalam"), "{households}");
+    let eligibility = String::from_utf8_lossy(&odf(h, &["eligibility", VILLAGE]).stdout).to_string();
+    assert!(eligibility.contains(&format!("Wakaokili ({VILLAGE})")), "{eligibility}");
 
     let report = ok_json(h, &["sync", "--json"]);
 

@@ -184,6 +184,13 @@ struct PendingChange {
 }
 
 async fn insert_changes(tx: &mut Tx, changes: &[PendingChange], at: DateTime<Utc>) -> Result<()> {
+    append_changes(tx, changes, at).await?;
+    touch_freshness(tx, changes.iter().map(|c| c.area), at).await
+}
+
+/// Appends to the change feed without moving `area_freshness`: for changes that are not field data
+/// (place names), which must not make a dashboard's figures look fresher than they are.
+async fn append_changes(tx: &mut Tx, changes: &[PendingChange], at: DateTime<Utc>) -> Result<()> {
     for chunk in changes.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::new("INSERT INTO changes (kind, entity_id, area_code, at, payload) ");
         query.push_values(chunk, |mut row, change| {
@@ -195,7 +202,7 @@ async fn insert_changes(tx: &mut Tx, changes: &[PendingChange], at: DateTime<Utc
         });
         query.build().execute(&mut *tx).await?;
     }
-    touch_freshness(tx, changes.iter().map(|c| c.area), at).await
+    Ok(())
 }
 
 /// Moves `area_freshness` forward for every prefix the changed areas fall under, in one upsert: the

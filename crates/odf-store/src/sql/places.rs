@@ -1,5 +1,10 @@
 //! Areas of the wilayah and their boundaries ([`Places`]). A changed village boundary goes on the
-//! change feed, so phones can check visit GPS offline.
+//! change feed, so phones can check visit GPS offline; so does a new or renamed village (a `place`
+//! change), so phones show names rather than codes.
+
+use std::collections::{BTreeSet, HashSet};
+
+use odf_domain::Level;
 
 use super::*;
 
@@ -40,6 +45,7 @@ fn plan_areas<'p>(
             }
             Some(_) => {
                 report.updated += 1;
+                existing.insert(code, (place.name.clone(), place.kind.as_str().to_owned()));
                 upserts.push(place);
             }
             None => {
@@ -55,6 +61,52 @@ fn plan_areas<'p>(
         }
     }
     upserts
+}
+
+/// One `place` change per village whose names a phone shows changed: each new or renamed village,
+/// and every village under a renamed kecamatan or kabupaten (its payload carries their names).
+/// `existing` holds every area's (name, kind) after the import.
+fn place_changes(
+    upserts: &[&Place],
+    existing: &HashMap<String, (String, String)>,
+) -> Result<Vec<PendingChange>> {
+    let mut villages: BTreeSet<AreaCode> =
+        upserts.iter().map(|p| p.code).filter(|c| c.is_village()).collect();
+    let parents: HashSet<AreaCode> = upserts
+        .iter()
+        .map(|p| p.code)
+        .filter(|c| matches!(c.level(), Level::Kabupaten | Level::Kecamatan))
+        .collect();
+    if !parents.is_empty() {
+        for text in existing.keys() {
+            let code = code_of(text)?;
+            if code.is_village() && code.ancestors().iter().any(|a| parents.contains(a)) {
+                villages.insert(code);
+            }
+        }
+    }
+    let name_of =
+        |code: Option<AreaCode>| code.and_then(|c| existing.get(&c.to_string())).map(|(name, _)| name);
+    let mut changes = Vec::with_capacity(villages.len());
+    for village in villages {
+        let code = village.to_string();
+        let Some((name, kind)) = existing.get(&code) else { continue };
+        let kecamatan = village.parent();
+        let payload = serde_json::json!({
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "kecamatan": name_of(kecamatan),
+            "kabupaten": name_of(kecamatan.and_then(AreaCode::parent)),
+        });
+        changes.push(PendingChange {
+            kind: ChangeKind::Place,
+            entity_id: code,
+            area: village,
+            payload: json_of(&payload),
+        });
+    }
+    Ok(changes)
 }
 
 #[async_trait]
@@ -85,6 +137,8 @@ impl Places for ThisStore {
                 );
                 query.build().execute(&mut *tx).await?;
             }
+            let changes = place_changes(&upserts, &existing)?;
+            append_changes(tx, &changes, now).await?;
             Ok(report)
         })
         .await

@@ -101,7 +101,7 @@ pub(crate) fn history_time(v: &Visit) -> chrono::DateTime<Utc> {
 }
 
 /// What `last_change_at` must answer: the latest `at` of the change feed at or under `area`,
-/// computed the slow way from the whole feed.
+/// computed the slow way from the whole feed, place names left out (they are not field data).
 async fn latest_change_under(
     store: &AnyStore,
     area: Option<odf_domain::AreaCode>,
@@ -111,7 +111,7 @@ async fn latest_change_under(
     loop {
         let page = store.changes_since(&odf_domain::Scope::All, cursor, 1000).await.unwrap();
         for change in &page.changes {
-            if area.is_none_or(|a| a.contains(change.area)) {
+            if change.kind != ChangeKind::Place && area.is_none_or(|a| a.contains(change.area)) {
                 latest = latest.max(Some(change.at));
             }
         }

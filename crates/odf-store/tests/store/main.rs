@@ -20,6 +20,8 @@ odf_store::store_tests!(
     places::migrations_can_run_again_and_the_backend_is_named,
     places::places_import_idempotently_and_renames_are_updates,
     places::boundaries_import_idempotently_and_reach_the_change_feed,
+    places::new_and_renamed_villages_reach_the_feed_with_their_names_in_scope,
+    places::the_migration_names_villages_stored_before_it,
     accounts::users_and_sessions_round_trip,
     accounts::disabling_a_user_revokes_their_sessions_for_good,
     accounts::an_account_covering_the_whole_country_round_trips,
