@@ -1,4 +1,4 @@
-//! What `odf-demo` does: a fresh SQLite database in a fresh (or given) folder, the demo places and
+//! What `odf-server demo` does: a fresh SQLite database in a fresh (or given) folder, the demo places and
 //! accounts, the server on the given port (or any free one), the field campaign through phones, the
 //! report, and then, unless told otherwise, serving until Ctrl-C.
 

@@ -1,4 +1,4 @@
-//! The demo's seeded database for the browser tests: `odf_demo::seed` (places, boundaries, the demo
+//! The demo's seeded database for the browser tests: `odf_server::demo::seed` (places, boundaries, the demo
 //! accounts) and the demo's field campaign (seed 7, the same figures every run) on a throw-away
 //! SQLite database, served on `127.0.0.1:0`; and an API client to read the figures the pages must
 //! show.
