@@ -116,6 +116,21 @@ fn expand_json(value: &Value) -> Value {
     }
 }
 
+/// The routes the router's source declares (`.route("…"`), so that [`ROUTES`] cannot fall behind.
+#[test]
+fn the_route_list_is_the_routers() {
+    let sources = [include_str!("../../src/app.rs"), include_str!("../../src/web/mod.rs")];
+    let mut declared: Vec<&str> = sources
+        .iter()
+        .flat_map(|source| source.split(".route(\"").skip(1))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let mut listed = ROUTES.to_vec();
+    declared.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(declared, listed, "update ROUTES (and add a case) for a new or removed route");
+}
+
 #[test]
 fn every_route_of_the_router_has_a_hostile_case() {
     let cases: Vec<Case> = serde_json::from_str(CASES).unwrap();
