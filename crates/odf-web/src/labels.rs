@@ -82,6 +82,19 @@ fn pick(lang: Lang, words: (&'static str, &'static str)) -> &'static str {
 /// Every label the pages print.
 #[derive(Debug)]
 pub struct Labels {
+    pub desk: &'static str,
+    pub desk_scope: &'static str,
+    pub desk_claims: &'static str,
+    pub desk_no_claims: &'static str,
+    pub desk_claimed_since: &'static str,
+    pub desk_open: &'static str,
+    pub desk_no_open: &'static str,
+    pub desk_col_village: &'static str,
+    pub desk_col_opened: &'static str,
+    pub desk_col_team: &'static str,
+    pub desk_col_visited: &'static str,
+    pub desk_notifications: &'static str,
+    pub desk_no_notifications: &'static str,
     pub site: &'static str,
     pub skip: &'static str,
     pub breadcrumbs: &'static str,
@@ -178,6 +191,19 @@ pub struct Labels {
 }
 
 pub static ID: Labels = Labels {
+    desk: "Meja verifikasi",
+    desk_scope: "Klaim, verifikasi terbuka dan pemberitahuan di wilayah tugas Anda.",
+    desk_claims: "Klaim SBS menunggu verifikasi",
+    desk_no_claims: "Tidak ada klaim yang menunggu.",
+    desk_claimed_since: "diklaim",
+    desk_open: "Verifikasi terbuka",
+    desk_no_open: "Tidak ada verifikasi terbuka.",
+    desk_col_village: "Desa/kelurahan",
+    desk_col_opened: "Dibuka",
+    desk_col_team: "Tim",
+    desk_col_visited: "Dikunjungi",
+    desk_notifications: "Pemberitahuan",
+    desk_no_notifications: "Tidak ada pemberitahuan.",
     site: "Stop BABS — Cakupan",
     skip: "Lewati ke isi",
     breadcrumbs: "Lokasi wilayah",
@@ -274,6 +300,19 @@ pub static ID: Labels = Labels {
 };
 
 pub static EN: Labels = Labels {
+    desk: "Verification desk",
+    desk_scope: "Claims, open verifications and notifications in your area.",
+    desk_claims: "SBS claims waiting for verification",
+    desk_no_claims: "No claims waiting.",
+    desk_claimed_since: "claimed",
+    desk_open: "Open verifications",
+    desk_no_open: "No open verifications.",
+    desk_col_village: "Village",
+    desk_col_opened: "Opened",
+    desk_col_team: "Team",
+    desk_col_visited: "Visited",
+    desk_notifications: "Notifications",
+    desk_no_notifications: "No notifications.",
     site: "Stop BABS — Coverage",
     skip: "Skip to content",
     breadcrumbs: "Area path",

@@ -4,6 +4,7 @@
 //! pages; the phone UI can reuse the same pieces.
 
 pub mod assets;
+pub mod desk;
 pub mod format;
 pub mod labels;
 pub mod pages;

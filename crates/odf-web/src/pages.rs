@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use crate::desk::DeskView;
 use crate::view::{AreaView, ErrorView, LoginView, VillageView};
 
 #[derive(Template)]
@@ -20,6 +21,12 @@ struct VillagePage<'a> {
 #[template(path = "login.html")]
 struct LoginPage<'a> {
     v: &'a LoginView,
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage<'a> {
+    v: &'a DeskView,
 }
 
 #[derive(Template)]
@@ -42,4 +49,8 @@ pub fn login(view: &LoginView) -> Result<String, askama::Error> {
 
 pub fn error(view: &ErrorView) -> Result<String, askama::Error> {
     ErrorPage { v: view }.render()
+}
+
+pub fn desk(view: &DeskView) -> Result<String, askama::Error> {
+    DeskPage { v: view }.render()
 }

@@ -21,6 +21,8 @@ pub struct Crumb {
 pub struct SignedIn {
     pub name: String,
     pub csrf: String,
+    /// Whether the header links to the verification desk (verifiers and admins).
+    pub desk: bool,
 }
 
 /// What every page has: language, title, breadcrumbs, the language switch and who is signed in.

@@ -5,6 +5,7 @@
 //!
 //! - `GET /` → the reader's area page (or the public area, or the sign-in page);
 //! - `GET|POST /masuk`, `POST /keluar` → [`session`];
+//! - `GET /meja` → the verification desk of a verifier or admin ([`desk`]);
 //! - `GET /wilayah/{area}` → [`area`] (nasional … kecamatan) or the village page ([`village`]);
 //! - `GET /assets/{name}` → the embedded CSS and JS.
 //!
@@ -12,6 +13,7 @@
 //! its JSON error shape.
 
 mod area;
+mod desk;
 mod reader;
 mod session;
 mod trend;
@@ -39,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/masuk", get(session::form).post(session::sign_in))
         .route("/keluar", axum::routing::post(session::sign_out))
+        .route("/meja", get(desk::page))
         .route("/wilayah/{area}", get(area::page))
         .route("/assets/{name}", get(asset))
 }

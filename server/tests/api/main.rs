@@ -14,6 +14,7 @@ mod auth_and_sync;
 mod backup;
 mod contract;
 mod coverage;
+mod desk;
 mod extractors;
 mod hostile;
 mod hostile_cases;
@@ -98,6 +99,10 @@ api_tests! {
         a_viewer_sees_aggregates_of_their_area_only_and_never_names,
         sign_in_refuses_forged_forms_and_wrong_passwords,
         a_national_account_opens_the_national_page_from_home,
+    }
+    desk (odf_server::ServerConfig::default()) {
+        a_verifier_sees_the_claims_and_open_verifications_of_their_kecamatan,
+        a_slipped_village_is_a_notification_linking_to_its_page,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

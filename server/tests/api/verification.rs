@@ -17,7 +17,7 @@ fn household(village: &str, rt: usize) -> Value {
     })
 }
 
-fn visit(household: &Value, by: &str, category: &str, at: chrono::DateTime<Utc>) -> Value {
+pub(crate) fn visit(household: &Value, by: &str, category: &str, at: chrono::DateTime<Utc>) -> Value {
     let checklist: serde_json::Map<String, Value> =
         ALL_YES.iter().map(|k| ((*k).to_owned(), json!(true))).collect();
     json!({
@@ -26,7 +26,7 @@ fn visit(household: &Value, by: &str, category: &str, at: chrono::DateTime<Utc>)
     })
 }
 
-async fn push(app: &TestApp, token: &str, households: &[Value], visits: &[Value]) {
+pub(crate) async fn push(app: &TestApp, token: &str, households: &[Value], visits: &[Value]) {
     let body = json!({
         "device": { "device_id": "hp", "app_version": "t", "pending_count": 0 },
         "households": households, "visits": visits,
@@ -64,7 +64,7 @@ pub(crate) async fn claimed_village(app: &TestApp) -> Vec<Value> {
     homes
 }
 
-async fn open(app: &TestApp, token: &str, plan: Value) -> (u16, Value) {
+pub(crate) async fn open(app: &TestApp, token: &str, plan: Value) -> (u16, Value) {
     let body = json!({ "team": team(&["ver", "ver2", "ver3"]), "plan": plan });
     app.post(&format!("/v1/villages/{VILLAGE_A}/verifications"), token, &body).await
 }
