@@ -80,6 +80,7 @@ const ROUTES: &[&str] = &[
     "/masuk",
     "/keluar",
     "/wilayah/{area}",
+    "/meja",
     "/assets/{name}",
 ];
 
