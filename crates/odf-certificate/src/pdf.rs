@@ -6,6 +6,7 @@
 //! output has no creation time, so the same signed certificate always renders to the same bytes.
 
 use chrono::{Datelike, NaiveDate};
+use odf_domain::timestamp::INDONESIAN_MONTHS;
 use odf_domain::{AreaKind, Level};
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str, TextStr};
 use qrcode::{Color, EcLevel, QrCode};
@@ -22,24 +23,9 @@ const GOLD: (f32, f32, f32) = (0.72, 0.57, 0.18);
 const INK: (f32, f32, f32) = (0.1, 0.1, 0.1);
 const GREY: (f32, f32, f32) = (0.35, 0.35, 0.35);
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 /// A date as written in Indonesian letters, e.g. "4 Mei 2026".
 pub fn tanggal(date: NaiveDate) -> String {
-    let month = MONTHS.get(date.month0() as usize).copied().unwrap_or_default();
+    let month = INDONESIAN_MONTHS.get(date.month0() as usize).copied().unwrap_or_default();
     format!("{} {month} {}", date.day(), date.year())
 }
 

@@ -10,6 +10,23 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serializer};
 
 /// `at` in the wire format (digits past the microsecond are dropped, not rounded).
+/// Month names as Indonesian dates write them ("4 Mei 2026"): certificates and the dashboard share
+/// them, so a date reads the same on paper and on screen.
+pub const INDONESIAN_MONTHS: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
 pub fn format(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }

@@ -3,6 +3,7 @@
 //! their labels from here too, so a figure reads the same everywhere on a page.
 
 use chrono::{Datelike, NaiveDate};
+use odf_domain::timestamp::INDONESIAN_MONTHS;
 
 use crate::labels::Lang;
 
@@ -45,20 +46,6 @@ pub fn number_text(n: i64, lang: Lang) -> String {
     out
 }
 
-const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
 const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
@@ -76,7 +63,7 @@ const MONTHS_EN: [&str; 12] = [
 
 fn month_name(month0: u32, lang: Lang) -> &'static str {
     let names = match lang {
-        Lang::Id => &MONTHS_ID,
+        Lang::Id => &INDONESIAN_MONTHS,
         Lang::En => &MONTHS_EN,
     };
     names.get(month0 as usize).copied().unwrap_or("")
