@@ -3,6 +3,7 @@
 use askama::Template;
 
 use crate::desk::DeskView;
+use crate::public_check::PublicCheckView;
 use crate::view::{AreaView, ErrorView, LoginView, VillageView};
 
 #[derive(Template)]
@@ -30,6 +31,12 @@ struct DeskPage<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "public_check.html")]
+struct PublicCheckPage<'a> {
+    v: &'a PublicCheckView,
+}
+
+#[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     v: &'a ErrorView,
@@ -53,4 +60,8 @@ pub fn error(view: &ErrorView) -> Result<String, askama::Error> {
 
 pub fn desk(view: &DeskView) -> Result<String, askama::Error> {
     DeskPage { v: view }.render()
+}
+
+pub fn public_check(view: &PublicCheckView) -> Result<String, askama::Error> {
+    PublicCheckPage { v: view }.render()
 }

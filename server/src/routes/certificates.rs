@@ -18,9 +18,8 @@ use crate::access::{
 };
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::keyring::KeyStanding;
-use crate::routes::public_page;
 use crate::views::certificate_dto;
 
 /// The one route behind `/v1/certificates/{id}` and `/v1/certificates/{id}.pdf` (the router matches
@@ -201,7 +200,10 @@ fn check_message(genuine: bool, record: Option<&CertificateRecord>) -> (String, 
 
 #[utoipa::path(
     get, path = "/v1/public/certificates/{id}", tag = "public",
-    params(("id" = Uuid, Path, description = "Certificate id (printed on the certificate and in its QR code)")),
+    params(
+        ("id" = Uuid, Path, description = "Certificate id (printed on the certificate and in its QR code)"),
+        ("lang" = Option<String>, Query, description = "Language of the HTML page (`id`, the default, or `en`); the JSON answer is the same in both"),
+    ),
     responses(
         (status = 200, description = "Whether the certificate is genuine and still valid; a request that prefers text/html (a phone camera scanning the QR code) gets the same as a page", body = PublicCertificateCheck),
         (status = 404, description = "not_found: no certificate with this id was ever issued here", body = odf_mobile_api::ErrorBody),
@@ -212,6 +214,7 @@ pub async fn public_check(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(page_query): ApiQuery<crate::web::PageQuery>,
 ) -> ApiResult<Response> {
     let not_found = || ApiError::not_found("Piagam (certificate)");
     let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
@@ -252,8 +255,8 @@ pub async fn public_check(
         public_key,
         checked_at: Utc::now(),
     };
-    if public_page::wants_html(&headers) {
-        return Ok(public_page::render(&check).into_response());
+    if crate::web::public_check::wants_html(&headers) {
+        return Ok(crate::web::public_check::page(&check, &page_query, &headers));
     }
     Ok(Json(check).into_response())
 }

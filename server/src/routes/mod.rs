@@ -13,7 +13,6 @@ pub mod docs;
 pub mod export;
 pub mod health;
 pub mod notifications;
-pub mod public_page;
 pub mod sync;
 pub mod verifications;
 pub mod villages;

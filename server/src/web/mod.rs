@@ -15,6 +15,7 @@
 mod area;
 mod desk;
 mod reader;
+pub(crate) mod public_check;
 mod session;
 mod trend;
 mod village;
@@ -48,7 +49,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The query every page understands (unknown parameters are ignored: a page is for people).
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct PageQuery {
+pub struct PageQuery {
     pub as_of: Option<String>,
     pub ukuran: Option<String>,
     pub lang: Option<String>,
