@@ -177,6 +177,11 @@ async fn problems(state: &AppState, record: &CertificateRecord) -> ApiResult<Vec
 }
 
 fn check_message(genuine: bool, record: Option<&CertificateRecord>) -> (String, String) {
+    // Dates in the village's own calendar day, as the certificate's issue date is.
+    let local_day = |at: chrono::DateTime<Utc>| match record {
+        Some(r) => r.signed.certificate.village_code.local_date(at),
+        None => at.date_naive(),
+    };
     match (genuine, record.and_then(|r| r.revocation.as_ref())) {
         (false, _) => (
             "not_genuine".to_owned(),
@@ -188,7 +193,7 @@ fn check_message(genuine: bool, record: Option<&CertificateRecord>) -> (String, 
             "revoked".to_owned(),
             format!(
                 "Piagam ini asli tetapi TELAH DICABUT pada {}: {} (genuine but revoked)",
-                r.at.format("%Y-%m-%d"),
+                local_day(r.at),
                 r.reason
             ),
         ),

@@ -14,8 +14,8 @@
 
 mod area;
 mod desk;
-mod reader;
 pub(crate) mod public_check;
+mod reader;
 mod session;
 mod trend;
 mod village;

@@ -30,7 +30,12 @@ pub(crate) fn page(check: &PublicCertificateCheck, query: &PageQuery, headers: &
         kecamatan_name: check.kecamatan_name.clone(),
         kabupaten_name: check.kabupaten_name.clone(),
         issued_on: check.issued_on.map(|d| d.to_string()),
-        revoked_on: check.revoked_at.map(|d| d.format("%Y-%m-%d").to_string()),
+        // The village's calendar day, as `issued_on` is (a revocation late in the evening UTC is
+        // already the next day in WITA and WIT).
+        revoked_on: check.revoked_at.map(|at| {
+            let code = check.village.as_deref().and_then(|v| odf_domain::AreaCode::parse(v).ok());
+            code.map_or_else(|| at.date_naive(), |c| c.local_date(at)).to_string()
+        }),
         revoke_reason: check.revoke_reason.clone(),
         problems: check.problems.clone(),
         public_key: check.public_key.clone(),

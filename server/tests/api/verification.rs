@@ -216,7 +216,10 @@ pub async fn the_full_path_from_visits_to_a_certificate_slipping_and_revocation(
     let english = format!("{check_path}?lang=en");
     let page = app.http.get(app.url(&english)).header("accept", "text/html").send().await.unwrap();
     let page = page.text().await.unwrap();
-    assert!(page.contains("Certificate number") && page.contains(certificate["number"].as_str().unwrap()), "{page}");
+    assert!(
+        page.contains("Certificate number") && page.contains(certificate["number"].as_str().unwrap()),
+        "{page}"
+    );
 
     // A later visit finds open defecation: the village slips and its kecamatan's verifiers hear of it.
     push(&app, &san, &[], &[visit(&homes[5], "san_a", "babs_terbuka", Utc::now())]).await;
