@@ -53,7 +53,7 @@ use crate::routes;
         odf_mobile_api::CertificateChangeDto,
         odf_mobile_api::PlaceChangeDto
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonRefusals),
     tags(
         (name = "auth", description = "Login and tokens"),
         (name = "sync", description = "Phones push records and pull changes"),
@@ -76,6 +76,48 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The refusals every operation of a kind can answer, whatever its handler: 401 where a token is
+/// required, 400 for a malformed path or query parameter, and 400/413/415 for a body that is not
+/// JSON, too large, or in an unknown encoding (all in the error shape, see `crate::error`). Added here
+/// once rather than on each handler; schemathesis (issue 17) found them answered but undocumented.
+struct CommonRefusals;
+
+impl Modify for CommonRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let refusal = |description: &str| {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+            ResponseBuilder::new().description(description).content("application/json", content).build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations =
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| refusal(description).into());
+                };
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let has_body = operation.request_body.is_some();
+                if secured {
+                    add("401", "unauthenticated: missing, unknown, revoked or expired token");
+                }
+                if has_parameters || has_body {
+                    add("400", "malformed path or query parameter, or body (the error names its field)");
+                }
+                if has_body {
+                    add("413", "body too large");
+                    add("415", "not JSON, or an unknown Content-Encoding");
+                }
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! A TCP proxy on `127.0.0.1:0` between the phones and the server that cuts connections on a
-//! deterministic plan: a counter of exchanges, never randomness or timers.
+//! deterministic plan: a counter of exchanges, or a generator seeded by the plan ([`CutPlan::seeded`]),
+//! never timers: the same requests in the same order meet the same cuts.
 //!
 //! Each accepted connection carries exactly one HTTP/1.1 exchange. The proxy reads the whole request
 //! (head and `Content-Length` body), adds `Connection: close` to it so the server closes after its
@@ -50,6 +51,9 @@ pub struct CutPlan {
     only: Option<String>,
     /// Stop cutting after this many cuts.
     max_cuts: Option<usize>,
+    /// Cut each counted exchange with this chance in percent, drawn from a generator with this seed,
+    /// instead of every n-th; the kind of each cut is drawn too.
+    seeded: Option<(u64, u64)>,
 }
 
 impl CutPlan {
@@ -60,7 +64,13 @@ impl CutPlan {
 
     /// Cuts every `n`-th exchange; the cuts take the kinds of `modes` in turn.
     pub fn every(n: usize, modes: &[Cut]) -> CutPlan {
-        CutPlan { every: n, modes: modes.to_vec(), only: None, max_cuts: None }
+        CutPlan { every: n, modes: modes.to_vec(), only: None, max_cuts: None, seeded: None }
+    }
+
+    /// Cuts each exchange with a chance of `percent` in a hundred, and of a kind from `modes`, both
+    /// drawn from a generator seeded with `seed`: random-looking faults that a seed repeats.
+    pub fn seeded(seed: u64, percent: u64, modes: &[Cut]) -> CutPlan {
+        CutPlan { seeded: Some((seed, percent)), ..CutPlan::every(0, modes) }
     }
 
     /// Counts only exchanges whose request line (`METHOD /path?query`) starts with `prefix`.
@@ -93,6 +103,8 @@ struct State {
     counted: usize,
     /// Cuts made under the current plan.
     cuts: usize,
+    /// The generator of a seeded plan (splitmix64).
+    draws: u64,
     log: Vec<Exchange>,
     /// I/O failures the plan did not ask for (each one would be an unplanned cut).
     errors: Vec<String>,
@@ -106,7 +118,18 @@ impl State {
         if plan.only.as_deref().is_none_or(|prefix| request_line.starts_with(prefix)) {
             self.counted += 1;
             let budget = plan.max_cuts.is_none_or(|max| self.cuts < max);
-            if plan.every > 0 && self.counted.is_multiple_of(plan.every) && budget && !plan.modes.is_empty() {
+            if let Some((_, percent)) = plan.seeded {
+                let (chance, kind) = (draw(&mut self.draws) % 100, draw(&mut self.draws));
+                if chance < percent && budget && !plan.modes.is_empty() {
+                    let kind = usize::try_from(kind % plan.modes.len() as u64).unwrap_or_default();
+                    cut = Some(plan.modes[kind]);
+                    self.cuts += 1;
+                }
+            } else if plan.every > 0
+                && self.counted.is_multiple_of(plan.every)
+                && budget
+                && !plan.modes.is_empty()
+            {
                 cut = Some(plan.modes[self.cuts % plan.modes.len()]);
                 self.cuts += 1;
             }
@@ -114,6 +137,15 @@ impl State {
         self.log.push(Exchange { number, request_line: request_line.to_owned(), cut });
         cut
     }
+}
+
+/// splitmix64: small, and enough to spread cuts; the sequence is fixed by the seed.
+fn draw(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The running proxy. Dropping it stops accepting connections.
@@ -167,6 +199,7 @@ impl Proxy {
     /// Replaces the plan; its counters start again from zero (the log keeps going).
     pub fn set_plan(&self, plan: CutPlan) {
         let mut state = lock(&self.state);
+        state.draws = plan.seeded.map_or(0, |(seed, _)| seed);
         state.plan = plan;
         state.counted = 0;
         state.cuts = 0;

@@ -1,20 +1,13 @@
 //! Village boundaries as pulled: a GeoJSON geometry object (Polygon or MultiPolygon) turned into the
 //! domain's [`Boundary`] for the GPS checks made before saving.
 
-use geo::MultiPolygon;
 use odf_domain::Boundary;
 
 /// The boundary in a GeoJSON geometry value, or why it is not one.
 pub fn from_geojson(value: &serde_json::Value) -> Result<Boundary, String> {
     let geometry =
         serde_json::from_value::<geojson::Geometry>(value.clone()).map_err(|err| err.to_string())?;
-    let shape = geo::Geometry::<f64>::try_from(geometry).map_err(|err| err.to_string())?;
-    match shape {
-        geo::Geometry::Polygon(polygon) => Ok(Boundary(MultiPolygon(vec![polygon]))),
-        geo::Geometry::MultiPolygon(multi) => Ok(Boundary(multi)),
-        _ => Err("geometri harus Polygon atau MultiPolygon (geometry must be a Polygon or MultiPolygon)"
-            .to_owned()),
-    }
+    Boundary::from_geojson(&geometry)
 }
 
 #[cfg(test)]
@@ -33,5 +26,7 @@ mod tests {
         assert!(!boundary.contains(GeoPoint::new(-5.40, 122.61).unwrap()));
         assert!(from_geojson(&serde_json::json!({"type": "Point", "coordinates": [122.6, -5.5]})).is_err());
         assert!(from_geojson(&serde_json::json!({"type": "Nonsense"})).is_err());
+        let short = serde_json::json!({"type": "Polygon", "coordinates": [[[122.6], [122.6, -5.5]]]});
+        assert!(from_geojson(&short).is_err(), "a position of one coordinate is refused, not a panic");
     }
 }

@@ -1,7 +1,7 @@
 //! GPS points and the checks made on them: inside Indonesia, inside a village boundary, and how far a
 //! visit was recorded from the household's registered point.
 
-use geo::{Contains, Distance, Haversine, MultiPolygon, Point};
+use geo::{Contains, Coord, Distance, Haversine, LineString, MultiPolygon, Point, Polygon};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -83,6 +83,40 @@ pub struct Boundary(pub MultiPolygon<f64>);
 impl Boundary {
     pub fn contains(&self, point: GeoPoint) -> bool {
         self.0.contains(&point.to_point())
+    }
+
+    /// The boundary in a GeoJSON geometry (a Polygon or MultiPolygon), or why it is not one; the one
+    /// reading of boundaries for the server's import, its GPS checks and the phone. Converted here
+    /// rather than by `geojson`'s conversion, which indexes each position without checking its length
+    /// and panics on `[0.0]` (found by the fuzz suite, issue 17).
+    pub fn from_geojson(geometry: &geojson::Geometry) -> Result<Boundary, String> {
+        let polygons: Vec<&geojson::PolygonType> = match &geometry.value {
+            geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
+            geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
+            _ => {
+                return Err(
+                    "geometri harus Polygon atau MultiPolygon (geometry must be a Polygon or MultiPolygon)"
+                        .to_owned(),
+                );
+            }
+        };
+        let ring = |positions: &Vec<geojson::Position>| -> Result<LineString<f64>, String> {
+            let points = positions.iter().map(|position| match position.as_slice() {
+                [x, y, ..] => Ok(Coord { x: *x, y: *y }),
+                _ => {
+                    Err("titik dengan kurang dari dua koordinat (a position with fewer than two coordinates)"
+                        .to_owned())
+                }
+            });
+            points.collect::<Result<Vec<_>, String>>().map(LineString)
+        };
+        let mut shape = Vec::with_capacity(polygons.len());
+        for rings in polygons {
+            let mut rings = rings.iter().map(ring);
+            let exterior = rings.next().transpose()?.unwrap_or_else(|| LineString(Vec::new()));
+            shape.push(Polygon::new(exterior, rings.collect::<Result<_, _>>()?));
+        }
+        Ok(Boundary(MultiPolygon(shape)))
     }
 }
 

@@ -55,19 +55,13 @@ fn parse_feature(feature: geojson::Feature) -> Result<AreaBoundary, String> {
 }
 
 fn to_multipolygon(geometry: &geojson::Geometry) -> Result<MultiPolygon<f64>, String> {
-    let shape = geo::Geometry::<f64>::try_from(geometry.clone()).map_err(|err| err.to_string())?;
-    match shape {
-        geo::Geometry::Polygon(polygon) => Ok(MultiPolygon(vec![polygon])),
-        geo::Geometry::MultiPolygon(multi) => Ok(multi),
-        _ => Err("geometri harus Polygon atau MultiPolygon (geometry must be a Polygon or MultiPolygon)"
-            .to_owned()),
-    }
+    Boundary::from_geojson(geometry).map(|boundary| boundary.0)
 }
 
 /// Turns a stored GeoJSON geometry back into a boundary for GPS checks.
 pub fn boundary_from_geojson(value: &serde_json::Value) -> Option<Boundary> {
     let geometry = serde_json::from_value::<geojson::Geometry>(value.clone()).ok()?;
-    to_multipolygon(&geometry).ok().map(Boundary)
+    Boundary::from_geojson(&geometry).ok()
 }
 
 #[cfg(test)]
@@ -90,5 +84,11 @@ mod tests {
         assert!(good.is_empty());
         assert_eq!(bad.len(), 2);
         assert!(parse_boundaries("{}").is_err());
+
+        // A position of one coordinate is refused, not a panic (it was, inside `geojson`).
+        let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"kode":"74.04"},
+            "geometry":{"type":"Polygon","coordinates":[[[0.0]]]}}]}"#;
+        let (good, bad) = parse_boundaries(text).unwrap();
+        assert_eq!((good.len(), bad.len()), (0, 1));
     }
 }

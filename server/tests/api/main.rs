@@ -11,11 +11,14 @@
 #[macro_use]
 mod common;
 mod auth_and_sync;
+mod authz;
 mod backup;
 mod contract;
 mod coverage;
+mod crash;
 mod desk;
 mod extractors;
+mod fuzz;
 mod hostile;
 mod hostile_cases;
 mod key_rotation;
@@ -87,6 +90,15 @@ api_tests! {
     }
     hostile_cases (odf_server::ServerConfig::default()) {
         the_hostile_input_cases_are_refused_and_change_nothing,
+    }
+    authz (odf_server::ServerConfig::default()) {
+        every_route_role_and_scope_answers_as_the_matrix_says,
+    }
+    crash (odf_server::ServerConfig::default()) {
+        acknowledged_records_survive_sigkill_exactly_once,
+    }
+    fuzz (odf_server::ServerConfig::default()) {
+        fuzzed_pushes_and_query_strings_never_answer_5xx,
     }
     key_rotation (crate::key_rotation::config()) {
         a_rotated_key_keeps_old_certificates_genuine_until_marked_compromised,

@@ -6,6 +6,8 @@
 //! - `field_verification`: the way to ODF done on phones, certificate and revocation included.
 //! - `honest_phone`: what the phone says is true: one sync at a time per folder, sent but not
 //!   confirmed, login failures, one language per message.
+//! - `fault_sessions`: seeded random cuts over many offline-then-sync sessions; nothing lost or
+//!   doubled.
 //! - `demo_campaign`: the demo's campaign ends with the same figures on both databases.
 //! - `browser`: headless Chromium over chromedriver: the harness, and the web dashboard on the
 //!   demo's seeded database (SQLite only; SKIPPED without chromedriver unless
@@ -18,6 +20,7 @@
 
 mod browser;
 mod demo_campaign;
+mod fault_sessions;
 mod field_verification;
 mod honest_phone;
 mod sync_through_proxy;
@@ -27,6 +30,7 @@ odf_e2e_tests::e2e_tests!(
     sync_through_proxy::two_phones_record_offline_and_both_end_with_everything_in_their_scope,
     sync_through_proxy::a_pull_cut_mid_response_is_resumed_from_the_saved_cursor_without_doubling,
     sync_through_proxy::a_push_cut_mid_request_or_mid_response_is_sent_again_and_stored_once,
+    fault_sessions::seeded_fault_sessions_lose_and_double_nothing,
     field_verification::a_village_is_claimed_verified_and_certified_from_phones_offline_through_a_cutting_proxy,
     field_verification::a_claim_the_phone_finds_ineligible_is_refused_on_the_phone_and_nothing_is_queued,
     honest_phone::two_concurrent_syncs_on_one_phone_folder_both_end_without_error_and_confirm_each_record_once,
