@@ -17,6 +17,7 @@
 mod dashboard;
 mod data;
 mod db;
+mod export;
 mod ingest;
 mod rollup;
 mod server;
@@ -92,6 +93,7 @@ async fn main() -> BenchResult {
         "ingest": [],
         "rollup": [],
         "dashboard": [],
+        "export": [],
     });
     println!("odf-bench ({} build, {} phones)", report["profile"].as_str().unwrap_or("?"), args.phones);
 
@@ -110,6 +112,21 @@ async fn main() -> BenchResult {
                     "gzip_bytes_per_visit": f.gzip_bytes_per_visit, "stored_bytes_per_visit": f.stored_bytes_per_visit,
                 }),
             );
+        }
+    }
+
+    let export_visits = if args.quick { 20_000 } else { 500_000 };
+    let mut export_rows = Vec::new();
+    for backend in &backends {
+        for f in export::measure(backend, export_visits).await? {
+            push(
+                &mut report["export"],
+                json!({
+                    "backend": backend.name(), "way": f.way, "rows": f.rows,
+                    "rows_per_s": f.rows_per_s.round(), "bytes_per_row": f.bytes_per_row.round(),
+                }),
+            );
+            export_rows.push((backend.name(), f));
         }
     }
 
@@ -182,6 +199,11 @@ async fn main() -> BenchResult {
             f.gzip_bytes_per_visit,
             f.stored_bytes_per_visit
         );
+    }
+    println!();
+    println!("{:<9} {:<14} {:>9} {:>10} {:>7}", "backend", "visits export", "rows", "rows/s", "B/row");
+    for (name, f) in &export_rows {
+        println!("{name:<9} {:<14} {:>9} {:>10.0} {:>7.0}", f.way, f.rows, f.rows_per_s, f.bytes_per_row);
     }
     if !rollup_rows.is_empty() {
         println!();

@@ -17,3 +17,5 @@ pub mod public_page;
 pub mod sync;
 pub mod verifications;
 pub mod villages;
+#[allow(unused_qualifications)] // as for `coverage` above
+pub mod visits_export;
