@@ -65,6 +65,8 @@ actions! {
     PrintCertificate: FIELD => "mencetak piagam (print a certificate)";
     RevokeCertificate: &[Role::Verifier] => "mencabut piagam (revoke a certificate)";
     ReadNotifications: &[Role::Verifier, Role::Admin] => "membaca pemberitahuan (read notifications)";
+    /// Analysts: admins, and viewers (who get no names, phones or GPS points).
+    ExportVisits: &[Role::Admin, Role::Viewer] => "mengekspor data kunjungan (export visits)";
 }
 
 /// Refuses (403 `forbidden`) a caller whose role may not do `A`.

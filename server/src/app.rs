@@ -212,6 +212,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/coverage/{area}/villages", get(routes::coverage::villages))
         .route("/v1/coverage/{area}/stbm.csv", get(routes::coverage::stbm_csv))
         .route("/v1/coverage/{area}/dhis2", get(routes::coverage::dhis2))
+        // The visits export for analysts (issue 14).
+        .route("/v1/export/{area}/visits.csv", get(routes::visits_export::visits_csv))
+        .route("/v1/export/{area}/visits.ndjson", get(routes::visits_export::visits_ndjson))
         .route("/v1/villages/{code}/trigger", post(routes::villages::trigger))
         .route("/v1/villages/{code}/claim", post(routes::villages::claim))
         .route("/v1/villages/{code}/verifications", post(routes::villages::open_verification))

@@ -3,20 +3,22 @@
 //! measurement on a fresh database (`odf_bench_<hex>`, dropped afterwards).
 //!
 //! ```text
-//! cargo run --release -p odf-bench -- [--quick] [--long] [--postgres URL] [--json out.json]
+//! cargo run --release -p odf-bench -- [--quick] [--long] [--only ingest,export,rollup] [--postgres URL] [--json out.json]
 //! ```
 //!
 //! Measured: in-process store ingest against HTTP ingest of the same pushes (N phones, batches of
 //! 50 and 500, and their ratio) with push latency; roll-up p50/p95 with the national list of places
 //! and ~70 million households of tallies, before and after storing visits; gzip bytes per visit on
 //! the wire; stored bytes per visit; the process's peak resident memory (server and simulated
-//! phones share this process, so it is an upper bound of the server's). `--quick` (CI) is small and
+//! phones share this process, so it is an upper bound of the server's); rows/s of the visits export
+//! (store pages, and CSV and NDJSON over HTTP). `--quick` (CI) is small and
 //! finishes in under a minute; `--long` stores 10 million visits before the last roll-up timing.
 //! Figures are printed, never asserted: on a shared machine they vary from run to run.
 
 mod dashboard;
 mod data;
 mod db;
+mod export;
 mod ingest;
 mod rollup;
 mod server;
@@ -44,6 +46,10 @@ struct Args {
     /// Write the figures as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<std::path::PathBuf>,
+    /// Only these parts, comma-separated: `ingest`, `export`, `rollup` (roll-ups and dashboard
+    /// pages). Default: all.
+    #[arg(long, value_delimiter = ',', value_name = "PARTS")]
+    only: Vec<String>,
     /// Simulated phones pushing at once.
     #[arg(long, default_value_t = 8)]
     phones: usize,
@@ -92,11 +98,20 @@ async fn main() -> BenchResult {
         "ingest": [],
         "rollup": [],
         "dashboard": [],
+        "export": [],
     });
     println!("odf-bench ({} build, {} phones)", report["profile"].as_str().unwrap_or("?"), args.phones);
 
+    if let Some(part) = args.only.iter().find(|p| !["ingest", "export", "rollup"].contains(&p.as_str())) {
+        return Err(format!(
+            "--only {part}: pakai ingest, export atau rollup (use ingest, export or rollup)"
+        )
+        .into());
+    }
+    let runs = |part: &str| args.only.is_empty() || args.only.iter().any(|p| p == part);
+
     let mut ingest_rows = Vec::new();
-    for backend in &backends {
+    for backend in backends.iter().filter(|_| runs("ingest")) {
         for (batch, pushes) in sizes {
             let f = ingest::measure(backend, args.phones, batch, pushes).await?;
             ingest_rows.push((backend.name(), f.clone()));
@@ -113,10 +128,26 @@ async fn main() -> BenchResult {
         }
     }
 
+    let export_visits = if args.quick { 20_000 } else { 500_000 };
+    let mut export_rows = Vec::new();
+    for backend in backends.iter().filter(|_| runs("export")) {
+        for f in export::measure(backend, export_visits).await? {
+            push(
+                &mut report["export"],
+                json!({
+                    "backend": backend.name(), "way": f.way, "rows": f.rows,
+                    "rows_per_s": f.rows_per_s.round(), "bytes_per_row": f.bytes_per_row.round(),
+                }),
+            );
+            export_rows.push((backend.name(), f));
+        }
+    }
+
     let path = rollup::wilayah_path();
     let mut rollup_rows = Vec::new();
     let mut page_rows = Vec::new();
     match std::fs::read_to_string(&path) {
+        _ if !runs("rollup") => {}
         Err(_) => {
             println!(
                 "SKIPPED: roll-up timings: {} not found (the national places list is needed)",
@@ -182,6 +213,11 @@ async fn main() -> BenchResult {
             f.gzip_bytes_per_visit,
             f.stored_bytes_per_visit
         );
+    }
+    println!();
+    println!("{:<9} {:<14} {:>9} {:>10} {:>7}", "backend", "visits export", "rows", "rows/s", "B/row");
+    for (name, f) in &export_rows {
+        println!("{name:<9} {:<14} {:>9} {:>10.0} {:>7.0}", f.way, f.rows, f.rows_per_s, f.bytes_per_row);
     }
     if !rollup_rows.is_empty() {
         println!();

@@ -88,7 +88,7 @@ pub async fn measure(
 }
 
 /// Stores `count` visits (and a household per four) in batches of 5,000 through the store.
-async fn store_visits(store: &AnyStore, villages: &[AreaCode], count: usize) -> BenchResult {
+pub(crate) async fn store_visits(store: &AnyStore, villages: &[AreaCode], count: usize) -> BenchResult {
     const CHUNK: usize = 5_000;
     let mut left = count;
     let mut seed = 1_000;

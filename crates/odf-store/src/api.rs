@@ -16,12 +16,23 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::certification::*;
+use crate::export::{ExportCursor, ExportVisit, VisitFilter};
 use crate::model::*;
 
 /// Everything the server stores, on one backend.
 #[async_trait]
 pub trait Store:
-    Places + Accounts + Ingest + Statuses + Verifications + Certificates + Coverage + AuditLog + Send + Sync
+    Places
+    + Accounts
+    + Ingest
+    + Statuses
+    + Verifications
+    + Certificates
+    + Coverage
+    + AuditLog
+    + Exports
+    + Send
+    + Sync
 {
     /// `"sqlite"` or `"postgres"`.
     fn backend_name(&self) -> &'static str;
@@ -189,4 +200,18 @@ pub trait AuditLog: Send + Sync {
     async fn audit_entries(&self, area: Option<AreaCode>, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
     /// Walks the whole chain and reports the first entry that does not hash right.
     async fn verify_audit_chain(&self) -> Result<AuditCheck>;
+}
+
+/// Raw visits for analysts, in pages (`crate::export`).
+#[async_trait]
+pub trait Exports: Send + Sync {
+    /// The visits `filter` selects, with their household as stored now, in (village code, visit id)
+    /// order, starting after `after`: at most `limit` rows (clamped to
+    /// [`MAX_EXPORT_PAGE`](crate::MAX_EXPORT_PAGE)). Fewer rows than asked means the end.
+    async fn export_visits(
+        &self,
+        filter: &VisitFilter,
+        after: Option<ExportCursor>,
+        limit: u32,
+    ) -> Result<Vec<ExportVisit>>;
 }

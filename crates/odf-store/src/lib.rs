@@ -31,6 +31,7 @@ mod api;
 mod boundaries;
 pub mod certification;
 mod error;
+mod export;
 mod group;
 pub mod model;
 mod plan;
@@ -41,10 +42,13 @@ pub mod testing;
 mod url;
 
 pub use any::AnyStore;
-pub use api::{Accounts, AuditLog, Certificates, Coverage, Ingest, Places, Statuses, Store, Verifications};
+pub use api::{
+    Accounts, AuditLog, Certificates, Coverage, Exports, Ingest, Places, Statuses, Store, Verifications,
+};
 pub use boundaries::{BoundaryParseError, boundary_from_geojson, parse_boundaries};
 pub use certification::*;
 pub use error::StoreError;
+pub use export::{ExportCursor, ExportVisit, MAX_EXPORT_PAGE, VisitFilter};
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

@@ -143,7 +143,7 @@ pub(crate) fn area_in_scope(caller: &Caller, text: &str) -> ApiResult<AreaRef> {
     Ok(area)
 }
 
-fn check_known(wilayah: &Wilayah, area: AreaRef) -> ApiResult<()> {
+pub(crate) fn check_known(wilayah: &Wilayah, area: AreaRef) -> ApiResult<()> {
     match area {
         AreaRef::Code(code) if !wilayah.contains(code) => {
             Err(ApiError::not_found(&format!("Wilayah {code}")))
@@ -168,9 +168,9 @@ pub(crate) struct ScopedArea {
 /// twice hears about its login first, then its query, then its scope.
 #[derive(Debug)]
 pub struct Coverage<Q> {
-    scoped: ScopedArea,
-    query: Q,
-    caller: Caller,
+    pub(crate) scoped: ScopedArea,
+    pub(crate) query: Q,
+    pub(crate) caller: Caller,
 }
 
 impl<Q> FromRequestParts<AppState> for Coverage<Q>

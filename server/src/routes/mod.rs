@@ -16,3 +16,5 @@ pub mod notifications;
 pub mod sync;
 pub mod verifications;
 pub mod villages;
+#[allow(unused_qualifications)] // as for `coverage` above
+pub mod visits_export;

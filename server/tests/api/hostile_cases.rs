@@ -60,6 +60,8 @@ const ROUTES: &[&str] = &[
     "/v1/coverage/{area}/villages",
     "/v1/coverage/{area}/stbm.csv",
     "/v1/coverage/{area}/dhis2",
+    "/v1/export/{area}/visits.csv",
+    "/v1/export/{area}/visits.ndjson",
     "/v1/villages/{code}/trigger",
     "/v1/villages/{code}/claim",
     "/v1/villages/{code}/verifications",

@@ -17,6 +17,7 @@ mod contract;
 mod coverage;
 mod crash;
 mod desk;
+mod export;
 mod extractors;
 mod fuzz;
 mod hostile;
@@ -115,6 +116,12 @@ api_tests! {
     desk (odf_server::ServerConfig::default()) {
         a_verifier_sees_the_claims_and_open_verifications_of_their_kecamatan,
         a_slipped_village_is_a_notification_linking_to_its_page,
+    }
+    export (odf_server::ServerConfig::default()) {
+        admins_export_every_visit_in_scope_as_csv_and_ndjson,
+        viewers_get_no_names_phones_or_gps_and_field_roles_are_refused,
+        formula_cells_are_neutralised,
+        keyset_pages_join_up_to_the_whole_export,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

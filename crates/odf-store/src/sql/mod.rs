@@ -40,6 +40,7 @@ mod batch;
 mod certs;
 mod coverage;
 mod edits;
+mod export;
 mod ingest;
 mod places;
 mod status;

@@ -1,0 +1,88 @@
+//! The visits export: rows per second read from the store in its keyset pages, and downloaded
+//! over HTTP as CSV and as NDJSON by an admin of the province (every personal column included, the
+//! widest rows), with the bytes per row.
+
+use std::time::Instant;
+
+use odf_domain::{AreaCode, Level, Role};
+use odf_server::commands;
+use odf_store::{ExportCursor, VisitFilter};
+
+use crate::BenchResult;
+use crate::db::{Backend, BenchDb};
+use crate::rollup::store_visits;
+use crate::server::Server;
+
+/// What one export way measured.
+#[derive(Debug, Clone)]
+pub struct ExportFigures {
+    pub way: &'static str,
+    pub rows: usize,
+    pub rows_per_s: f64,
+    pub bytes_per_row: f64,
+}
+
+/// Stores `visits` visits in the demo villages, then times each way of reading them all.
+pub async fn measure(backend: &Backend, visits: usize) -> BenchResult<Vec<ExportFigures>> {
+    let db = BenchDb::fresh(backend).await?;
+    commands::import_areas_csv(&db.store, odf_fixtures::WILAYAH_CSV_FILE, "bench").await?;
+    let villages: Vec<AreaCode> =
+        odf_fixtures::demo_wilayah().iter().map(|p| p.code).filter(|c| c.is_village()).collect();
+    store_visits(&db.store, &villages, visits).await?;
+    let province = villages.first().and_then(|v| v.at_level(Level::Provinsi)).ok_or("no demo village")?;
+    let mut figures = Vec::new();
+
+    let filter = VisitFilter { under: Some(province), visited_by: None };
+    let started = Instant::now();
+    let mut after: Option<ExportCursor> = None;
+    let mut rows = 0;
+    loop {
+        let page =
+            db.store.export_visits(&filter, after, odf_server::routes::visits_export::PAGE_ROWS).await?;
+        rows += page.len();
+        after = page.last().map(|r| r.cursor());
+        if page.len() < odf_server::routes::visits_export::PAGE_ROWS as usize {
+            break;
+        }
+    }
+    figures.push(ExportFigures {
+        way: "store pages",
+        rows,
+        rows_per_s: rows as f64 / started.elapsed().as_secs_f64(),
+        bytes_per_row: 0.0,
+    });
+
+    let server = Server::spawn(&db.store).await?;
+    let token = server.account(&db.store, "analis", Role::Admin, province).await?;
+    for (way, extension, header) in [("HTTP CSV", "csv", 1), ("HTTP NDJSON", "ndjson", 0)] {
+        let started = Instant::now();
+        let mut response = server
+            .http
+            .get(format!("{}/v1/export/{province}/visits.{extension}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .error_for_status()?;
+        let (mut bytes, mut lines) = (0usize, 0usize);
+        while let Some(chunk) = response.chunk().await? {
+            bytes += chunk.len();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let rows = lines.saturating_sub(header);
+        figures.push(ExportFigures {
+            way,
+            rows,
+            rows_per_s: rows as f64 / seconds,
+            bytes_per_row: bytes as f64 / rows.max(1) as f64,
+        });
+    }
+    server.stop().await?;
+    db.finish().await?;
+    for f in &figures {
+        if f.rows != visits {
+            return Err(format!("{}: {} rows exported, {visits} stored", f.way, f.rows).into());
+        }
+    }
+    Ok(figures)
+}

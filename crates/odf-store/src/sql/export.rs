@@ -1,0 +1,56 @@
+//! The visits export ([`Exports`]): one keyset page per call over the `(village_code, id)` index,
+//! each visit joined to its household.
+
+use super::ingest::visit_from_row;
+use super::*;
+use crate::export::{ExportCursor, ExportVisit, MAX_EXPORT_PAGE, VisitFilter};
+
+#[async_trait]
+impl Exports for ThisStore {
+    async fn export_visits(
+        &self,
+        filter: &VisitFilter,
+        after: Option<ExportCursor>,
+        limit: u32,
+    ) -> Result<Vec<ExportVisit>> {
+        let mut query = QueryBuilder::new(
+            "SELECT v.id, v.household_id, v.village_code, v.sanitarian, v.visited_at, v.category, \
+             v.checklist, v.lat, v.lng, v.photo_sha256, v.device_id, v.flags, v.received_at, \
+             h.head_name, h.kk_count, h.dusun, h.rw, h.rt \
+             FROM visits v JOIN households h ON h.id = v.household_id WHERE 1 = 1",
+        );
+        push_area_range(&mut query, "v.village_code", filter.under);
+        if let Some(by) = filter.visited_by {
+            query.push(" AND v.visited_at <= ").push_bind(by);
+        }
+        if let Some(after) = after {
+            query
+                .push(" AND (v.village_code, v.id) > (")
+                .push_bind(after.village.to_string())
+                .push(", ")
+                .push_bind(after.visit)
+                .push(")");
+        }
+        query
+            .push(" ORDER BY v.village_code, v.id LIMIT ")
+            .push_bind(i64::from(limit.clamp(1, MAX_EXPORT_PAGE)));
+        let rows = query.build().fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|row| {
+                let stored = visit_from_row(row)?;
+                let kk: i64 = row.try_get("kk_count")?;
+                Ok(ExportVisit {
+                    visit: stored.visit,
+                    village: stored.village,
+                    flags: stored.flags,
+                    received_at: stored.received_at,
+                    head_name: row.try_get("head_name")?,
+                    kk_count: u16::try_from(kk).map_err(StoreError::corrupt)?,
+                    dusun: row.try_get("dusun")?,
+                    rw: row.try_get("rw")?,
+                    rt: row.try_get("rt")?,
+                })
+            })
+            .collect()
+    }
+}
