@@ -15,6 +15,7 @@ mod backup;
 mod contract;
 mod coverage;
 mod desk;
+mod desk_forms;
 mod extractors;
 mod hostile;
 mod hostile_cases;
@@ -103,6 +104,11 @@ api_tests! {
     desk (odf_server::ServerConfig::default()) {
         a_verifier_sees_the_claims_and_open_verifications_of_their_kecamatan,
         a_slipped_village_is_a_notification_linking_to_its_page,
+    }
+    desk_forms (odf_server::ServerConfig::default()) {
+        a_verifier_opens_records_decides_prints_and_revokes_through_the_desk,
+        forged_forms_other_roles_and_other_kecamatan_change_nothing,
+        a_slipped_village_is_verified_again_from_its_notification,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,
