@@ -141,7 +141,7 @@ pub async fn a_verifier_opens_records_decides_prints_and_revokes_through_the_des
     let (status, verification) = app.get(&format!("/v1/verifications/{id}"), &api).await;
     assert_eq!(status, 200, "{verification}");
     assert_eq!(verification["team"][1]["position"], "Sanitarian Puskesmas");
-    assert_eq!(verification["team"][0]["name"], "Nama ver", "the name comes from the account");
+    assert_eq!(verification["team"][0]["name"], "ver", "the name comes from the account");
     let page = desk.get(&page_path).await;
     assert!(page.body.contains("<span data-visited>0</span>"), "{}", page.body);
     assert!(page.body.contains("Kepala 1"), "the sampled households by name");
