@@ -38,4 +38,8 @@
       });
     });
   }
+  // The Berita Acara's print button (the desk); without script the browser's own print works.
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -1,7 +1,8 @@
 //! The verification desk (issue 16, first slice, read-only): the claims waiting for verification,
 //! the open verifications with how far their sample has been visited, and the notifications of
-//! slipped villages, each line linking to its village page. The server picks the lines with the
-//! API's store methods and scope rules; this module only prints them.
+//! slipped villages. Each line links to the village's desk page (`/meja/desa/{code}`: open the
+//! verification, verify a slipped village again) or the open verification's page. The server
+//! picks the lines with the API's store methods and scope rules; this module only prints them.
 
 use chrono::{DateTime, Utc};
 use odf_domain::AreaCode;
@@ -22,6 +23,8 @@ pub struct ClaimInput {
 #[derive(Debug, Clone)]
 pub struct OpenInput {
     pub village: AreaCode,
+    /// The verification's id, for its desk page.
+    pub id: String,
     pub name: String,
     pub opened_at: DateTime<Utc>,
     /// The team members' names, in the team's order.
@@ -38,6 +41,8 @@ pub struct NoticeInput {
     pub name: String,
     pub at: DateTime<Utc>,
     pub message: String,
+    /// The village is slipped now (not yet revoked or verified again): offer to verify it again.
+    pub slipped: bool,
 }
 
 #[derive(Debug)]
@@ -76,6 +81,8 @@ pub struct NoticeLine {
     pub href: String,
     pub at: String,
     pub message: String,
+    /// The desk page where the village can be verified again, while it is slipped.
+    pub again_href: Option<String>,
 }
 
 #[derive(Debug)]
@@ -84,10 +91,12 @@ pub struct DeskView {
     pub claims: Vec<ClaimLine>,
     pub open: Vec<OpenLine>,
     pub notices: Vec<NoticeLine>,
+    /// The words of the "verify again" link.
+    pub verify_again: &'static str,
 }
 
 fn href(village: AreaCode) -> String {
-    format!("/wilayah/{village}")
+    format!("/meja/desa/{village}")
 }
 
 pub fn desk_view(input: DeskInput) -> DeskView {
@@ -110,7 +119,7 @@ pub fn desk_view(input: DeskInput) -> DeskView {
         .into_iter()
         .map(|o| OpenLine {
             code: o.village.to_string(),
-            href: href(o.village),
+            href: format!("{}/verifikasi/{}", href(o.village), o.id),
             opened: moment(o.opened_at, o.village),
             team: o.team.join(", "),
             sample: count(o.sample_size),
@@ -126,11 +135,18 @@ pub fn desk_view(input: DeskInput) -> DeskView {
             code: n.village.to_string(),
             href: href(n.village),
             at: moment(n.at, n.village),
+            again_href: n.slipped.then(|| href(n.village)),
             name: n.name,
             message: n.message,
         })
         .collect();
-    DeskView { layout: input.layout, claims, open, notices }
+    DeskView {
+        verify_again: crate::desk_words::words(lang).verify_again,
+        layout: input.layout,
+        claims,
+        open,
+        notices,
+    }
 }
 
 #[cfg(test)]
@@ -149,6 +165,7 @@ mod tests {
                 claims: vec![ClaimInput { village, name: "Wakoko".to_owned(), since: None }],
                 open: vec![OpenInput {
                     village,
+                    id: "v1".to_owned(),
                     name: "Wakoko".to_owned(),
                     opened_at: at,
                     team: vec!["A".to_owned(), "B".to_owned()],
@@ -157,12 +174,13 @@ mod tests {
                 }],
                 notices: Vec::new(),
             });
-            assert_eq!(view.claims[0].href, "/wilayah/74.04.81.2001");
+            assert_eq!(view.claims[0].href, "/meja/desa/74.04.81.2001");
+            assert_eq!(view.open[0].href, "/meja/desa/74.04.81.2001/verifikasi/v1");
             assert_eq!(view.open[0].opened, opened);
             assert_eq!(view.open[0].team, "A, B");
             assert!(!view.open[0].complete);
             let html = crate::pages::desk(&view).unwrap();
-            assert!(html.contains("href=\"/wilayah/74.04.81.2001\""));
+            assert!(html.contains("href=\"/meja/desa/74.04.81.2001\""));
             assert!(html.contains(lang.labels().desk_claims));
             assert!(html.contains(lang.labels().desk_no_notifications));
         }

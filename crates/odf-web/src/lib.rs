@@ -5,6 +5,8 @@
 
 pub mod assets;
 pub mod desk;
+pub mod desk_verify;
+pub mod desk_words;
 pub mod format;
 pub mod labels;
 pub mod pages;

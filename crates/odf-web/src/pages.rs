@@ -4,6 +4,7 @@ use askama::Template;
 
 use crate::desk::DeskView;
 use crate::public_check::PublicCheckView;
+use crate::desk_verify::{DeskVerificationView, DeskVillageView, MinutesView};
 use crate::view::{AreaView, ErrorView, LoginView, VillageView};
 
 #[derive(Template)]
@@ -64,4 +65,36 @@ pub fn desk(view: &DeskView) -> Result<String, askama::Error> {
 
 pub fn public_check(view: &PublicCheckView) -> Result<String, askama::Error> {
     PublicCheckPage { v: view }.render()
+}
+#[derive(Template)]
+#[template(path = "desk_village.html")]
+struct DeskVillagePage<'a> {
+    v: &'a DeskVillageView,
+}
+
+#[derive(Template)]
+#[template(path = "desk_verification.html")]
+struct DeskVerificationPage<'a> {
+    v: &'a DeskVerificationView,
+}
+
+#[derive(Template)]
+#[template(path = "desk_minutes.html")]
+struct MinutesPage<'a> {
+    v: &'a MinutesView,
+}
+
+/// A village's page at the verification desk.
+pub fn desk_village(view: &DeskVillageView) -> Result<String, askama::Error> {
+    DeskVillagePage { v: view }.render()
+}
+
+/// A verification's page at the verification desk.
+pub fn desk_verification(view: &DeskVerificationView) -> Result<String, askama::Error> {
+    DeskVerificationPage { v: view }.render()
+}
+
+/// The printable Berita Acara.
+pub fn minutes(view: &MinutesView) -> Result<String, askama::Error> {
+    MinutesPage { v: view }.render()
 }

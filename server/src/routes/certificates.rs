@@ -104,9 +104,20 @@ pub async fn revoke(
     InScope(record): InScope<CertificateRecord>,
     ApiJson(request): ApiJson<RevokeRequest>,
 ) -> ApiResult<Json<CertificateDto>> {
-    let revoked =
-        state.store().revoke_certificate(record.id(), &caller.user.username, &request.reason).await?;
+    let revoked = revoke_as(&state, &caller, &record, &request.reason).await?;
     Ok(Json(certificate_dto(&revoked, &state.config().public_url)))
+}
+
+/// Revokes `record` as `caller` with `reason`: the body of `POST /v1/certificates/{id}/revoke`,
+/// shared with the web desk's form.
+pub(crate) async fn revoke_as(
+    state: &AppState,
+    caller: &Caller,
+    record: &CertificateRecord,
+    reason: &str,
+) -> ApiResult<CertificateRecord> {
+    allow::<RevokeCertificate>(caller)?;
+    Ok(state.store().revoke_certificate(record.id(), &caller.user.username, reason).await?)
 }
 
 #[utoipa::path(

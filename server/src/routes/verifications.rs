@@ -65,8 +65,20 @@ pub async fn community(
     InScope(record): InScope<VerificationRecord>,
     ApiJson(request): ApiJson<CommunityCriteriaDto>,
 ) -> ApiResult<Json<VerificationDto>> {
-    let record = state.store().record_community(record.id, request.into(), &caller.user.username).await?;
+    let record = record_community_of(&state, &caller, &record, request).await?;
     view(&state, &record).await
+}
+
+/// Records the community criteria as `caller`: the body of `PUT /v1/verifications/{id}/community`,
+/// shared with the web desk's form.
+pub(crate) async fn record_community_of(
+    state: &AppState,
+    caller: &Caller,
+    record: &VerificationRecord,
+    request: CommunityCriteriaDto,
+) -> ApiResult<VerificationRecord> {
+    allow::<RecordCommunity>(caller)?;
+    Ok(state.store().record_community(record.id, request.into(), &caller.user.username).await?)
 }
 
 /// A printed field: trimmed, by the shared text rule; `None` when blank.
@@ -140,7 +152,18 @@ pub async fn decide(
     InScope(record): InScope<VerificationRecord>,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<VerificationDto>> {
-    let input = decision_input(&state, &caller, &record, request, None).await?;
-    let decided = state.store().decide_verification(input).await?;
-    view(&state, &decided.verification).await
+    let decided = decide_as(&state, &caller, &record, request).await?;
+    view(&state, &decided).await
+}
+
+/// Records the decision as `caller` now: the body of `POST /v1/verifications/{id}/decision`,
+/// shared with the web desk's form.
+pub(crate) async fn decide_as(
+    state: &AppState,
+    caller: &Caller,
+    record: &VerificationRecord,
+    request: DecisionRequest,
+) -> ApiResult<VerificationRecord> {
+    let input = decision_input(state, caller, record, request, None).await?;
+    Ok(state.store().decide_verification(input).await?.verification)
 }

@@ -233,9 +233,20 @@ pub async fn open_verification(
     InScope(area): InScope<AreaRecord>,
     ApiJson(request): ApiJson<OpenVerificationRequest>,
 ) -> ApiResult<(StatusCode, Json<VerificationDto>)> {
-    let new = new_verification(&state, &caller, &area, &request.team, &request.plan, Uuid::now_v7()).await?;
-    let record = state.store().open_verification(new).await?;
+    let record = open_verification_of(&state, &caller, &area, &request).await?;
     Ok((StatusCode::CREATED, Json(verification_dto(&state, &record, &area.name).await?)))
+}
+
+/// Opens a verification of `area` as `caller`: the body of `POST /v1/villages/{code}/verifications`,
+/// shared with the web desk's form so both check and store it the same way.
+pub(crate) async fn open_verification_of(
+    state: &AppState,
+    caller: &Caller,
+    area: &AreaRecord,
+    request: &OpenVerificationRequest,
+) -> ApiResult<odf_store::VerificationRecord> {
+    let new = new_verification(state, caller, area, &request.team, &request.plan, Uuid::now_v7()).await?;
+    Ok(state.store().open_verification(new).await?)
 }
 
 #[utoipa::path(

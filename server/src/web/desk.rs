@@ -65,7 +65,11 @@ async fn render(
     let statuses = state.store().statuses(under).await.map_err(store_fail)?;
     let mut claims = Vec::new();
     let mut open = Vec::new();
+    let mut slipped = std::collections::HashSet::new();
     for record in statuses.into_iter().filter(|s| scope.covers(s.village)) {
+        if record.status == VillageStatus::Slipped {
+            slipped.insert(record.village);
+        }
         match record.status {
             VillageStatus::KlaimSbs => {
                 claims.push(ClaimInput {
@@ -84,6 +88,7 @@ async fn render(
                         findings(&v.sample, &visits).iter().filter(|f| f.visit_id.is_some()).count();
                     open.push(OpenInput {
                         village: v.village,
+                        id: v.id.to_string(),
                         name: name(v.village),
                         opened_at: v.opened_at,
                         team: v.team.iter().map(|m| m.name.clone()).collect(),
@@ -110,6 +115,7 @@ async fn render(
             name: name(n.village),
             at: n.at,
             message: n.message,
+            slipped: slipped.contains(&n.village),
         }));
         // Keep only the latest: the store answers oldest first.
         if notices.len() > NOTICES_SHOWN {

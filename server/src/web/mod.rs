@@ -6,6 +6,8 @@
 //! - `GET /` → the reader's area page (or the public area, or the sign-in page);
 //! - `GET|POST /masuk`, `POST /keluar` → [`session`];
 //! - `GET /meja` → the verification desk of a verifier or admin ([`desk`]);
+//! - `/meja/desa/{code}/…` → a village at the desk: open a verification, record the criteria,
+//!   decide, print the Berita Acara, revoke a certificate ([`desk_village`], [`desk_verification`]);
 //! - `GET /wilayah/{area}` → [`area`] (nasional … kecamatan) or the village page ([`village`]);
 //! - `GET /assets/{name}` → the embedded CSS and JS.
 //!
@@ -15,6 +17,9 @@
 mod area;
 mod desk;
 pub(crate) mod public_check;
+mod desk_forms;
+mod desk_verification;
+mod desk_village;
 mod reader;
 mod session;
 mod trend;
@@ -24,7 +29,7 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use odf_web::Lang;
 use odf_web::view::{ErrorView, Layout};
 use serde::Deserialize;
@@ -41,10 +46,19 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/masuk", get(session::form).post(session::sign_in))
-        .route("/keluar", axum::routing::post(session::sign_out))
+        .route("/keluar", post(session::sign_out))
         .route("/meja", get(desk::page))
         .route("/wilayah/{area}", get(area::page))
         .route("/assets/{name}", get(asset))
+        // The verification desk's actions (issue 16, verification part): desk_village.rs and
+        // desk_verification.rs; every path starts with the village, checked against the scope.
+        .route("/meja/desa/{code}", get(desk_village::page))
+        .route("/meja/desa/{code}/verifikasi", post(desk_village::open))
+        .route("/meja/desa/{code}/verifikasi/{id}", get(desk_verification::page))
+        .route("/meja/desa/{code}/verifikasi/{id}/kriteria", post(desk_verification::community))
+        .route("/meja/desa/{code}/verifikasi/{id}/keputusan", post(desk_verification::decide))
+        .route("/meja/desa/{code}/verifikasi/{id}/berita-acara", get(desk_verification::minutes))
+        .route("/meja/desa/{code}/piagam/{id}/cabut", post(desk_village::revoke))
 }
 
 /// The query every page understands (unknown parameters are ignored: a page is for people).

@@ -51,7 +51,7 @@ pub async fn a_verifier_sees_the_claims_and_open_verifications_of_their_kecamata
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("<a id=\"desk-link\" href=\"/meja\">Meja verifikasi</a>"));
     assert!(section(&html, "claims").contains(&row), "{html}");
-    assert!(section(&html, "claims").contains(&format!("href=\"/wilayah/{VILLAGE_A}\"")));
+    assert!(section(&html, "claims").contains(&format!("href=\"/meja/desa/{VILLAGE_A}\"")));
     assert!(!section(&html, "open-verifications").contains(&row));
 
     let (status, verification) = open(&app, &ver, json!({ "kind": "all_households" })).await;
@@ -98,7 +98,7 @@ pub async fn a_slipped_village_is_a_notification_linking_to_its_page(app: Arc<Te
     let (status, html) = page(&app, "/meja", Some(&app.login("ver").await)).await;
     assert_eq!(status, 200);
     let notices = section(&html, "notifications");
-    assert!(notices.contains(&format!("<a href=\"/wilayah/{VILLAGE_A}\">")), "{html}");
+    assert!(notices.contains(&format!("<a href=\"/meja/desa/{VILLAGE_A}\">")), "{html}");
     keep(&html);
     let (_, html) = page(&app, "/meja", Some(&app.login("ver_luar").await)).await;
     assert!(!section(&html, "notifications").contains(VILLAGE_A));

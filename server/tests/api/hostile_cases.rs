@@ -84,6 +84,13 @@ const ROUTES: &[&str] = &[
     "/wilayah/{area}",
     "/meja",
     "/assets/{name}",
+    "/meja/desa/{code}",
+    "/meja/desa/{code}/verifikasi",
+    "/meja/desa/{code}/verifikasi/{id}",
+    "/meja/desa/{code}/verifikasi/{id}/kriteria",
+    "/meja/desa/{code}/verifikasi/{id}/keputusan",
+    "/meja/desa/{code}/verifikasi/{id}/berita-acara",
+    "/meja/desa/{code}/piagam/{id}/cabut",
 ];
 
 /// Whether `path` (query left off) is an instance of the route `pattern` (`{x}`: one non-empty

@@ -18,6 +18,7 @@ mod coverage;
 mod crash;
 mod desk;
 mod export;
+mod desk_forms;
 mod extractors;
 mod fuzz;
 mod hostile;
@@ -122,6 +123,11 @@ api_tests! {
         viewers_get_no_names_phones_or_gps_and_field_roles_are_refused,
         formula_cells_are_neutralised,
         keyset_pages_join_up_to_the_whole_export,
+    }
+    desk_forms (odf_server::ServerConfig::default()) {
+        a_verifier_opens_records_decides_prints_and_revokes_through_the_desk,
+        forged_forms_other_roles_and_other_kecamatan_change_nothing,
+        a_slipped_village_is_verified_again_from_its_notification,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

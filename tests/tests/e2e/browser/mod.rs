@@ -13,6 +13,7 @@
 //! unless `ODF_BROWSER_TESTS=required` (set by `.ci/run`), where they fail.
 
 mod dashboard;
+mod desk_flow;
 mod seeded;
 mod smoke;
 
