@@ -12,6 +12,7 @@
 //! Errors are HTML pages with their status kept (403 out of scope, 404 unknown area); the API keeps
 //! its JSON error shape.
 
+mod admin;
 mod area;
 mod desk;
 mod reader;
@@ -30,6 +31,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::ApiError;
+pub use admin::Uploads;
 pub use reader::Reader;
 pub use trend::TrendCache;
 
@@ -44,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/meja", get(desk::page))
         .route("/wilayah/{area}", get(area::page))
         .route("/assets/{name}", get(asset))
+        // Accounts, places and edit conflicts (issue 16, admin part): `admin::routes`.
+        .merge(admin::routes())
 }
 
 /// The query every page understands (unknown parameters are ignored: a page is for people).

@@ -51,7 +51,7 @@ fn set_cookie(response: &mut Response, value: &str) {
 /// `Referer`) names the host the request was sent to, or the configured public address. Browsers
 /// send `Origin` on every cross-site POST; a request with neither header is not a browser's
 /// cross-site form, and the CSRF token still guards it.
-fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
     let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
     let source = match (text(header::ORIGIN), text(header::REFERER)) {
         (Some(origin), _) => origin.to_owned(),
