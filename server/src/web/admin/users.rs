@@ -420,7 +420,6 @@ pub(crate) async fn devices(
             // Longest silent first: those are the phones to call.
             devices.sort_by_key(|d| d.last_sync_at);
             let a = admin.a;
-            let never = lang.labels().never;
             let lines = devices
                 .into_iter()
                 .filter_map(|d| {
@@ -432,7 +431,7 @@ pub(crate) async fn devices(
                         pending: number_text(d.pending_count, lang),
                         oldest_pending: d
                             .oldest_pending_at
-                            .map_or_else(|| never.to_owned(), |at| moment_text(at, offset, lang)),
+                            .map_or_else(|| "–".to_owned(), |at| moment_text(at, offset, lang)),
                         last_sync: moment_text(d.last_sync_at, offset, lang),
                         device_id: d.device_id,
                         username: d.username,
