@@ -6,8 +6,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use odf_domain::{AreaCode, AreaRef, Place, Role, Wilayah};
 use odf_store::{
-    AnyStore, AreaBoundary, AreasPreview, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind,
-    StoreError, UserRecord, parse_boundaries,
+    AnyStore, AreaBoundary, AreasPreview, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser,
+    RecountReport, SessionKind, StoreError, UserRecord, parse_boundaries,
 };
 use serde_json::json;
 use thiserror::Error;
@@ -290,7 +290,8 @@ pub async fn reset_password(store: &AnyStore, username: &str, actor: &str) -> Co
         .map_err(|err| CommandError::Invalid(err.to_string()))?
         .map_err(CommandError::Invalid)?;
     store.set_user_password(&user.username, &password_hash).await?;
-    audit(store, actor, "user.password_reset", user.area.code(), json!({ "username": user.username })).await?;
+    audit(store, actor, "user.password_reset", user.area.code(), json!({ "username": user.username }))
+        .await?;
     Ok(password)
 }
 

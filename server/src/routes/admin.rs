@@ -82,12 +82,21 @@ pub async fn resolve_conflict(
 
 /// The conflicts in the admin's area (only unresolved ones with `open_only`), oldest first: the
 /// API's list and the admin page's.
-pub async fn conflicts_of(state: &AppState, caller: &Caller, open_only: bool) -> ApiResult<Vec<HouseholdConflict>> {
+pub async fn conflicts_of(
+    state: &AppState,
+    caller: &Caller,
+    open_only: bool,
+) -> ApiResult<Vec<HouseholdConflict>> {
     Ok(state.store().conflicts(caller.user.area.code(), open_only).await?)
 }
 
 /// Resolves conflict `id` of the admin's area (the store audits it): the API's and the page's.
-pub async fn resolve(state: &AppState, caller: &Caller, id: Uuid, choose_other: bool) -> ApiResult<HouseholdConflict> {
+pub async fn resolve(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    choose_other: bool,
+) -> ApiResult<HouseholdConflict> {
     // Existence outside the admin's area must not leak: 404 either way.
     let in_scope = conflicts_of(state, caller, false).await?.iter().any(|c| c.id == id);
     if !in_scope {

@@ -69,7 +69,9 @@ impl<'a> Browser<'a> {
         let boundary = "odfTestBoundary7MA4YWxkTrZu0gW";
         let mut body = String::new();
         for (name, value) in fields {
-            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
         }
         body.push_str(&format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\n\
@@ -186,13 +188,15 @@ pub async fn accounts_are_disabled_enabled_reset_and_given_tokens_within_the_adm
     assert_eq!(login_with(&app, "san_a", &password).await.0, 200);
     assert_eq!(last_audit(&app).await.action, "user.password_reset");
 
-    let (status, html) = admin.post("/admin/pengguna/viewer_buton/token", &[("csrf", &csrf), ("days", "30")]).await;
+    let (status, html) =
+        admin.post("/admin/pengguna/viewer_buton/token", &[("csrf", &csrf), ("days", "30")]).await;
     assert_eq!(status, 200, "{html}");
     let token = value_after(&html, "<code id=\"secret\">");
     assert_eq!(app.get("/v1/coverage/74.04", &token).await.0, 200);
     assert_eq!(app.get("/v1/sync/pull", &token).await.0, 403, "a dashboard token reads aggregates only");
     // The command's range check, with its message.
-    let (status, html) = admin.post("/admin/pengguna/viewer_buton/token", &[("csrf", &csrf), ("days", "0")]).await;
+    let (status, html) =
+        admin.post("/admin/pengguna/viewer_buton/token", &[("csrf", &csrf), ("days", "0")]).await;
     assert_eq!(status, 400);
     assert!(html.contains("1-3650"), "{html}");
 
@@ -216,7 +220,10 @@ pub async fn accounts_are_disabled_enabled_reset_and_given_tokens_within_the_adm
     }
     assert_eq!(buton.get("/admin/pengguna/baru?wilayah=74.71").await.0, 403);
     let (status, _) = buton
-        .post("/admin/pengguna", &[("csrf", &buton_csrf), ("area", "74.71.81"), ("username", "x1"), ("role", "viewer")])
+        .post(
+            "/admin/pengguna",
+            &[("csrf", &buton_csrf), ("area", "74.71.81"), ("username", "x1"), ("role", "viewer")],
+        )
         .await;
     assert_eq!(status, 403);
     assert_eq!(app.store.audit_entries(None, 0, 10_000).await.unwrap().len(), before, "nothing changed");
@@ -249,7 +256,10 @@ pub async fn a_places_import_is_previewed_then_confirmed_and_shows_at_once(app: 
     assert!(html.contains("<del>Desa Contoh Satu 1</del> → <ins>Desa Wakoko</ins>"));
     assert!(html.contains("<dd data-errors>1</dd>"), "the malformed row");
     let upload = value_after(&html, "name=\"upload\" value=\"");
-    assert!(app.store.area(AreaCode::parse("74.04.81.2007").unwrap()).await.unwrap().is_none(), "a preview writes nothing");
+    assert!(
+        app.store.area(AreaCode::parse("74.04.81.2007").unwrap()).await.unwrap().is_none(),
+        "a preview writes nothing"
+    );
 
     // Without the right token, or from another admin, the upload is not imported.
     assert_eq!(admin.post("/admin/wilayah/impor", &[("csrf", "x"), ("upload", &upload)]).await.0, 403);
@@ -257,7 +267,11 @@ pub async fn a_places_import_is_previewed_then_confirmed_and_shows_at_once(app: 
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("id=\"report\"") && html.contains("<dd data-added>1</dd>"), "{html}");
     assert_eq!(last_audit(&app).await.action, "areas.import");
-    assert_eq!(admin.post("/admin/wilayah/impor", &[("csrf", &csrf), ("upload", &upload)]).await.0, 404, "imported once");
+    assert_eq!(
+        admin.post("/admin/wilayah/impor", &[("csrf", &csrf), ("upload", &upload)]).await.0,
+        404,
+        "imported once"
+    );
     let (_, after) = app.get("/v1/coverage/74.04.81/villages", &app.login("viewer").await).await;
     let after = after.to_string();
     assert!(after.contains("Desa Wakoko") && after.contains("74.04.81.2007"), "at once: {after}");
@@ -274,19 +288,26 @@ pub async fn a_places_import_is_previewed_then_confirmed_and_shows_at_once(app: 
     commands::add_user(&app.store, spec, "test").await.unwrap();
     let buton = Browser::of(&app, "admin_buton").await;
     let buton_csrf = buton.csrf().await;
-    let csv = "74,Sulawesi Tenggara\n74.71,Kota Kendari\n74.71.81,Contoh Kota\n74.71.81.1001,Kelurahan Lain\n";
-    let (_, html) = buton.upload("/admin/wilayah/pratinjau", &[("csrf", &buton_csrf), ("kind", "areas")], csv).await;
+    let csv =
+        "74,Sulawesi Tenggara\n74.71,Kota Kendari\n74.71.81,Contoh Kota\n74.71.81.1001,Kelurahan Lain\n";
+    let (_, html) =
+        buton.upload("/admin/wilayah/pratinjau", &[("csrf", &buton_csrf), ("kind", "areas")], csv).await;
     assert!(html.contains("74.71.81.1001: di luar wilayah 74.04"), "{html}");
     assert!(html.contains("<dd data-changed>0</dd>"), "{html}");
 
     // Boundaries: the demo's own file changes nothing; garbage is refused with the parser's words.
     let (status, html) = admin
-        .upload("/admin/wilayah/pratinjau", &[("csrf", &csrf), ("kind", "boundaries")], odf_fixtures::BOUNDARIES_GEOJSON_FILE)
+        .upload(
+            "/admin/wilayah/pratinjau",
+            &[("csrf", &csrf), ("kind", "boundaries")],
+            odf_fixtures::BOUNDARIES_GEOJSON_FILE,
+        )
         .await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("<dd data-added>0</dd>") && html.contains("<dd data-changed>0</dd>"), "{html}");
-    let (status, html) =
-        admin.upload("/admin/wilayah/pratinjau", &[("csrf", &csrf), ("kind", "boundaries")], "{\"no\":1}").await;
+    let (status, html) = admin
+        .upload("/admin/wilayah/pratinjau", &[("csrf", &csrf), ("kind", "boundaries")], "{\"no\":1}")
+        .await;
     assert_eq!(status, 400);
     assert!(html.contains("id=\"form-error\""), "{html}");
 }
@@ -326,7 +347,10 @@ pub async fn an_admin_lists_and_resolves_edit_conflicts_on_the_page(app: Arc<Tes
     let (status, target) = admin.post(&path, &[("csrf", &csrf), ("keep", "other")]).await;
     assert_eq!((status, target.as_str()), (303, "/admin/konflik?selesai=1"));
     let (_, list) = app.get("/v1/admin/conflicts?open=false", &app.login("admin").await).await;
-    assert_eq!((list[0]["resolution"].as_str(), list[0]["resolved_by"].as_str()), (Some("other"), Some("admin")));
+    assert_eq!(
+        (list[0]["resolution"].as_str(), list[0]["resolved_by"].as_str()),
+        (Some("other"), Some("admin"))
+    );
     assert_eq!(last_audit(&app).await.actor, "admin");
     // Resolved twice: the store's refusal, with the API's message.
     let (status, html) = admin.post(&path, &[("csrf", &csrf), ("keep", "stored")]).await;

@@ -34,7 +34,7 @@ pub(crate) async fn list(
     let lang = lang_of(&PageQuery { lang: query.lang.clone(), ..PageQuery::default() }, &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {
@@ -94,7 +94,7 @@ pub(crate) async fn resolve(
     let lang = lang_of(&PageQuery::default(), &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {

@@ -58,11 +58,12 @@ struct Admin<'r> {
 
 impl<'r> Admin<'r> {
     /// The admin reading, or the answer for anyone else: sign in first, or the 403 page.
-    fn of(reader: &'r Reader, lang: Lang) -> Result<Admin<'r>, Response> {
+    fn of(reader: &'r Reader, lang: Lang) -> Result<Admin<'r>, Box<Response>> {
         let Reader::Staff { caller, token } = reader else {
-            return Err(Redirect::to("/masuk").into_response());
+            return Err(Box::new(Redirect::to("/masuk").into_response()));
         };
-        allow::<ManageAccounts>(caller).map_err(|err| WebError::from_api(err, lang).into_response())?;
+        allow::<ManageAccounts>(caller)
+            .map_err(|err| Box::new(WebError::from_api(err, lang).into_response()))?;
         Ok(Admin { caller, token, lang, a: admin_labels(lang) })
     }
 
@@ -92,8 +93,12 @@ impl<'r> Admin<'r> {
 
     fn layout(&self, reader: &Reader, title: &str, path: &str) -> Layout {
         let query = PageQuery::default();
-        let mut layout =
-            Layout::new(self.lang, title.to_owned(), lang_switch_href(path, &query, self.lang), reader.signed_in());
+        let mut layout = Layout::new(
+            self.lang,
+            title.to_owned(),
+            lang_switch_href(path, &query, self.lang),
+            reader.signed_in(),
+        );
         layout.crumbs = vec![Crumb { name: self.a.admin.to_owned(), href: "/admin/pengguna".to_owned() }];
         layout
     }

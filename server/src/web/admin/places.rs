@@ -62,7 +62,8 @@ pub struct Uploads {
 impl Uploads {
     fn keep(&self, user: Uuid, kind: Kind, text: String) -> Result<String, WebError> {
         let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).map_err(|_| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, odf_web::Lang::Id))?;
+        getrandom::fill(&mut bytes)
+            .map_err(|_| WebError::new(StatusCode::INTERNAL_SERVER_ERROR, odf_web::Lang::Id))?;
         let id = hex::encode(bytes);
         let mut pending = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         pending.retain(|u| u.user != user && u.at.elapsed() < KEEP);
@@ -135,11 +136,15 @@ fn page_view(admin: &Admin<'_>, reader: &Reader) -> PlacesView {
 }
 
 /// `GET /admin/wilayah`: the two upload forms.
-pub(crate) async fn page(reader: Reader, headers: HeaderMap, axum::extract::Query(query): axum::extract::Query<PageQuery>) -> Response {
+pub(crate) async fn page(
+    reader: Reader,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
+) -> Response {
     let lang = lang_of(&query, &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     html(odf_web::admin::places(&page_view(&admin, &reader)), lang)
 }
@@ -154,11 +159,12 @@ pub(crate) async fn preview(
     let lang = lang_of(&PageQuery::default(), &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {
-            let bad = |message: String| WebError { status: StatusCode::BAD_REQUEST, message: Some(message), lang };
+            let bad =
+                |message: String| WebError { status: StatusCode::BAD_REQUEST, message: Some(message), lang };
             let mut multipart = multipart.map_err(|err| bad(err.body_text()))?;
             let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
             while let Some(field) = multipart.next_field().await.map_err(|err| bad(err.body_text()))? {
@@ -172,8 +178,11 @@ pub(crate) async fn preview(
                 }
             }
             admin.check_form(&state, &headers, &csrf)?;
-            let kind = Kind::parse(&kind).ok_or_else(|| bad(format!("jenis impor {kind:?} tidak dikenal (unknown import kind)")))?;
-            let text = file.filter(|t| !t.trim().is_empty()).ok_or_else(|| bad("berkas kosong (empty file)".to_owned()))?;
+            let kind = Kind::parse(&kind)
+                .ok_or_else(|| bad(format!("jenis impor {kind:?} tidak dikenal (unknown import kind)")))?;
+            let text = file
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| bad("berkas kosong (empty file)".to_owned()))?;
             let store = state.store();
             let a = admin.a;
             let mut view = page_view(&admin, &reader);
@@ -226,7 +235,7 @@ pub(crate) async fn import(
     let lang = lang_of(&PageQuery::default(), &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {
@@ -236,7 +245,11 @@ pub(crate) async fn import(
             admin.check_form(&state, &headers, &form.csrf)?;
             let a = admin.a;
             let Some((kind, text)) = state.web_uploads().take(admin.caller.user.id, &form.upload) else {
-                return Err(WebError { status: StatusCode::NOT_FOUND, message: Some(a.preview_expired.to_owned()), lang });
+                return Err(WebError {
+                    status: StatusCode::NOT_FOUND,
+                    message: Some(a.preview_expired.to_owned()),
+                    lang,
+                });
             };
             let store = state.store();
             let (within, actor) = (admin.area(), admin.username());

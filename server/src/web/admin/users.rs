@@ -10,11 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use odf_domain::{AreaCode, AreaRef, Level, Role, Wilayah};
 use odf_store::UserRecord;
+use odf_web::Lang;
 use odf_web::admin::{
     AdminLabels, DeviceLine, DevicesView, NewUserView, PlaceLine, SecretView, UserLine, UsersView,
     VillageGroup,
 };
-use odf_web::Lang;
 use odf_web::format::number_text;
 use odf_web::view::moment_text;
 use serde::Deserialize;
@@ -67,7 +67,7 @@ pub(crate) async fn list(
     let lang = lang_of(&PageQuery { lang: query.lang.clone(), ..PageQuery::default() }, &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {
@@ -151,8 +151,7 @@ fn new_user_page(
         AreaRef::Nasional => wilayah.roots().map(|p| p.code).collect(),
         AreaRef::Code(code) => wilayah.children(code).map(|p| p.code).collect(),
     };
-    let children =
-        below.iter().filter(|c| !c.is_village()).map(|c| line(*c, false)).collect::<Vec<_>>();
+    let children = below.iter().filter(|c| !c.is_village()).map(|c| line(*c, false)).collect::<Vec<_>>();
     let ticked = |v: AreaCode| entered.villages.iter().any(|t| *t == v.to_string());
     let group = |kecamatan: AreaCode| VillageGroup {
         code: kecamatan.to_string(),
@@ -203,7 +202,9 @@ fn picked_area(admin: &Admin<'_>, wilayah: &Wilayah, text: Option<&str>) -> Resu
         return Err(admin.out_of_scope());
     }
     match area {
-        AreaRef::Code(code) if !wilayah.contains(code) => Err(WebError::new(StatusCode::NOT_FOUND, admin.lang)),
+        AreaRef::Code(code) if !wilayah.contains(code) => {
+            Err(WebError::new(StatusCode::NOT_FOUND, admin.lang))
+        }
         _ => Ok(area),
     }
 }
@@ -218,7 +219,7 @@ pub(crate) async fn form(
     let lang = lang_of(&PageQuery { lang: query.lang.clone(), ..PageQuery::default() }, &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {
@@ -242,7 +243,7 @@ pub(crate) async fn create(
     let lang = lang_of(&PageQuery::default(), &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {
@@ -280,7 +281,8 @@ pub(crate) async fn create(
                     Err(err) => return Ok(refuse(entered, StatusCode::BAD_REQUEST, err.to_string())),
                 }
             }
-            let password = crate::auth::random_password().map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
+            let password = crate::auth::random_password()
+                .map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
             let display_name = Some(entered.display_name.trim().to_owned()).filter(|n| !n.is_empty());
             let spec = UserSpec {
                 username: entered.username.clone(),
@@ -301,7 +303,15 @@ pub(crate) async fn create(
                     return Err(failed);
                 }
             };
-            Ok(secret_page(&admin, &reader, admin.a.created_user, user.username, admin.a.password_once, password, None))
+            Ok(secret_page(
+                &admin,
+                &reader,
+                admin.a.created_user,
+                user.username,
+                admin.a.password_once,
+                password,
+                None,
+            ))
         }
         .await,
     )
@@ -349,7 +359,7 @@ pub(crate) async fn act(
     let lang = lang_of(&PageQuery::default(), &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {
@@ -377,10 +387,19 @@ pub(crate) async fn act(
                     Ok(back())
                 }
                 "sandi" => {
-                    let password =
-                        commands::reset_password(store, &user.username, actor).await.map_err(|e| admin.refused(e))?;
+                    let password = commands::reset_password(store, &user.username, actor)
+                        .await
+                        .map_err(|e| admin.refused(e))?;
                     let a = admin.a;
-                    Ok(secret_page(&admin, &reader, a.new_password, user.username, a.password_once, password, None))
+                    Ok(secret_page(
+                        &admin,
+                        &reader,
+                        a.new_password,
+                        user.username,
+                        a.password_once,
+                        password,
+                        None,
+                    ))
                 }
                 "token" => {
                     // The command checks the range; text that is no number gets its message too.
@@ -391,7 +410,15 @@ pub(crate) async fn act(
                     let until = user.area.code().map_or(7, AreaCode::utc_offset_hours);
                     let a = admin.a;
                     let until = moment_text(expires, until, lang);
-                    Ok(secret_page(&admin, &reader, a.new_token, user.username, a.token_once, token, Some(until)))
+                    Ok(secret_page(
+                        &admin,
+                        &reader,
+                        a.new_token,
+                        user.username,
+                        a.token_once,
+                        token,
+                        Some(until),
+                    ))
                 }
                 _ => Err(WebError::new(StatusCode::NOT_FOUND, lang)),
             }
@@ -411,7 +438,7 @@ pub(crate) async fn devices(
     let lang = lang_of(&PageQuery { lang: query.lang.clone(), ..PageQuery::default() }, &headers);
     let admin = match Admin::of(&reader, lang) {
         Ok(admin) => admin,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     respond(
         async {

@@ -79,7 +79,11 @@ async fn an_admin_adds_a_sanitarian_with_two_villages_who_then_logs_in_over_the_
                 let me = phone_login(&base, &username, &password).await;
                 assert_eq!(me["role"], "sanitarian");
                 assert_eq!(me["area"], KECAMATAN);
-                assert_eq!(me["villages"], json!([VILLAGE_1, VILLAGE_3]), "scoped to the two ticked villages");
+                assert_eq!(
+                    me["villages"],
+                    json!([VILLAGE_1, VILLAGE_3]),
+                    "scoped to the two ticked villages"
+                );
 
                 // The list shows them; the other admin pages open, each screenshotted.
                 browser.goto(&format!("{base}/admin/pengguna"), &format!("tr[data-user='{username}']")).await;
