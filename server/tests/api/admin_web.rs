@@ -98,6 +98,19 @@ async fn login_with(app: &TestApp, username: &str, password: &str) -> (u16, serd
     split(response).await
 }
 
+/// An admin of `area`, made as the CLI makes one.
+async fn add_admin(app: &TestApp, username: &str, area: &str) {
+    let spec = UserSpec {
+        username: username.to_owned(),
+        display_name: None,
+        role: Role::Admin,
+        area: AreaCode::parse(area).unwrap().into(),
+        villages: vec![],
+        password: PASSWORD.to_owned(),
+    };
+    commands::add_user(&app.store, spec, "test").await.unwrap();
+}
+
 async fn last_audit(app: &TestApp) -> odf_store::AuditEntry {
     let entries = app.store.audit_entries(None, 0, 10_000).await.unwrap();
     entries.last().unwrap().clone()
@@ -201,15 +214,7 @@ pub async fn accounts_are_disabled_enabled_reset_and_given_tokens_within_the_adm
     assert!(html.contains("1-3650"), "{html}");
 
     // An admin of Buton sees and manages Buton's users only; other roles get the 403 page.
-    let spec = UserSpec {
-        username: "admin_buton".to_owned(),
-        display_name: None,
-        role: Role::Admin,
-        area: AreaCode::parse("74.04").unwrap().into(),
-        villages: vec![],
-        password: PASSWORD.to_owned(),
-    };
-    commands::add_user(&app.store, spec, "test").await.unwrap();
+    add_admin(&app, "admin_buton", "74.04").await;
     let buton = Browser::of(&app, "admin_buton").await;
     let buton_csrf = buton.csrf().await;
     let (_, html) = buton.get("/admin/pengguna").await;
@@ -277,15 +282,7 @@ pub async fn a_places_import_is_previewed_then_confirmed_and_shows_at_once(app: 
     assert!(after.contains("Desa Wakoko") && after.contains("74.04.81.2007"), "at once: {after}");
 
     // An admin of Buton cannot import Kota Kendari's places: reported, not imported.
-    let spec = UserSpec {
-        username: "admin_buton".to_owned(),
-        display_name: None,
-        role: Role::Admin,
-        area: AreaCode::parse("74.04").unwrap().into(),
-        villages: vec![],
-        password: PASSWORD.to_owned(),
-    };
-    commands::add_user(&app.store, spec, "test").await.unwrap();
+    add_admin(&app, "admin_buton", "74.04").await;
     let buton = Browser::of(&app, "admin_buton").await;
     let buton_csrf = buton.csrf().await;
     let csv =
@@ -329,15 +326,7 @@ pub async fn an_admin_lists_and_resolves_edit_conflicts_on_the_page(app: Arc<Tes
     assert_eq!(status, 200);
     assert!(html.contains(&format!("data-conflict=\"{conflict}\"")) && html.contains("Wa Ode Dua"), "{html}");
     // An admin of another kabupaten neither sees nor resolves it (404, as the API answers).
-    let spec = UserSpec {
-        username: "admin_kendari".to_owned(),
-        display_name: None,
-        role: Role::Admin,
-        area: AreaCode::parse("74.71").unwrap().into(),
-        villages: vec![],
-        password: PASSWORD.to_owned(),
-    };
-    commands::add_user(&app.store, spec, "test").await.unwrap();
+    add_admin(&app, "admin_kendari", "74.71").await;
     let kendari = Browser::of(&app, "admin_kendari").await;
     let kendari_csrf = kendari.csrf().await;
     assert!(!kendari.get("/admin/konflik").await.1.contains(&conflict));

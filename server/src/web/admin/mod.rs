@@ -27,7 +27,7 @@ pub use places::Uploads;
 
 use super::reader::csrf_token;
 use super::session::same_origin;
-use super::{PageQuery, Reader, WebError, lang_switch_href};
+use super::{PageQuery, Reader, WebError, lang_of, lang_switch_href};
 use crate::access::{ManageAccounts, allow};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -128,9 +128,21 @@ impl<'r> Admin<'r> {
     }
 }
 
-/// The page, or its error page.
-fn respond(result: Result<Response, WebError>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
+/// Runs `page` for an admin, answering anyone else as [`Admin::of`] does; a refusal is its page.
+async fn as_admin(
+    reader: &Reader,
+    lang: Lang,
+    page: impl AsyncFnOnce(Admin<'_>) -> Result<Response, WebError>,
+) -> Response {
+    match Admin::of(reader, lang) {
+        Ok(admin) => page(admin).await.unwrap_or_else(IntoResponse::into_response),
+        Err(response) => *response,
+    }
+}
+
+/// The language of a page: its `?lang=`, then the cookie.
+fn page_lang(lang: Option<&str>, headers: &HeaderMap) -> Lang {
+    lang_of(&PageQuery { lang: lang.map(str::to_owned), ..PageQuery::default() }, headers)
 }
 
 /// A page showing a secret once: no cache may keep it.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::multipart::Multipart;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use odf_store::{AreasPreview, ImportReport};
@@ -17,10 +17,10 @@ use odf_web::admin::{AdminLabels, ImportSummary, PlacesView};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Admin, respond};
+use super::{Admin, as_admin, page_lang};
 use crate::app::AppState;
 use crate::commands::{self, AreasImport};
-use crate::web::{PageQuery, Reader, WebError, html, lang_of};
+use crate::web::{Reader, WebError, html};
 
 /// How long an uploaded file waits for its confirmation.
 const KEEP: Duration = Duration::from_secs(30 * 60);
@@ -139,14 +139,11 @@ fn page_view(admin: &Admin<'_>, reader: &Reader) -> PlacesView {
 pub(crate) async fn page(
     reader: Reader,
     headers: HeaderMap,
-    axum::extract::Query(query): axum::extract::Query<PageQuery>,
+    Query(query): Query<crate::web::PageQuery>,
 ) -> Response {
-    let lang = lang_of(&query, &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    html(odf_web::admin::places(&page_view(&admin, &reader)), lang)
+    let lang = page_lang(query.lang.as_deref(), &headers);
+    as_admin(&reader, lang, async |admin| Ok(html(odf_web::admin::places(&page_view(&admin, &reader)), lang)))
+        .await
 }
 
 /// `POST /admin/wilayah/pratinjau` (multipart: `csrf`, `kind`, `file`): what the file would change.
@@ -156,64 +153,58 @@ pub(crate) async fn preview(
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let lang = lang_of(&PageQuery::default(), &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    respond(
-        async {
-            let bad =
-                |message: String| WebError { status: StatusCode::BAD_REQUEST, message: Some(message), lang };
-            let mut multipart = multipart.map_err(|err| bad(err.body_text()))?;
-            let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
-            while let Some(field) = multipart.next_field().await.map_err(|err| bad(err.body_text()))? {
-                let name = field.name().unwrap_or_default().to_owned();
-                let text = field.text().await.map_err(|err| bad(err.body_text()))?;
-                match name.as_str() {
-                    "csrf" => csrf = text,
-                    "kind" => kind = text,
-                    "file" => file = Some(text),
-                    _ => {}
-                }
-            }
-            admin.check_form(&state, &headers, &csrf)?;
-            let kind = Kind::parse(&kind)
-                .ok_or_else(|| bad(format!("jenis impor {kind:?} tidak dikenal (unknown import kind)")))?;
-            let text = file
-                .filter(|t| !t.trim().is_empty())
-                .ok_or_else(|| bad("berkas kosong (empty file)".to_owned()))?;
-            let store = state.store();
-            let a = admin.a;
-            let mut view = page_view(&admin, &reader);
-            let previewed = match kind {
-                Kind::Areas => commands::preview_areas_csv(store, &text, admin.area())
-                    .await
-                    .map(|(preview, row_errors)| areas_summary(a, &preview, &row_errors)),
-                Kind::Boundaries => commands::preview_boundaries_geojson(store, &text, admin.area())
-                    .await
-                    .map(|done| summary(a, kind, &done.report, &done.row_errors)),
-            };
-            match previewed {
-                Ok(summary) => {
-                    let id = state.web_uploads().keep(admin.caller.user.id, kind, text)?;
-                    view.preview = Some((summary, id));
-                    Ok(html(odf_web::admin::places(&view), lang))
-                }
-                Err(err) => {
-                    let failed = admin.refused(err);
-                    if failed.status != StatusCode::BAD_REQUEST {
-                        return Err(failed);
-                    }
-                    view.error = failed.message;
-                    let mut response = html(odf_web::admin::places(&view), lang);
-                    *response.status_mut() = StatusCode::BAD_REQUEST;
-                    Ok(response)
-                }
+    let lang = page_lang(None, &headers);
+    as_admin(&reader, lang, async |admin| {
+        let bad =
+            |message: String| WebError { status: StatusCode::BAD_REQUEST, message: Some(message), lang };
+        let mut multipart = multipart.map_err(|err| bad(err.body_text()))?;
+        let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
+        while let Some(field) = multipart.next_field().await.map_err(|err| bad(err.body_text()))? {
+            let name = field.name().unwrap_or_default().to_owned();
+            let text = field.text().await.map_err(|err| bad(err.body_text()))?;
+            match name.as_str() {
+                "csrf" => csrf = text,
+                "kind" => kind = text,
+                "file" => file = Some(text),
+                _ => {}
             }
         }
-        .await,
-    )
+        admin.check_form(&state, &headers, &csrf)?;
+        let kind = Kind::parse(&kind)
+            .ok_or_else(|| bad(format!("jenis impor {kind:?} tidak dikenal (unknown import kind)")))?;
+        let text = file
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| bad("berkas kosong (empty file)".to_owned()))?;
+        let store = state.store();
+        let a = admin.a;
+        let mut view = page_view(&admin, &reader);
+        let previewed = match kind {
+            Kind::Areas => commands::preview_areas_csv(store, &text, admin.area())
+                .await
+                .map(|(preview, row_errors)| areas_summary(a, &preview, &row_errors)),
+            Kind::Boundaries => commands::preview_boundaries_geojson(store, &text, admin.area())
+                .await
+                .map(|done| summary(a, kind, &done.report, &done.row_errors)),
+        };
+        match previewed {
+            Ok(summary) => {
+                let id = state.web_uploads().keep(admin.caller.user.id, kind, text)?;
+                view.preview = Some((summary, id));
+                Ok(html(odf_web::admin::places(&view), lang))
+            }
+            Err(err) => {
+                let failed = admin.refused(err);
+                if failed.status != StatusCode::BAD_REQUEST {
+                    return Err(failed);
+                }
+                view.error = failed.message;
+                let mut response = html(odf_web::admin::places(&view), lang);
+                *response.status_mut() = StatusCode::BAD_REQUEST;
+                Ok(response)
+            }
+        }
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -232,38 +223,32 @@ pub(crate) async fn import(
     headers: HeaderMap,
     form: Result<Form<ImportForm>, FormRejection>,
 ) -> Response {
-    let lang = lang_of(&PageQuery::default(), &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    respond(
-        async {
-            let Ok(Form(form)) = form else {
-                return Err(WebError::new(StatusCode::BAD_REQUEST, lang));
-            };
-            admin.check_form(&state, &headers, &form.csrf)?;
-            let a = admin.a;
-            let Some((kind, text)) = state.web_uploads().take(admin.caller.user.id, &form.upload) else {
-                return Err(WebError {
-                    status: StatusCode::NOT_FOUND,
-                    message: Some(a.preview_expired.to_owned()),
-                    lang,
-                });
-            };
-            let store = state.store();
-            let (within, actor) = (admin.area(), admin.username());
-            let done: AreasImport = match kind {
-                Kind::Areas => commands::import_areas_within(store, &text, within, actor).await,
-                Kind::Boundaries => commands::import_boundaries_within(store, &text, within, actor).await,
-            }
-            .map_err(|err| admin.refused(err))?;
-            // New places and names show on the next page and API call, not a minute later.
-            state.places().invalidate().await;
-            let mut view = page_view(&admin, &reader);
-            view.report = Some(summary(a, kind, &done.report, &done.row_errors));
-            Ok(html(odf_web::admin::places(&view), lang))
+    let lang = page_lang(None, &headers);
+    as_admin(&reader, lang, async |admin| {
+        let Ok(Form(form)) = form else {
+            return Err(WebError::new(StatusCode::BAD_REQUEST, lang));
+        };
+        admin.check_form(&state, &headers, &form.csrf)?;
+        let a = admin.a;
+        let Some((kind, text)) = state.web_uploads().take(admin.caller.user.id, &form.upload) else {
+            return Err(WebError {
+                status: StatusCode::NOT_FOUND,
+                message: Some(a.preview_expired.to_owned()),
+                lang,
+            });
+        };
+        let store = state.store();
+        let (within, actor) = (admin.area(), admin.username());
+        let done: AreasImport = match kind {
+            Kind::Areas => commands::import_areas_within(store, &text, within, actor).await,
+            Kind::Boundaries => commands::import_boundaries_within(store, &text, within, actor).await,
         }
-        .await,
-    )
+        .map_err(|err| admin.refused(err))?;
+        // New places and names show on the next page and API call, not a minute later.
+        state.places().invalidate().await;
+        let mut view = page_view(&admin, &reader);
+        view.report = Some(summary(a, kind, &done.report, &done.row_errors));
+        Ok(html(odf_web::admin::places(&view), lang))
+    })
+    .await
 }

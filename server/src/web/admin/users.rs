@@ -19,10 +19,10 @@ use odf_web::format::number_text;
 use odf_web::view::moment_text;
 use serde::Deserialize;
 
-use super::{Admin, no_store, respond};
+use super::{Admin, as_admin, no_store, page_lang};
 use crate::app::AppState;
 use crate::commands::{self, UserSpec};
-use crate::web::{PageQuery, Reader, WebError, html, lang_of};
+use crate::web::{Reader, WebError, html};
 
 /// The roles an admin gives from the page (admins are made with the CLI).
 const ROLES: [Role; 3] = [Role::Sanitarian, Role::Verifier, Role::Viewer];
@@ -64,52 +64,46 @@ pub(crate) async fn list(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let lang = lang_of(&PageQuery { lang: query.lang.clone(), ..PageQuery::default() }, &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    respond(
-        async {
-            let wilayah = state.places().get(state.store()).await.map_err(|e| admin.fail(e))?;
-            let users = state.store().list_users().await.map_err(|e| admin.fail(e))?;
-            let a = admin.a;
-            let lines = users
-                .iter()
-                .filter_map(|u| {
-                    let (inside, manageable) = in_area(&admin, u);
-                    inside.then(|| UserLine {
-                        username: u.username.clone(),
-                        name: u.display_name.clone(),
-                        role: role_label(a, u.role),
-                        area: format!("{} ({})", name_of(&wilayah, u.area, lang), u.area),
-                        villages: u
-                            .villages
-                            .iter()
-                            .map(|v| format!("{} ({v})", wilayah.name(*v).unwrap_or_default()))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        disabled: u.disabled,
-                        manageable: manageable && u.username != admin.username(),
-                    })
+    let lang = page_lang(query.lang.as_deref(), &headers);
+    as_admin(&reader, lang, async |admin| {
+        let wilayah = state.places().get(state.store()).await.map_err(|e| admin.fail(e))?;
+        let users = state.store().list_users().await.map_err(|e| admin.fail(e))?;
+        let a = admin.a;
+        let lines = users
+            .iter()
+            .filter_map(|u| {
+                let (inside, manageable) = in_area(&admin, u);
+                inside.then(|| UserLine {
+                    username: u.username.clone(),
+                    name: u.display_name.clone(),
+                    role: role_label(a, u.role),
+                    area: format!("{} ({})", name_of(&wilayah, u.area, lang), u.area),
+                    villages: u
+                        .villages
+                        .iter()
+                        .map(|v| format!("{} ({v})", wilayah.name(*v).unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    disabled: u.disabled,
+                    manageable: manageable && u.username != admin.username(),
                 })
-                .collect();
-            let notice = query
-                .ok
-                .filter(|name| users.iter().any(|u| u.username == *name))
-                .map(|name| format!("{} ({name})", a.done));
-            let view = UsersView {
-                layout: admin.layout(&reader, a.users, "/admin/pengguna"),
-                a,
-                nav: Admin::nav("/admin/pengguna"),
-                csrf: admin.csrf(),
-                users: lines,
-                notice,
-            };
-            Ok(html(odf_web::admin::users(&view), lang))
-        }
-        .await,
-    )
+            })
+            .collect();
+        let notice = query
+            .ok
+            .filter(|name| users.iter().any(|u| u.username == *name))
+            .map(|name| format!("{} ({name})", a.done));
+        let view = UsersView {
+            layout: admin.layout(&reader, a.users, "/admin/pengguna"),
+            a,
+            nav: Admin::nav("/admin/pengguna"),
+            csrf: admin.csrf(),
+            users: lines,
+            notice,
+        };
+        Ok(html(odf_web::admin::users(&view), lang))
+    })
+    .await
 }
 
 /// What the new-user form holds when it is shown again after a refusal.
@@ -216,20 +210,14 @@ pub(crate) async fn form(
     headers: HeaderMap,
     Query(query): Query<FormQuery>,
 ) -> Response {
-    let lang = lang_of(&PageQuery { lang: query.lang.clone(), ..PageQuery::default() }, &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    respond(
-        async {
-            let wilayah = state.places().get(state.store()).await.map_err(|e| admin.fail(e))?;
-            let area = picked_area(&admin, &wilayah, query.wilayah.as_deref())?;
-            let view = new_user_page(&admin, &reader, &wilayah, area, Entered::default(), None);
-            Ok(html(odf_web::admin::new_user(&view), lang))
-        }
-        .await,
-    )
+    let lang = page_lang(query.lang.as_deref(), &headers);
+    as_admin(&reader, lang, async |admin| {
+        let wilayah = state.places().get(state.store()).await.map_err(|e| admin.fail(e))?;
+        let area = picked_area(&admin, &wilayah, query.wilayah.as_deref())?;
+        let view = new_user_page(&admin, &reader, &wilayah, area, Entered::default(), None);
+        Ok(html(odf_web::admin::new_user(&view), lang))
+    })
+    .await
 }
 
 /// `POST /admin/pengguna`: creates the user with `commands::add_user` (the CLI's `user add`) and
@@ -240,81 +228,75 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = lang_of(&PageQuery::default(), &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    respond(
-        async {
-            let mut csrf = String::new();
-            let mut area_text = String::new();
-            let mut entered = Entered::default();
-            for (key, value) in form_urlencoded::parse(&body) {
-                match key.as_ref() {
-                    "csrf" => csrf = value.into_owned(),
-                    "area" => area_text = value.into_owned(),
-                    "username" => entered.username = value.into_owned(),
-                    "display_name" => entered.display_name = value.into_owned(),
-                    "role" => entered.role = value.into_owned(),
-                    "villages" => entered.villages.push(value.into_owned()),
-                    _ => {}
-                }
+    let lang = page_lang(None, &headers);
+    as_admin(&reader, lang, async |admin| {
+        let mut csrf = String::new();
+        let mut area_text = String::new();
+        let mut entered = Entered::default();
+        for (key, value) in form_urlencoded::parse(&body) {
+            match key.as_ref() {
+                "csrf" => csrf = value.into_owned(),
+                "area" => area_text = value.into_owned(),
+                "username" => entered.username = value.into_owned(),
+                "display_name" => entered.display_name = value.into_owned(),
+                "role" => entered.role = value.into_owned(),
+                "villages" => entered.villages.push(value.into_owned()),
+                _ => {}
             }
-            admin.check_form(&state, &headers, &csrf)?;
-            let wilayah = state.places().get(state.store()).await.map_err(|e| admin.fail(e))?;
-            let area = picked_area(&admin, &wilayah, Some(&area_text))?;
-            let refuse = |entered: Entered, status: StatusCode, message: String| {
-                let view = new_user_page(&admin, &reader, &wilayah, area, entered, Some(message));
-                let mut response = html(odf_web::admin::new_user(&view), lang);
-                *response.status_mut() = status;
-                response
-            };
-            let Some(role) = Role::parse(&entered.role).filter(|r| ROLES.contains(r)) else {
-                let message = format!("peran {:?} tidak dikenal (unknown role)", entered.role);
-                return Ok(refuse(entered, StatusCode::BAD_REQUEST, message));
-            };
-            let mut villages = Vec::with_capacity(entered.villages.len());
-            for text in &entered.villages {
-                match AreaCode::parse(text) {
-                    Ok(code) => villages.push(code),
-                    Err(err) => return Ok(refuse(entered, StatusCode::BAD_REQUEST, err.to_string())),
-                }
-            }
-            let password = crate::auth::random_password()
-                .map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
-            let display_name = Some(entered.display_name.trim().to_owned()).filter(|n| !n.is_empty());
-            let spec = UserSpec {
-                username: entered.username.clone(),
-                display_name,
-                role,
-                area,
-                villages,
-                password: password.clone(),
-            };
-            let user = match commands::add_user(state.store(), spec, admin.username()).await {
-                Ok(user) => user,
-                Err(err) => {
-                    let failed = admin.refused(err);
-                    let message = failed.message.clone().unwrap_or_default();
-                    if failed.status.is_client_error() && failed.status != StatusCode::FORBIDDEN {
-                        return Ok(refuse(entered, failed.status, message));
-                    }
-                    return Err(failed);
-                }
-            };
-            Ok(secret_page(
-                &admin,
-                &reader,
-                admin.a.created_user,
-                user.username,
-                admin.a.password_once,
-                password,
-                None,
-            ))
         }
-        .await,
-    )
+        admin.check_form(&state, &headers, &csrf)?;
+        let wilayah = state.places().get(state.store()).await.map_err(|e| admin.fail(e))?;
+        let area = picked_area(&admin, &wilayah, Some(&area_text))?;
+        let refuse = |entered: Entered, status: StatusCode, message: String| {
+            let view = new_user_page(&admin, &reader, &wilayah, area, entered, Some(message));
+            let mut response = html(odf_web::admin::new_user(&view), lang);
+            *response.status_mut() = status;
+            response
+        };
+        let Some(role) = Role::parse(&entered.role).filter(|r| ROLES.contains(r)) else {
+            let message = format!("peran {:?} tidak dikenal (unknown role)", entered.role);
+            return Ok(refuse(entered, StatusCode::BAD_REQUEST, message));
+        };
+        let mut villages = Vec::with_capacity(entered.villages.len());
+        for text in &entered.villages {
+            match AreaCode::parse(text) {
+                Ok(code) => villages.push(code),
+                Err(err) => return Ok(refuse(entered, StatusCode::BAD_REQUEST, err.to_string())),
+            }
+        }
+        let password =
+            crate::auth::random_password().map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
+        let display_name = Some(entered.display_name.trim().to_owned()).filter(|n| !n.is_empty());
+        let spec = UserSpec {
+            username: entered.username.clone(),
+            display_name,
+            role,
+            area,
+            villages,
+            password: password.clone(),
+        };
+        let user = match commands::add_user(state.store(), spec, admin.username()).await {
+            Ok(user) => user,
+            Err(err) => {
+                let failed = admin.refused(err);
+                let message = failed.message.clone().unwrap_or_default();
+                if failed.status.is_client_error() && failed.status != StatusCode::FORBIDDEN {
+                    return Ok(refuse(entered, failed.status, message));
+                }
+                return Err(failed);
+            }
+        };
+        Ok(secret_page(
+            &admin,
+            &reader,
+            admin.a.created_user,
+            user.username,
+            admin.a.password_once,
+            password,
+            None,
+        ))
+    })
+    .await
 }
 
 fn secret_page(
@@ -356,75 +338,61 @@ pub(crate) async fn act(
     Path((username, action)): Path<(String, String)>,
     form: Result<Form<ActForm>, FormRejection>,
 ) -> Response {
-    let lang = lang_of(&PageQuery::default(), &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    respond(
-        async {
-            let Ok(Form(form)) = form else {
-                return Err(WebError::new(StatusCode::BAD_REQUEST, lang));
-            };
-            admin.check_form(&state, &headers, &form.csrf)?;
-            let store = state.store();
-            let user = store
-                .user_by_username(&username)
-                .await
-                .map_err(|e| admin.fail(e))?
-                .ok_or_else(|| WebError::new(StatusCode::NOT_FOUND, lang))?;
-            let (_, manageable) = in_area(&admin, &user);
-            if !manageable || user.username == admin.username() {
-                return Err(admin.out_of_scope());
-            }
-            let actor = admin.username();
-            let back = || Redirect::to(&format!("/admin/pengguna?ok={}", user.username)).into_response();
-            match action.as_str() {
-                "nonaktif" | "aktif" => {
-                    commands::set_disabled(store, &user.username, action == "nonaktif", actor)
-                        .await
-                        .map_err(|e| admin.refused(e))?;
-                    Ok(back())
-                }
-                "sandi" => {
-                    let password = commands::reset_password(store, &user.username, actor)
-                        .await
-                        .map_err(|e| admin.refused(e))?;
-                    let a = admin.a;
-                    Ok(secret_page(
-                        &admin,
-                        &reader,
-                        a.new_password,
-                        user.username,
-                        a.password_once,
-                        password,
-                        None,
-                    ))
-                }
-                "token" => {
-                    // The command checks the range; text that is no number gets its message too.
-                    let days = form.days.as_deref().unwrap_or("365").trim().parse::<i64>().unwrap_or(0);
-                    let (token, expires) = commands::create_viewer_token(store, &user.username, days, actor)
-                        .await
-                        .map_err(|e| admin.refused(e))?;
-                    let until = user.area.code().map_or(7, AreaCode::utc_offset_hours);
-                    let a = admin.a;
-                    let until = moment_text(expires, until, lang);
-                    Ok(secret_page(
-                        &admin,
-                        &reader,
-                        a.new_token,
-                        user.username,
-                        a.token_once,
-                        token,
-                        Some(until),
-                    ))
-                }
-                _ => Err(WebError::new(StatusCode::NOT_FOUND, lang)),
-            }
+    let lang = page_lang(None, &headers);
+    as_admin(&reader, lang, async |admin| {
+        let Ok(Form(form)) = form else {
+            return Err(WebError::new(StatusCode::BAD_REQUEST, lang));
+        };
+        admin.check_form(&state, &headers, &form.csrf)?;
+        let store = state.store();
+        let user = store
+            .user_by_username(&username)
+            .await
+            .map_err(|e| admin.fail(e))?
+            .ok_or_else(|| WebError::new(StatusCode::NOT_FOUND, lang))?;
+        let (_, manageable) = in_area(&admin, &user);
+        if !manageable || user.username == admin.username() {
+            return Err(admin.out_of_scope());
         }
-        .await,
-    )
+        let actor = admin.username();
+        let back = || Redirect::to(&format!("/admin/pengguna?ok={}", user.username)).into_response();
+        match action.as_str() {
+            "nonaktif" | "aktif" => {
+                commands::set_disabled(store, &user.username, action == "nonaktif", actor)
+                    .await
+                    .map_err(|e| admin.refused(e))?;
+                Ok(back())
+            }
+            "sandi" => {
+                let password = commands::reset_password(store, &user.username, actor)
+                    .await
+                    .map_err(|e| admin.refused(e))?;
+                let a = admin.a;
+                Ok(secret_page(
+                    &admin,
+                    &reader,
+                    a.new_password,
+                    user.username,
+                    a.password_once,
+                    password,
+                    None,
+                ))
+            }
+            "token" => {
+                // The command checks the range; text that is no number gets its message too.
+                let days = form.days.as_deref().unwrap_or("365").trim().parse::<i64>().unwrap_or(0);
+                let (token, expires) = commands::create_viewer_token(store, &user.username, days, actor)
+                    .await
+                    .map_err(|e| admin.refused(e))?;
+                let until = user.area.code().map_or(7, AreaCode::utc_offset_hours);
+                let a = admin.a;
+                let until = moment_text(expires, until, lang);
+                Ok(secret_page(&admin, &reader, a.new_token, user.username, a.token_once, token, Some(until)))
+            }
+            _ => Err(WebError::new(StatusCode::NOT_FOUND, lang)),
+        }
+    })
+    .await
 }
 
 /// `GET /admin/perangkat`: the phones of the admin's area's users, with their last sync and the
@@ -435,45 +403,39 @@ pub(crate) async fn devices(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let lang = lang_of(&PageQuery { lang: query.lang.clone(), ..PageQuery::default() }, &headers);
-    let admin = match Admin::of(&reader, lang) {
-        Ok(admin) => admin,
-        Err(response) => return *response,
-    };
-    respond(
-        async {
-            let users = state.store().list_users().await.map_err(|e| admin.fail(e))?;
-            let mut devices = state.store().devices().await.map_err(|e| admin.fail(e))?;
-            // Longest silent first: those are the phones to call.
-            devices.sort_by_key(|d| d.last_sync_at);
-            let a = admin.a;
-            let lines = devices
-                .into_iter()
-                .filter_map(|d| {
-                    let user = users.iter().find(|u| u.username == d.username)?;
-                    admin.area().contains(user.area).then_some(())?;
-                    let offset = user.area.code().map_or(7, AreaCode::utc_offset_hours);
-                    Some(DeviceLine {
-                        has_pending: d.pending_count > 0,
-                        pending: number_text(d.pending_count, lang),
-                        oldest_pending: d
-                            .oldest_pending_at
-                            .map_or_else(|| "–".to_owned(), |at| moment_text(at, offset, lang)),
-                        last_sync: moment_text(d.last_sync_at, offset, lang),
-                        device_id: d.device_id,
-                        username: d.username,
-                        app_version: d.app_version,
-                    })
+    let lang = page_lang(query.lang.as_deref(), &headers);
+    as_admin(&reader, lang, async |admin| {
+        let users = state.store().list_users().await.map_err(|e| admin.fail(e))?;
+        let mut devices = state.store().devices().await.map_err(|e| admin.fail(e))?;
+        // Longest silent first: those are the phones to call.
+        devices.sort_by_key(|d| d.last_sync_at);
+        let a = admin.a;
+        let lines = devices
+            .into_iter()
+            .filter_map(|d| {
+                let user = users.iter().find(|u| u.username == d.username)?;
+                admin.area().contains(user.area).then_some(())?;
+                let offset = user.area.code().map_or(7, AreaCode::utc_offset_hours);
+                Some(DeviceLine {
+                    has_pending: d.pending_count > 0,
+                    pending: number_text(d.pending_count, lang),
+                    oldest_pending: d
+                        .oldest_pending_at
+                        .map_or_else(|| "–".to_owned(), |at| moment_text(at, offset, lang)),
+                    last_sync: moment_text(d.last_sync_at, offset, lang),
+                    device_id: d.device_id,
+                    username: d.username,
+                    app_version: d.app_version,
                 })
-                .collect();
-            let view = DevicesView {
-                layout: admin.layout(&reader, a.devices, "/admin/perangkat"),
-                a,
-                nav: Admin::nav("/admin/perangkat"),
-                devices: lines,
-            };
-            Ok(html(odf_web::admin::devices(&view), lang))
-        }
-        .await,
-    )
+            })
+            .collect();
+        let view = DevicesView {
+            layout: admin.layout(&reader, a.devices, "/admin/perangkat"),
+            a,
+            nav: Admin::nav("/admin/perangkat"),
+            devices: lines,
+        };
+        Ok(html(odf_web::admin::devices(&view), lang))
+    })
+    .await
 }
