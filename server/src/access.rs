@@ -53,6 +53,8 @@ actions! {
     PushRecords: FIELD => "mengirim data rumah tangga (push records)";
     PullRecords: FIELD => "mengambil data rumah tangga (pull records)";
     ManageConflicts: &[Role::Admin] => "mengelola konflik data (manage conflicts)";
+    ManageAccounts: &[Role::Admin] => "mengelola pengguna (manage accounts)";
+    ImportPlaces: &[Role::Admin] => "mengimpor wilayah (import places)";
     RecordTriggering: &[Role::Sanitarian, Role::Admin] => "mencatat pemicuan (record triggering)";
     ClaimSbs: &[Role::Sanitarian, Role::Admin] => "mengajukan klaim SBS (claim SBS)";
     ReadHistory: FIELD => "membaca riwayat desa (read village history)";

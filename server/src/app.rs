@@ -101,6 +101,8 @@ struct Inner {
     places: PlacesCache,
     /// The dashboard's monthly trends, until their area changes (`crate::web`).
     web_trends: crate::web::TrendCache,
+    /// Places files uploaded on the admin page, kept between their preview and its confirmation.
+    web_uploads: crate::web::Uploads,
     /// The certificate signing keys, or why they could not be loaded (certificates are then refused
     /// with `signing_key_unavailable`; everything else works).
     keys: Result<Keyring, String>,
@@ -143,6 +145,7 @@ impl AppState {
             metrics: Metrics::new(),
             places: PlacesCache::default(),
             web_trends: crate::web::TrendCache::default(),
+            web_uploads: crate::web::Uploads::default(),
             keys,
         }))
     }
@@ -186,6 +189,10 @@ impl AppState {
 
     pub fn web_trends(&self) -> &crate::web::TrendCache {
         &self.0.web_trends
+    }
+
+    pub fn web_uploads(&self) -> &crate::web::Uploads {
+        &self.0.web_uploads
     }
 }
 

@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use odf_domain::{AreaCode, AreaRef, Role, Wilayah};
+use odf_domain::{AreaCode, AreaRef, Place, Role, Wilayah};
 use odf_store::{
-    AnyStore, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser, RecountReport, SessionKind,
-    StoreError, UserRecord, parse_boundaries,
+    AnyStore, AreaBoundary, AreasPreview, DatabaseUrl, ImportReport, NewAuditEntry, NewSession, NewUser,
+    RecountReport, SessionKind, StoreError, UserRecord, parse_boundaries,
 };
 use serde_json::json;
 use thiserror::Error;
@@ -64,18 +64,58 @@ pub struct AreasImport {
     pub row_errors: Vec<String>,
 }
 
+/// Why a row inside the file is left out: it lies outside the importer's area.
+fn outside(code: AreaCode, within: AreaRef) -> String {
+    format!("{code}: di luar wilayah {within} (outside your area, not imported)")
+}
+
+/// The places of a `kode,nama[,level,kind]` CSV (Kemendagri codes) at or under `within`, and what
+/// was wrong with the other rows (malformed, orphans, duplicates, outside the area).
+fn read_areas_csv(text: &str, within: AreaRef) -> (Vec<Place>, Vec<String>) {
+    let load = Wilayah::from_csv(text);
+    let mut row_errors: Vec<String> = load.errors.iter().map(ToString::to_string).collect();
+    let mut places = Vec::with_capacity(load.wilayah.len());
+    for place in load.wilayah.iter() {
+        if within.contains(place.code.into()) {
+            places.push(place.clone());
+        } else {
+            row_errors.push(outside(place.code, within));
+        }
+    }
+    (places, row_errors)
+}
+
+/// What importing the CSV at or under `within` would change now, writing nothing (the web's
+/// preview; the import itself is [`import_areas_within`]).
+pub async fn preview_areas_csv(
+    store: &AnyStore,
+    text: &str,
+    within: AreaRef,
+) -> CommandResult<(AreasPreview, Vec<String>)> {
+    let (places, row_errors) = read_areas_csv(text, within);
+    Ok((store.preview_areas(&places).await?, row_errors))
+}
+
 /// Imports a `kode,nama[,level,kind]` CSV (Kemendagri codes). Bad rows are reported and skipped;
 /// good rows are imported idempotently.
 pub async fn import_areas_csv(store: &AnyStore, text: &str, actor: &str) -> CommandResult<AreasImport> {
-    let load = Wilayah::from_csv(text);
-    let places: Vec<_> = load.wilayah.iter().cloned().collect();
+    import_areas_within(store, text, AreaRef::Nasional, actor).await
+}
+
+/// [`import_areas_csv`] for an admin of `within`: rows outside it are reported, not imported.
+pub async fn import_areas_within(
+    store: &AnyStore,
+    text: &str,
+    within: AreaRef,
+    actor: &str,
+) -> CommandResult<AreasImport> {
+    let (places, row_errors) = read_areas_csv(text, within);
     let report = store.import_areas(&places).await?;
-    let row_errors: Vec<String> = load.errors.iter().map(ToString::to_string).collect();
     audit(
         store,
         actor,
         "areas.import",
-        None,
+        within.code(),
         json!({ "inserted": report.inserted, "updated": report.updated, "rejected_rows": row_errors.len() }),
     )
     .await?;
@@ -86,21 +126,52 @@ pub async fn import_areas_file(store: &AnyStore, path: &Path, actor: &str) -> Co
     import_areas_csv(store, &read(path)?, actor).await
 }
 
+/// The boundaries of a GeoJSON FeatureCollection (features with a `kode` property) at or under
+/// `within`, and a problem per other feature.
+fn read_boundaries(text: &str, within: AreaRef) -> CommandResult<(Vec<AreaBoundary>, Vec<String>)> {
+    let (boundaries, problems) =
+        parse_boundaries(text).map_err(|err| CommandError::Invalid(err.to_string()))?;
+    let mut row_errors: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let (inside, others): (Vec<_>, Vec<_>) =
+        boundaries.into_iter().partition(|b| within.contains(b.code.into()));
+    row_errors.extend(others.iter().map(|b| outside(b.code, within)));
+    Ok((inside, row_errors))
+}
+
+/// What importing the boundaries at or under `within` would change now, writing nothing.
+pub async fn preview_boundaries_geojson(
+    store: &AnyStore,
+    text: &str,
+    within: AreaRef,
+) -> CommandResult<AreasImport> {
+    let (boundaries, row_errors) = read_boundaries(text, within)?;
+    Ok(AreasImport { report: store.preview_boundaries(&boundaries).await?, row_errors })
+}
+
 /// Imports a GeoJSON FeatureCollection of boundaries (features with a `kode` property).
 pub async fn import_boundaries_geojson(
     store: &AnyStore,
     text: &str,
     actor: &str,
 ) -> CommandResult<AreasImport> {
-    let (boundaries, problems) =
-        parse_boundaries(text).map_err(|err| CommandError::Invalid(err.to_string()))?;
+    import_boundaries_within(store, text, AreaRef::Nasional, actor).await
+}
+
+/// [`import_boundaries_geojson`] for an admin of `within`: features outside it are reported, not
+/// imported.
+pub async fn import_boundaries_within(
+    store: &AnyStore,
+    text: &str,
+    within: AreaRef,
+    actor: &str,
+) -> CommandResult<AreasImport> {
+    let (boundaries, row_errors) = read_boundaries(text, within)?;
     let report = store.import_boundaries(&boundaries).await?;
-    let row_errors: Vec<String> = problems.iter().map(ToString::to_string).collect();
     audit(
         store,
         actor,
         "boundaries.import",
-        None,
+        within.code(),
         json!({ "inserted": report.inserted, "updated": report.updated }),
     )
     .await?;
@@ -204,6 +275,24 @@ pub async fn set_disabled(
     let action = if disabled { "user.disable" } else { "user.enable" };
     audit(store, actor, action, None, json!({ "username": username })).await?;
     Ok(())
+}
+
+/// Gives `username` a new random password (returned, to be shown once) and ends their logins.
+pub async fn reset_password(store: &AnyStore, username: &str, actor: &str) -> CommandResult<String> {
+    let user = store
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "pengguna (user)", key: username.to_owned() })?;
+    let password = crate::auth::random_password().map_err(CommandError::Invalid)?;
+    let hashed = password.clone();
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&hashed))
+        .await
+        .map_err(|err| CommandError::Invalid(err.to_string()))?
+        .map_err(CommandError::Invalid)?;
+    store.set_user_password(&user.username, &password_hash).await?;
+    audit(store, actor, "user.password_reset", user.area.code(), json!({ "username": user.username }))
+        .await?;
+    Ok(password)
 }
 
 /// A read-only token for a dashboard, belonging to `username`, valid for `days`.

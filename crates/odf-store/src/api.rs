@@ -55,6 +55,10 @@ pub trait Places: Send + Sync {
     async fn import_areas(&self, places: &[Place]) -> Result<ImportReport>;
     /// Sets boundaries (and centroids) of known areas; unknown codes are reported, not stored.
     async fn import_boundaries(&self, boundaries: &[AreaBoundary]) -> Result<ImportReport>;
+    /// What [`Places::import_areas`] would do now, from the same plan, writing nothing.
+    async fn preview_areas(&self, places: &[Place]) -> Result<AreasPreview>;
+    /// What [`Places::import_boundaries`] would do now, from the same comparison, writing nothing.
+    async fn preview_boundaries(&self, boundaries: &[AreaBoundary]) -> Result<ImportReport>;
     /// One area with its boundary.
     async fn area(&self, code: AreaCode) -> Result<Option<AreaRecord>>;
     /// Every area at or under `under` (everything for `None`), in code order, without boundaries.
@@ -72,6 +76,10 @@ pub trait Accounts: Send + Sync {
     async fn list_users(&self) -> Result<Vec<UserRecord>>;
     /// Disabling also revokes every session of the user, so a later enable revives none of them.
     async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<()>;
+    /// Replaces the password hash and revokes the user's login sessions (phones, browsers) in the
+    /// same transaction: whoever held the old password holds nothing after a reset. Dashboard
+    /// tokens are not logins and stay.
+    async fn set_user_password(&self, username: &str, password_hash: &str) -> Result<()>;
     async fn create_session(&self, session: NewSession) -> Result<()>;
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<SessionRecord>>;
     /// Marks a session revoked; `false` when there was no such active session.

@@ -39,6 +39,15 @@ pub struct ImportReport {
     pub unknown: Vec<AreaCode>,
 }
 
+/// What an areas import would do, without doing it: its report, and the places it would add and
+/// rename (with the name they have now), in code order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AreasPreview {
+    pub report: ImportReport,
+    pub added: Vec<odf_domain::Place>,
+    pub renamed: Vec<(odf_domain::Place, String)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
     pub username: String,

@@ -3,6 +3,7 @@
 //! (`svg`). Pure: no HTTP, no store. `odf-server`'s `web` module fetches the figures and serves the
 //! pages; the phone UI can reuse the same pieces.
 
+pub mod admin;
 pub mod assets;
 pub mod desk;
 pub mod desk_verify;

@@ -23,6 +23,8 @@ pub struct SignedIn {
     pub csrf: String,
     /// Whether the header links to the verification desk (verifiers and admins).
     pub desk: bool,
+    /// Whether the header links to the admin pages (admins).
+    pub admin: bool,
 }
 
 /// What every page has: language, title, breadcrumbs, the language switch and who is signed in.
@@ -42,6 +44,11 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The header link's text to the admin pages (their words live in `admin`).
+    pub fn admin_label(&self) -> &'static str {
+        crate::admin::admin_labels(self.lang).admin
+    }
+
     pub fn new(lang: Lang, title: String, lang_href: String, user: Option<SignedIn>) -> Layout {
         Layout {
             lang,

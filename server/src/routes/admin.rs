@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::access::{Allowed, ManageConflicts};
 use crate::app::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 
 fn conflict_dto(c: HouseholdConflict) -> ConflictDto {
@@ -55,7 +56,7 @@ pub async fn list_conflicts(
     Allowed(caller, _): Allowed<ManageConflicts>,
     ApiQuery(query): ApiQuery<ConflictQuery>,
 ) -> ApiResult<Json<Vec<ConflictDto>>> {
-    let conflicts = state.store().conflicts(caller.user.area.code(), query.open.unwrap_or(true)).await?;
+    let conflicts = conflicts_of(&state, &caller, query.open.unwrap_or(true)).await?;
     Ok(Json(conflicts.into_iter().map(conflict_dto).collect()))
 }
 
@@ -75,12 +76,31 @@ pub async fn resolve_conflict(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ResolveConflictRequest>,
 ) -> ApiResult<Json<ConflictDto>> {
+    let resolved = resolve(&state, &caller, id, request.keep == Keep::Other).await?;
+    Ok(Json(conflict_dto(resolved)))
+}
+
+/// The conflicts in the admin's area (only unresolved ones with `open_only`), oldest first: the
+/// API's list and the admin page's.
+pub async fn conflicts_of(
+    state: &AppState,
+    caller: &Caller,
+    open_only: bool,
+) -> ApiResult<Vec<HouseholdConflict>> {
+    Ok(state.store().conflicts(caller.user.area.code(), open_only).await?)
+}
+
+/// Resolves conflict `id` of the admin's area (the store audits it): the API's and the page's.
+pub async fn resolve(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    choose_other: bool,
+) -> ApiResult<HouseholdConflict> {
     // Existence outside the admin's area must not leak: 404 either way.
-    let in_scope = state.store().conflicts(caller.user.area.code(), false).await?.iter().any(|c| c.id == id);
+    let in_scope = conflicts_of(state, caller, false).await?.iter().any(|c| c.id == id);
     if !in_scope {
         return Err(ApiError::not_found("Konflik (conflict)"));
     }
-    let resolved =
-        state.store().resolve_conflict(id, request.keep == Keep::Other, &caller.user.username).await?;
-    Ok(Json(conflict_dto(resolved)))
+    Ok(state.store().resolve_conflict(id, choose_other, &caller.user.username).await?)
 }

@@ -14,6 +14,7 @@
 //! Errors are HTML pages with their status kept (403 out of scope, 404 unknown area); the API keeps
 //! its JSON error shape.
 
+mod admin;
 mod area;
 mod desk;
 pub(crate) mod public_check;
@@ -36,6 +37,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::ApiError;
+pub use admin::Uploads;
 pub use reader::Reader;
 pub use trend::TrendCache;
 
@@ -59,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/meja/desa/{code}/verifikasi/{id}/keputusan", post(desk_verification::decide))
         .route("/meja/desa/{code}/verifikasi/{id}/berita-acara", get(desk_verification::minutes))
         .route("/meja/desa/{code}/piagam/{id}/cabut", post(desk_village::revoke))
+        // Accounts, places and edit conflicts (issue 16, admin part): `admin::routes`.
+        .merge(admin::routes())
 }
 
 /// The query every page understands (unknown parameters are ignored: a page is for people).

@@ -10,7 +10,7 @@ use odf_rollup::AreaRef;
 use odf_web::view::SignedIn;
 use sha2::{Digest, Sha256};
 
-use crate::access::{ReadNotifications, allow};
+use crate::access::{ManageAccounts, ReadNotifications, allow};
 use crate::app::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, caller_of_token, cookie};
 use crate::error::{ApiError, ApiResult};
@@ -63,6 +63,7 @@ impl Reader {
                 },
                 csrf: csrf_token(token),
                 desk: allow::<ReadNotifications>(caller).is_ok(),
+                admin: allow::<ManageAccounts>(caller).is_ok(),
             }),
             _ => None,
         }

@@ -17,7 +17,7 @@ pub fn config() -> odf_server::ServerConfig {
     }
 }
 
-fn household(village: &str) -> Value {
+pub(crate) fn household(village: &str) -> Value {
     json!({
         "id": Uuid::now_v7(),
         "village": village,
@@ -40,7 +40,7 @@ fn visit(household: &Value, sanitarian: &str, category: &str) -> Value {
     })
 }
 
-fn push_body(households: &[Value], visits: &[Value]) -> Value {
+pub(crate) fn push_body(households: &[Value], visits: &[Value]) -> Value {
     json!({
         "device": { "device_id": "hp-san-a", "app_version": "0.1.0", "pending_count": households.len() + visits.len() },
         "households": households,
@@ -394,7 +394,7 @@ pub async fn operations_endpoints_answer(app: Arc<TestApp>) {
     assert!(response.headers().contains_key("x-request-id"));
 }
 
-fn household_edit(home: &Value, base: i64, minutes_ago: i64, changes: &Value) -> Value {
+pub(crate) fn household_edit(home: &Value, base: i64, minutes_ago: i64, changes: &Value) -> Value {
     json!({
         "edit_id": Uuid::now_v7(),
         "household_id": home["id"],
@@ -404,7 +404,7 @@ fn household_edit(home: &Value, base: i64, minutes_ago: i64, changes: &Value) ->
     })
 }
 
-fn edits_body(edits: &[Value]) -> Value {
+pub(crate) fn edits_body(edits: &[Value]) -> Value {
     json!({ "device": { "device_id": "hp", "app_version": "t", "pending_count": 0 }, "household_edits": edits })
 }
 

@@ -44,7 +44,7 @@ struct Case {
     cookie: bool,
 }
 
-/// Every route of the router (`server/src/app.rs` and `server/src/web/mod.rs`), each of which must
+/// Every route of the router (`server/src/app.rs`, `server/src/web/mod.rs`, `server/src/web/admin/mod.rs`), each of which must
 /// have at least one case. Update it with every new route.
 const ROUTES: &[&str] = &[
     "/v1/auth/login",
@@ -91,6 +91,15 @@ const ROUTES: &[&str] = &[
     "/meja/desa/{code}/verifikasi/{id}/keputusan",
     "/meja/desa/{code}/verifikasi/{id}/berita-acara",
     "/meja/desa/{code}/piagam/{id}/cabut",
+    "/admin/pengguna",
+    "/admin/pengguna/baru",
+    "/admin/pengguna/{username}/{action}",
+    "/admin/perangkat",
+    "/admin/wilayah",
+    "/admin/wilayah/pratinjau",
+    "/admin/wilayah/impor",
+    "/admin/konflik",
+    "/admin/konflik/{id}",
 ];
 
 /// Whether `path` (query left off) is an instance of the route `pattern` (`{x}`: one non-empty
@@ -129,7 +138,11 @@ fn expand_json(value: &Value) -> Value {
 /// The routes the router's source declares (`.route("…"`), so that [`ROUTES`] cannot fall behind.
 #[test]
 fn the_route_list_is_the_routers() {
-    let sources = [include_str!("../../src/app.rs"), include_str!("../../src/web/mod.rs")];
+    let sources = [
+        include_str!("../../src/app.rs"),
+        include_str!("../../src/web/mod.rs"),
+        include_str!("../../src/web/admin/mod.rs"),
+    ];
     let mut declared: Vec<&str> = sources
         .iter()
         .flat_map(|source| source.split(".route(\"").skip(1))

@@ -10,6 +10,7 @@
 
 #[macro_use]
 mod common;
+mod admin_web;
 mod auth_and_sync;
 mod authz;
 mod backup;
@@ -32,6 +33,13 @@ mod web;
 use std::path::PathBuf;
 
 api_tests! {
+    admin_web (odf_server::ServerConfig::default()) {
+        an_admin_adds_a_sanitarian_with_two_villages_who_then_logs_in,
+        accounts_are_disabled_enabled_reset_and_given_tokens_within_the_admins_area,
+        a_places_import_is_previewed_then_confirmed_and_shows_at_once,
+        an_admin_lists_and_resolves_edit_conflicts_on_the_page,
+        devices_of_the_area_show_their_last_sync_and_pending_records,
+    }
     auth_and_sync (crate::auth_and_sync::config()) {
         a_login_gives_a_token_that_identifies_the_user_until_logout,
         wrong_passwords_are_refused_and_repeated_failures_are_rate_limited,

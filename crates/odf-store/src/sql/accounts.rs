@@ -116,6 +116,30 @@ impl Accounts for ThisStore {
         .await
     }
 
+    async fn set_user_password(&self, username: &str, password_hash: &str) -> Result<()> {
+        self.write(async |tx| {
+            let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+                .bind(password_hash)
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound { what: "pengguna (user)", key: username.to_owned() });
+            }
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND kind = $2 \
+                 AND user_id = (SELECT id FROM users WHERE username = $3)",
+            )
+            .bind(stored_now())
+            .bind(SessionKind::Login.as_str())
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn create_session(&self, session: NewSession) -> Result<()> {
         self.write(async |tx| {
             sqlx::query(

@@ -63,6 +63,26 @@ fn plan_areas<'p>(
     upserts
 }
 
+/// Counts one boundary in `report` by what is stored (`None`: no such area); whether to write it.
+fn count_boundary(
+    stored: Option<&Option<String>>,
+    boundary: &AreaBoundary,
+    geometry: &str,
+    report: &mut ImportReport,
+) -> bool {
+    match stored {
+        None => report.unknown.push(boundary.code),
+        Some(Some(stored)) if stored == geometry => report.unchanged += 1,
+        Some(Some(_)) => report.updated += 1,
+        Some(None) => report.inserted += 1,
+    }
+    match stored {
+        Some(Some(stored)) => stored != geometry,
+        Some(None) => true,
+        None => false,
+    }
+}
+
 /// One `place` change per village whose names a phone shows changed: each new or renamed village,
 /// and every village under a renamed kecamatan or kabupaten (its payload carries their names).
 /// `existing` holds every area's (name, kind) after the import.
@@ -157,40 +177,31 @@ impl Places for ThisStore {
             for boundary in boundaries {
                 let code = boundary.code.to_string();
                 let geometry = json_of(&boundary.geometry);
-                match existing.get(&code) {
-                    None => report.unknown.push(boundary.code),
-                    Some(Some(stored)) if *stored == geometry => report.unchanged += 1,
-                    Some(stored) => {
-                        if stored.is_some() {
-                            report.updated += 1;
-                        } else {
-                            report.inserted += 1;
-                        }
-                        sqlx::query(
-                            "UPDATE areas SET boundary = $1, centroid_lat = $2, centroid_lng = $3, \
-                             updated_at = $4 WHERE code = $5",
-                        )
-                        .bind(&geometry)
-                        .bind(boundary.centroid.map(GeoPoint::lat))
-                        .bind(boundary.centroid.map(GeoPoint::lng))
-                        .bind(now)
-                        .bind(&code)
-                        .execute(&mut *tx)
-                        .await?;
-                        existing.insert(code.clone(), Some(geometry));
-                        if boundary.code.is_village() {
-                            let payload = serde_json::json!({
-                                "code": code,
-                                "geometry": boundary.geometry,
-                                "centroid": boundary.centroid,
-                            });
-                            changes.push(PendingChange {
-                                kind: ChangeKind::Boundary,
-                                entity_id: code,
-                                area: boundary.code,
-                                payload: json_of(&payload),
-                            });
-                        }
+                if count_boundary(existing.get(&code), boundary, &geometry, &mut report) {
+                    sqlx::query(
+                        "UPDATE areas SET boundary = $1, centroid_lat = $2, centroid_lng = $3, \
+                         updated_at = $4 WHERE code = $5",
+                    )
+                    .bind(&geometry)
+                    .bind(boundary.centroid.map(GeoPoint::lat))
+                    .bind(boundary.centroid.map(GeoPoint::lng))
+                    .bind(now)
+                    .bind(&code)
+                    .execute(&mut *tx)
+                    .await?;
+                    existing.insert(code.clone(), Some(geometry));
+                    if boundary.code.is_village() {
+                        let payload = serde_json::json!({
+                            "code": code,
+                            "geometry": boundary.geometry,
+                            "centroid": boundary.centroid,
+                        });
+                        changes.push(PendingChange {
+                            kind: ChangeKind::Boundary,
+                            entity_id: code,
+                            area: boundary.code,
+                            payload: json_of(&payload),
+                        });
                     }
                 }
             }
@@ -198,6 +209,44 @@ impl Places for ThisStore {
             Ok(report)
         })
         .await
+    }
+
+    async fn preview_areas(&self, places: &[Place]) -> Result<AreasPreview> {
+        let mut existing: HashMap<String, (String, String)> = HashMap::new();
+        for row in sqlx::query("SELECT code, name, kind FROM areas").fetch_all(self.reader()).await? {
+            existing.insert(row.try_get("code")?, (row.try_get("name")?, row.try_get("kind")?));
+        }
+        let before = existing.clone();
+        let mut preview = AreasPreview::default();
+        let upserts = plan_areas(places, &mut existing, &mut preview.report);
+        for place in upserts {
+            match before.get(&place.code.to_string()) {
+                Some((name, _)) => preview.renamed.push((place.clone(), name.clone())),
+                None => preview.added.push(place.clone()),
+            }
+        }
+        Ok(preview)
+    }
+
+    async fn preview_boundaries(&self, boundaries: &[AreaBoundary]) -> Result<ImportReport> {
+        let codes: Vec<String> = boundaries.iter().map(|b| b.code.to_string()).collect();
+        let rows = self
+            .snapshot(async |tx| fetch_in(tx, "SELECT code, boundary FROM areas", "code", &codes).await)
+            .await?;
+        let mut existing: HashMap<String, Option<String>> = HashMap::new();
+        for row in rows {
+            existing.insert(row.try_get("code")?, row.try_get("boundary")?);
+        }
+        let mut report = ImportReport::default();
+        for boundary in boundaries {
+            let code = boundary.code.to_string();
+            let geometry = json_of(&boundary.geometry);
+            if count_boundary(existing.get(&code), boundary, &geometry, &mut report) {
+                // The import would store it: a later feature with the same code compares with it.
+                existing.insert(code, Some(geometry));
+            }
+        }
+        Ok(report)
     }
 
     async fn area(&self, code: AreaCode) -> Result<Option<AreaRecord>> {

@@ -81,6 +81,26 @@ pub(crate) async fn disabling_a_user_revokes_their_sessions_for_good(store: AnyS
     assert!(store.session([2u8; 32]).await.unwrap().unwrap().is_active(Utc::now()));
 }
 
+pub(crate) async fn a_password_reset_revokes_logins_but_not_dashboard_tokens(store: AnyStore, _raw: RawDb) {
+    let user = store.create_user(new_user("wa_ode", odf_domain::Role::Sanitarian)).await.unwrap();
+    let other = store.create_user(new_user("la_ode", odf_domain::Role::Sanitarian)).await.unwrap();
+    let expires_at = Utc::now() + Duration::hours(12);
+    for (hash, user_id, kind) in [
+        ([1u8; 32], user.id, SessionKind::Login),
+        ([2u8; 32], user.id, SessionKind::Viewer),
+        ([3u8; 32], other.id, SessionKind::Login),
+    ] {
+        store.create_session(NewSession { token_hash: hash, user_id, kind, expires_at }).await.unwrap();
+    }
+    store.set_user_password("wa_ode", "$argon2id$new").await.unwrap();
+    assert_eq!(store.user(user.id).await.unwrap().unwrap().password_hash, "$argon2id$new");
+    let active = async |hash: u8| store.session([hash; 32]).await.unwrap().unwrap().is_active(Utc::now());
+    assert!(!active(1).await, "the old password's login is gone");
+    assert!(active(2).await, "a dashboard token is not a login");
+    assert!(active(3).await, "another user's login stays");
+    assert_eq!(store.set_user_password("nobody", "$x").await.unwrap_err().code(), "not_found");
+}
+
 /// A login retried with the same key (its answer was lost) finds the session the first one opened;
 /// another key, another user, a revoked session or one older than the window opens a new one.
 pub(crate) async fn a_login_retried_with_its_key_finds_the_session_it_opened(store: AnyStore, _raw: RawDb) {

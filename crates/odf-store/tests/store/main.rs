@@ -24,6 +24,7 @@ odf_store::store_tests!(
     places::the_migration_names_villages_stored_before_it,
     accounts::users_and_sessions_round_trip,
     accounts::disabling_a_user_revokes_their_sessions_for_good,
+    accounts::a_password_reset_revokes_logins_but_not_dashboard_tokens,
     accounts::an_account_covering_the_whole_country_round_trips,
     accounts::a_login_retried_with_its_key_finds_the_session_it_opened,
     ingest::a_batch_pushed_twice_is_stored_once,

@@ -112,6 +112,12 @@ pub async fn user(store: &AnyStore, command: UserCommand, actor: &str) -> anyhow
                 .with_context(|| format!("enabling user {username:?}"))?;
             println!("Pengguna {username} diaktifkan.");
         }
+        UserCommand::ResetPassword { username } => {
+            let password = commands::reset_password(store, &username, actor)
+                .await
+                .with_context(|| format!("resetting the password of {username:?}"))?;
+            println!("Kata sandi baru {username} (tampil sekali): {password}");
+        }
     }
     Ok(())
 }

@@ -142,6 +142,8 @@ pub enum UserCommand {
     Disable { username: String },
     /// Mengaktifkan kembali pengguna.
     Enable { username: String },
+    /// Membuat kata sandi acak baru (tampil sekali); sesi login lamanya berakhir.
+    ResetPassword { username: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@
 //! Without chromedriver the tests print `SKIPPED: browser (chromedriver not found)` and pass,
 //! unless `ODF_BROWSER_TESTS=required` (set by `.ci/run`), where they fail.
 
+mod admin_flow;
 mod dashboard;
 mod desk_flow;
 mod seeded;
