@@ -8,6 +8,7 @@ pub mod desk;
 pub mod format;
 pub mod labels;
 pub mod pages;
+pub mod phone;
 pub mod svg;
 pub mod view;
 

@@ -13,6 +13,7 @@
 //! unless `ODF_BROWSER_TESTS=required` (set by `.ci/run`), where they fail.
 
 mod dashboard;
+mod phone;
 mod seeded;
 mod smoke;
 
