@@ -24,12 +24,12 @@ async fn needs_login(state: &State) -> bool {
 }
 
 fn missing(coverage: Option<&CoverageView>, lang: odf_web::Lang) -> Vec<String> {
-    let Some(c) = coverage else { return Vec::new() };
     let lang = core(lang);
+    let c = match coverage {
+        Some(c) if c.denominator > 0 => c,
+        _ => return vec![i18n::NOT_ELIGIBLE_NO_HOUSEHOLDS.get(lang).to_owned()],
+    };
     let mut out = Vec::new();
-    if c.denominator == 0 {
-        out.push(i18n::NOT_ELIGIBLE_NO_HOUSEHOLDS.get(lang).to_owned());
-    }
     if c.kk_never_visited > 0 {
         out.push(i18n::NOT_ELIGIBLE_NOT_ALL_VISITED.fill(lang, &[("count", &c.kk_never_visited)]));
     }
