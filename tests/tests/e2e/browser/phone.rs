@@ -248,3 +248,117 @@ async fn requests_without_the_secret_or_from_another_host_or_origin_are_refused(
     assert_eq!(own.send().await.unwrap().status().as_u16(), 303, "its own page may post");
     let _ = stop_ui.send(());
 }
+
+/// A claimed village of two households, both with access (recorded on another phone through the
+/// core, as the demo's sanitarian would).
+async fn claimed_village(server: &str) {
+    use odf_e2e_tests::Phone;
+    let sanitarian = Phone::log_in(server, SAN_A).await;
+    sanitarian.sync_until_done(5).await;
+    for head in ["La Ode Hamid", "Wa Ode Nur"] {
+        let home = sanitarian.register(VILLAGE_1, head, 1).await;
+        sanitarian.visit(home, "layak_sendiri", chrono::Utc::now() - chrono::Duration::days(7)).await;
+    }
+    let village = odf_e2e_tests::server::code(VILLAGE_1);
+    let triggered_on = (chrono::Utc::now() - chrono::Duration::days(60)).date_naive();
+    sanitarian.client.trigger_village(village, triggered_on, None).await.expect("trigger");
+    sanitarian.client.claim_village(village, None).await.expect("claim");
+    sanitarian.sync_until_done(10).await;
+    assert!(sanitarian.refused().await.is_empty(), "{:?}", sanitarian.refused().await);
+    sanitarian.close().await;
+}
+
+async fn sync_until_stored(b: &Browser, base: &str) {
+    b.goto(&format!("{base}/kirim"), "form#sync").await;
+    tap(b, "form#sync button[type=submit]").await;
+    b.wait("#all-stored").await;
+    b.wait("#sync-run[data-sync-run=done]").await;
+}
+
+async fn verifier_offline_visit_and_decision(backend: Backend) {
+    use odf_e2e_tests::server::{VERIFIER, VERIFIER_2, VERIFIER_3};
+    use odf_mobile_api::{PlanKind, SamplingPlanDto, TeamMemberDto};
+    if skipped() {
+        return;
+    }
+    testing::run_as("phone", backend, |store, _raw| async move {
+        let mut server = Restartable::start(store.clone()).await;
+        seed(&store).await;
+        let url = server.url();
+        claimed_village(&url).await;
+        let (home, first, base, stop_ui) = start_ui().await;
+        let name = format!("phone-verifier-{backend:?}").to_lowercase();
+        let server_ref = &mut server;
+        let store_ref = &store;
+        with_browser(&name, PHONE, |b| async move {
+            let server = server_ref;
+            sign_in(&b, &first, &url, VERIFIER).await;
+            // Opening the verification is `odf-field verification open` on the same phone folder.
+            let twin = Client::open(home.path()).await.expect("the same home");
+            let team = [VERIFIER, VERIFIER_2, VERIFIER_3]
+                .iter()
+                .map(|u| TeamMemberDto { username: (*u).to_owned(), name: format!("Tim {u}"), position: None })
+                .collect();
+            let plan = SamplingPlanDto { kind: PlanKind::AllHouseholds, level: None, count: None };
+            let village = odf_e2e_tests::server::code(VILLAGE_1);
+            let id = twin.open_verification(village, team, plan).await.expect("open the verification");
+            twin.close().await;
+            sync_until_stored(&b, &base).await;
+
+            // Offline from here: the sample's visits, the community criteria and the decision.
+            server.stop().await;
+            b.goto(&format!("{base}/verifikasi"), &format!("li[data-verification='{id}']")).await;
+            b.screenshot("verifications").await;
+            tap(&b, &format!("li[data-verification='{id}'] a")).await;
+            let sampled: Vec<String> = {
+                let mut ids = Vec::new();
+                for row in b.all("#samples li[data-household]").await {
+                    ids.push(attr(&row, "data-household").await);
+                }
+                ids
+            };
+            assert_eq!(sampled.len(), 2, "every household is sampled");
+            for household in &sampled {
+                tap(&b, &format!("li[data-household='{household}'] a.visit")).await;
+                tap(&b, "input[name=category][value=layak_sendiri]").await;
+                tap(&b, "form#visit button[type=submit]").await;
+                b.wait(&format!("li[data-household='{household}'][data-visited=true]")).await;
+            }
+            for criterion in ["bebas_tinja", "aturan", "pemantauan"] {
+                tap(&b, &format!("form#community input[name={criterion}][value=ya]")).await;
+            }
+            tap(&b, "form#community button[type=submit]").await;
+            b.wait("#community-recorded").await;
+            b.wait("#suggestion[data-suggestion=lulus]").await;
+            tap(&b, "form#decide button[value=lulus]").await;
+            b.wait("#decision-recorded").await;
+            let pending = b.all("#verification-actions [data-sync=not_sent]").await;
+            assert_eq!(pending.len(), 2, "the criteria and the decision wait for the server");
+            b.full_page_screenshot("decided-offline").await;
+
+            server.restart().await;
+            sync_until_stored(&b, &base).await;
+            let state = store_ref.village_state(village).await.expect("the village's state");
+            assert_eq!(state.status, odf_domain::VillageStatus::Sbs, "the decision reached the server");
+            b.goto(&format!("{base}/verifikasi/{id}"), "#verification-actions").await;
+            assert!(b.all("#verification-actions [data-sync=not_sent]").await.is_empty());
+            assert!(b.all("#verification-actions [data-sync=stored]").await.len() >= 2);
+            b.goto(&format!("{base}/verifikasi"), "#certificates [data-signature=valid]").await;
+            b.screenshot("certificate").await;
+        })
+        .await;
+        let _ = stop_ui.send(());
+        server.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_verifier_records_a_sampled_visit_and_a_decision_offline_and_both_sync() {
+    verifier_offline_visit_and_decision(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_verifier_records_a_sampled_visit_and_a_decision_offline_and_both_sync() {
+    verifier_offline_visit_and_decision(Backend::Postgres).await;
+}
