@@ -65,7 +65,10 @@ fn query_secret(request: &Request) -> Option<&str> {
 pub(crate) async fn guard(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let headers = request.headers();
     if !host_allowed(headers, shared.port) {
-        return refuse("host_refused", "Host is not this app's address (127.0.0.1 or localhost with its port)");
+        return refuse(
+            "host_refused",
+            "Host is not this app's address (127.0.0.1 or localhost with its port)",
+        );
     }
     match origin_allowed(headers, shared.port) {
         Some(false) => return refuse("origin_refused", "the request comes from another site"),
@@ -80,8 +83,8 @@ pub(crate) async fn guard(State(shared): State<Arc<Shared>>, request: Request, n
             return refuse("secret_wrong", "the key in the address is not this start's");
         }
         let cookie = format!("{name}={}; HttpOnly; SameSite=Strict; Path=/", shared.secret);
-        let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, request.uri().path().to_owned())])
-            .into_response();
+        let mut response =
+            (StatusCode::SEE_OTHER, [(header::LOCATION, request.uri().path().to_owned())]).into_response();
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().insert(header::SET_COOKIE, value);
         }

@@ -91,19 +91,32 @@ fn labels(state: &State) -> &'static odf_web::phone::PhoneLabels {
 pub(crate) async fn new_household(state: State, Path(code): Path<String>) -> Response {
     let form = HouseholdForm { kk: "1".to_owned(), ..HouseholdForm::default() };
     let heading = labels(&state).add_household.to_owned();
-    household_form(&state, heading, format!("/desa/{code}/rumah-baru"), format!("/desa/{code}"), form, vec![], None)
-        .await
+    household_form(
+        &state,
+        heading,
+        format!("/desa/{code}/rumah-baru"),
+        format!("/desa/{code}"),
+        form,
+        vec![],
+        None,
+    )
+    .await
 }
 
 /// `odf-field household add`.
-pub(crate) async fn add_household(state: State, Path(code): Path<String>, Form(form): Form<HouseholdForm>) -> Response {
+pub(crate) async fn add_household(
+    state: State,
+    Path(code): Path<String>,
+    Form(form): Form<HouseholdForm>,
+) -> Response {
     let lang = state.lang();
     let heading = labels(&state).add_household.to_owned();
     let action = format!("/desa/{code}/rumah-baru");
     let back = format!("/desa/{code}");
     let Ok(kk_count) = form.kk.trim().parse::<i64>() else {
         let err = invalid_kk();
-        return household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang))).await;
+        return household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang)))
+            .await;
     };
     let draft = HouseholdDraft {
         village: code.clone(),
@@ -123,7 +136,9 @@ pub(crate) async fn add_household(state: State, Path(code): Path<String>, Form(f
             let warnings = warnings.into_iter().map(|w| gps_warning(w, lang)).collect();
             household_form(&state, heading, action, back, form, warnings, None).await
         }
-        Err(err) => household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang))).await,
+        Err(err) => {
+            household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang))).await
+        }
     }
 }
 
@@ -156,7 +171,11 @@ pub(crate) async fn edit_household_page(state: State, Path(id): Path<String>) ->
 }
 
 /// `odf-field household edit`: only the fields that changed are sent.
-pub(crate) async fn edit_household(state: State, Path(id): Path<String>, Form(form): Form<HouseholdForm>) -> Response {
+pub(crate) async fn edit_household(
+    state: State,
+    Path(id): Path<String>,
+    Form(form): Form<HouseholdForm>,
+) -> Response {
     let lang = state.lang();
     let household = match household_of(&state, &id).await {
         Ok(h) => h,
@@ -167,7 +186,8 @@ pub(crate) async fn edit_household(state: State, Path(id): Path<String>, Form(fo
     let back = format!("/desa/{}", household.village);
     let Ok(kk) = form.kk.trim().parse::<u16>() else {
         let err = invalid_kk();
-        return household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang))).await;
+        return household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang)))
+            .await;
     };
     let changed = |new: Option<String>, old: &Option<String>| (new != *old).then_some(new);
     let gps = gps_point(&form.lat, &form.lng)
@@ -187,7 +207,9 @@ pub(crate) async fn edit_household(state: State, Path(id): Path<String>, Form(fo
             let saved = labels(&state).saved.to_owned();
             village_page(&state, &household.village.to_string(), Some(saved), None).await
         }
-        Err(err) => household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang))).await,
+        Err(err) => {
+            household_form(&state, heading, action, back, form, vec![], Some(error_text(&err, lang))).await
+        }
     }
 }
 
@@ -379,4 +401,3 @@ pub(crate) async fn visit(
         Err(err) => visit_form(&state, &household, &form, vec![], Some(error_text(&err, lang))).await,
     }
 }
-

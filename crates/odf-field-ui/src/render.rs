@@ -29,7 +29,8 @@ pub(crate) async fn frame(state: &State, title: String, tab: &'static str) -> (L
     layout.offer_sign_in = false;
     let mut frame = Frame::new(lang, tab);
     if let Ok(status) = state.client.status().await {
-        frame.waiting = status.pending + u32::try_from(status.rejected.len() + status.conflicts.len()).unwrap_or(0);
+        frame.waiting =
+            status.pending + u32::try_from(status.rejected.len() + status.conflicts.len()).unwrap_or(0);
     }
     if let Ok(Some(user)) = state.client.user().await {
         frame.verifier = user.role == "verifier";
@@ -47,9 +48,10 @@ pub(crate) fn badge(state: &SyncState, lang: Lang) -> SyncBadge {
     };
     match state {
         SyncState::Pending => SyncBadge { code: "not_sent", text: i18n::STATE_NOT_SENT.get(lang).to_owned() },
-        SyncState::SentNotConfirmed { .. } => {
-            SyncBadge { code: "sent_not_confirmed", text: i18n::STATE_SENT_NOT_CONFIRMED.get(lang).to_owned() }
-        }
+        SyncState::SentNotConfirmed { .. } => SyncBadge {
+            code: "sent_not_confirmed",
+            text: i18n::STATE_SENT_NOT_CONFIRMED.get(lang).to_owned(),
+        },
         SyncState::Synced => SyncBadge { code: "stored", text: i18n::STATE_STORED.get(lang).to_owned() },
         SyncState::Rejected { code, message, .. } => SyncBadge {
             code: "rejected",
@@ -126,8 +128,7 @@ pub(crate) async fn failure(state: &State, err: &ClientError) -> Response {
 
 pub(crate) async fn not_found(state: State) -> Response {
     let lang = state.lang();
-    message(&state, StatusCode::NOT_FOUND, "404".to_owned(), lang.labels().not_found_text.to_owned())
-        .await
+    message(&state, StatusCode::NOT_FOUND, "404".to_owned(), lang.labels().not_found_text.to_owned()).await
 }
 
 pub(crate) async fn switch_lang(state: State, Path(lang): Path<String>) -> Response {
@@ -140,7 +141,10 @@ pub(crate) async fn switch_lang(state: State, Path(lang): Path<String>) -> Respo
 pub(crate) async fn asset(Path(name): Path<String>) -> Response {
     match odf_web::phone::asset(&name) {
         Some(asset) => (
-            [(header::CONTENT_TYPE, asset.content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+            [
+                (header::CONTENT_TYPE, asset.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
             asset.body,
         )
             .into_response(),

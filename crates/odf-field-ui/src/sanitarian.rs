@@ -8,9 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use odf_client::i18n;
 use odf_client::{CoverageView, HttpTransport, Need, SyncState};
 use odf_domain::AreaCode;
-use odf_web::phone::{
-    ActionRow, HouseholdRow, LoginView, VillageDetailView, VillageRow, VillagesView,
-};
+use odf_web::phone::{ActionRow, HouseholdRow, LoginView, VillageDetailView, VillageRow, VillagesView};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -119,7 +117,12 @@ pub(crate) async fn village(state: State, Path(code): Path<String>) -> Response 
     village_page(&state, &code, None, None).await
 }
 
-pub(crate) async fn village_page(state: &State, code: &str, message: Option<String>, error: Option<String>) -> Response {
+pub(crate) async fn village_page(
+    state: &State,
+    code: &str,
+    message: Option<String>,
+    error: Option<String>,
+) -> Response {
     let lang = state.lang();
     let Ok(village) = AreaCode::parse(code.trim()) else {
         return crate::render::not_found(state.clone()).await;
@@ -133,7 +136,11 @@ pub(crate) async fn village_page(state: &State, code: &str, message: Option<Stri
     let (views, households, coverage, eligibility, outbox) =
         match (views, households, coverage, eligibility, outbox) {
             (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
-            (Err(err), ..) | (_, Err(err), ..) | (_, _, Err(err), ..) | (.., Err(err), _) | (.., Err(err)) => {
+            (Err(err), ..)
+            | (_, Err(err), ..)
+            | (_, _, Err(err), ..)
+            | (.., Err(err), _)
+            | (.., Err(err)) => {
                 return failure(state, &err).await;
             }
         };
@@ -144,7 +151,10 @@ pub(crate) async fn village_page(state: &State, code: &str, message: Option<Stri
     let (num, den) = c.map_or((0, 0), |c| (c.numerator, c.denominator));
     let day = c.map_or_else(|| chrono::Utc::now().date_naive(), |c| c.as_of.date_naive());
     let visit_state = |id: Uuid| {
-        outbox.iter().find(|e| e.record_id == id).map_or(SyncState::Synced, odf_client::OutboxEntry::sync_state)
+        outbox
+            .iter()
+            .find(|e| e.record_id == id)
+            .map_or(SyncState::Synced, odf_client::OutboxEntry::sync_state)
     };
     let rows = households
         .iter()
@@ -170,7 +180,11 @@ pub(crate) async fn village_page(state: &State, code: &str, message: Option<Stri
                 kk: i64::from(hh.kk_count),
                 place: place.join(" · "),
                 latest: h.latest_visit.as_ref().map(|l| {
-                    format!("{} ({})", i18n::category(l.category, core(lang)), l.visited_at.format("%Y-%m-%d"))
+                    format!(
+                        "{} ({})",
+                        i18n::category(l.category, core(lang)),
+                        l.visited_at.format("%Y-%m-%d")
+                    )
                 }),
                 latest_sync: h.latest_visit.as_ref().map(|l| badge(&visit_state(l.id), lang)),
                 need_code: match h.need {
@@ -233,7 +247,9 @@ pub(crate) async fn trigger(state: State, Path(code): Path<String>, Form(form): 
         return village_page(&state, &code, None, Some(error_text(&err, lang))).await;
     };
     match state.client.trigger_village(village, day, optional(&form.note)).await {
-        Ok(_) => village_page(&state, &code, Some(i18n::SAVED_TRIGGER.get(core(lang)).to_owned()), None).await,
+        Ok(_) => {
+            village_page(&state, &code, Some(i18n::SAVED_TRIGGER.get(core(lang)).to_owned()), None).await
+        }
         Err(err) => village_page(&state, &code, None, Some(error_text(&err, lang))).await,
     }
 }

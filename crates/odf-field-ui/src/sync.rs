@@ -67,8 +67,11 @@ pub(crate) fn spawn(state: &State) {
         let outcome = run(&shared).await;
         let outcome = match outcome {
             Ok(report) => {
-                let counts: [(&str, &dyn std::fmt::Display); 3] =
-                    [("stored", &report.stored), ("rejected", &report.rejected), ("conflicts", &report.conflicts)];
+                let counts: [(&str, &dyn std::fmt::Display); 3] = [
+                    ("stored", &report.stored),
+                    ("rejected", &report.rejected),
+                    ("conflicts", &report.conflicts),
+                ];
                 let sent = i18n::SYNC_SENT_SUMMARY.fill(lang, &counts);
                 let got = i18n::SYNC_RECEIVED_SUMMARY
                     .fill(lang, &[("changes", &report.changes), ("pages", &report.pages)]);
@@ -86,7 +89,10 @@ async fn run(shared: &Shared) -> Result<odf_client::SyncReport, odf_client::Clie
     let server = shared.client.server_url().await?.ok_or(odf_client::ClientError::NotLoggedIn)?;
     let transport =
         HttpTransport::new(&server).map_err(|_| odf_client::ClientError::BadServerUrl(server.clone()))?;
-    let options = SyncOptions { app_version: format!("odf-field-ui/{}", env!("CARGO_PKG_VERSION")), ..SyncOptions::default() };
+    let options = SyncOptions {
+        app_version: format!("odf-field-ui/{}", env!("CARGO_PKG_VERSION")),
+        ..SyncOptions::default()
+    };
     let mut progress = |event: &SyncEvent| on_event(shared, event);
     shared.client.sync(&transport, &TokioSleeper, &options, &mut progress).await
 }

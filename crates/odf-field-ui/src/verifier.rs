@@ -53,10 +53,11 @@ fn name_of(names: &[(String, String)], code: &str) -> String {
 pub(crate) async fn list(state: State) -> Response {
     let lang = state.lang();
     let l = core(lang);
-    let (views, certificates) = match (state.client.verifications(None).await, state.client.certificates(None).await) {
-        (Ok(v), Ok(c)) => (v, c),
-        (Err(err), _) | (_, Err(err)) => return failure(&state, &err).await,
-    };
+    let (views, certificates) =
+        match (state.client.verifications(None).await, state.client.certificates(None).await) {
+            (Ok(v), Ok(c)) => (v, c),
+            (Err(err), _) | (_, Err(err)) => return failure(&state, &err).await,
+        };
     let names = village_names(&state).await;
     let verifications = views
         .iter()
@@ -157,7 +158,8 @@ async fn detail_page(state: &State, id: Uuid, message: Option<String>, error: Op
             s.reasons
                 .iter()
                 .map(|r| {
-                    let households: Vec<String> = r.household_ids.iter().map(|id| crate::render::short(*id)).collect();
+                    let households: Vec<String> =
+                        r.household_ids.iter().map(|id| crate::render::short(*id)).collect();
                     i18n::fail_reason(&r.code, &households, l).unwrap_or_else(|| r.message.clone())
                 })
                 .collect(),
@@ -166,12 +168,13 @@ async fn detail_page(state: &State, id: Uuid, message: Option<String>, error: Op
         None => (Some(i18n::COMMUNITY_NOT_RECORDED.get(l).to_owned()), "", Vec::new()),
     };
     let pending = |pending: bool| if pending { i18n::SUFFIX_NOT_SENT.get(l) } else { "" };
-    let community = v.community.as_ref().map(|c| format!("{}{}", i18n::RECORDED.get(l), pending(c.pending_sync)));
-    let decision = v
-        .decision
-        .as_ref()
-        .map(|d| format!("{} {}{}", i18n::LABEL_DECISION.get(l), outcome_word(d.outcome), pending(d.pending_sync)));
-    let actions = v.actions.iter().map(|a| ActionRow { kind: a.kind.to_owned(), sync: badge(&a.sync, lang) }).collect();
+    let community =
+        v.community.as_ref().map(|c| format!("{}{}", i18n::RECORDED.get(l), pending(c.pending_sync)));
+    let decision = v.decision.as_ref().map(|d| {
+        format!("{} {}{}", i18n::LABEL_DECISION.get(l), outcome_word(d.outcome), pending(d.pending_sync))
+    });
+    let actions =
+        v.actions.iter().map(|a| ActionRow { kind: a.kind.to_owned(), sync: badge(&a.sync, lang) }).collect();
     let village = name_of(&names, &v.village);
     let (layout, frame) = frame(state, village.clone(), "verify").await;
     html(odf_web::phone::verification(&VerificationDetailView {
@@ -205,7 +208,11 @@ pub(crate) struct CommunityForm {
 }
 
 /// `odf-field verification community`.
-pub(crate) async fn community(state: State, Path(id): Path<Uuid>, Form(form): Form<CommunityForm>) -> Response {
+pub(crate) async fn community(
+    state: State,
+    Path(id): Path<Uuid>,
+    Form(form): Form<CommunityForm>,
+) -> Response {
     let lang = state.lang();
     let met = |text: &str| CriterionDto { met: text == "ya", note: None };
     let criteria = CommunityCriteriaDto {

@@ -183,7 +183,8 @@ async fn sanitarian_offline_visit_then_sync(backend: Backend) {
             b.wait("#sync-run[data-sync-run=done]").await;
             b.screenshot("sync-done").await;
 
-            b.goto(&format!("{base}/desa/{VILLAGE_1}"), &format!("{row_css} .visit-sync [data-sync=stored]")).await;
+            b.goto(&format!("{base}/desa/{VILLAGE_1}"), &format!("{row_css} .visit-sync [data-sync=stored]"))
+                .await;
             b.wait(&format!("{row_css} .sync[data-sync=stored]")).await;
             let figure = b.wait(".phone-figure[data-measure=kk_akses]").await;
             let shown = (
@@ -216,13 +217,17 @@ async fn postgres_a_sanitarian_records_offline_sees_not_sent_then_stored_with_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_without_the_secret_or_from_another_host_or_origin_are_refused() {
     let (_home, first, base, stop_ui) = start_ui().await;
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let http =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let code = |response: reqwest::Response| async move {
         let status = response.status().as_u16();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
     };
-    assert_eq!(code(http.get(format!("{base}/")).send().await.unwrap()).await, (403, "secret_missing".to_owned()));
+    assert_eq!(
+        code(http.get(format!("{base}/")).send().await.unwrap()).await,
+        (403, "secret_missing".to_owned())
+    );
     assert_eq!(
         code(http.get(format!("{base}/?k=0123")).send().await.unwrap()).await,
         (403, "secret_wrong".to_owned())
@@ -297,7 +302,11 @@ async fn verifier_offline_visit_and_decision(backend: Backend) {
             let twin = Client::open(home.path()).await.expect("the same home");
             let team = [VERIFIER, VERIFIER_2, VERIFIER_3]
                 .iter()
-                .map(|u| TeamMemberDto { username: (*u).to_owned(), name: format!("Tim {u}"), position: None })
+                .map(|u| TeamMemberDto {
+                    username: (*u).to_owned(),
+                    name: format!("Tim {u}"),
+                    position: None,
+                })
                 .collect();
             let plan = SamplingPlanDto { kind: PlanKind::AllHouseholds, level: None, count: None };
             let village = odf_e2e_tests::server::code(VILLAGE_1);
