@@ -43,7 +43,8 @@ pub fn code(text: &str) -> AreaCode {
     AreaCode::parse(text).unwrap_or_else(|err| panic!("{text}: {err}"))
 }
 
-async fn seed(store: &AnyStore) {
+/// The demo places, their boundaries and the five users (`SAN_A` ... `VERIFIER_3`).
+pub async fn seed(store: &AnyStore) {
     commands::import_areas_csv(store, odf_fixtures::WILAYAH_CSV_FILE, "e2e").await.expect("import areas");
     commands::import_boundaries_geojson(store, odf_fixtures::BOUNDARIES_GEOJSON_FILE, "e2e")
         .await

@@ -15,6 +15,15 @@ pub struct Asset {
 }
 
 impl Asset {
+    pub(crate) const fn new(
+        content_type: &'static str,
+        body: &'static str,
+        name: &'static LazyLock<String>,
+        href: &'static LazyLock<String>,
+    ) -> Asset {
+        Asset { content_type, body, name, href }
+    }
+
     /// `dashboard.1a2b3c4d5e6f.css`.
     pub fn name(&self) -> &'static str {
         self.name.as_str()
@@ -29,20 +38,23 @@ impl Asset {
 const CSS_BODY: &str = include_str!("../assets/dashboard.css");
 const JS_BODY: &str = include_str!("../assets/dashboard.js");
 
-fn hashed(stem: &str, ext: &str, body: &str) -> String {
+/// `{stem}.{12 hex digits of the body's SHA-256}.{ext}`.
+pub(crate) fn hashed_name(stem: &str, ext: &str, body: &str) -> String {
     let digest = Sha256::digest(body.as_bytes());
     format!("{stem}.{}.{ext}", hex::encode(digest.get(..6).unwrap_or_default()))
 }
 
-static CSS_NAME: LazyLock<String> = LazyLock::new(|| hashed("dashboard", "css", CSS_BODY));
-static CSS_HREF: LazyLock<String> = LazyLock::new(|| format!("/assets/{}", CSS_NAME.as_str()));
-static JS_NAME: LazyLock<String> = LazyLock::new(|| hashed("dashboard", "js", JS_BODY));
-static JS_HREF: LazyLock<String> = LazyLock::new(|| format!("/assets/{}", JS_NAME.as_str()));
+pub(crate) fn hashed_href(name: &str) -> String {
+    format!("/assets/{name}")
+}
 
-pub static CSS: Asset =
-    Asset { content_type: "text/css; charset=utf-8", body: CSS_BODY, name: &CSS_NAME, href: &CSS_HREF };
-pub static JS: Asset =
-    Asset { content_type: "text/javascript; charset=utf-8", body: JS_BODY, name: &JS_NAME, href: &JS_HREF };
+static CSS_NAME: LazyLock<String> = LazyLock::new(|| hashed_name("dashboard", "css", CSS_BODY));
+static CSS_HREF: LazyLock<String> = LazyLock::new(|| hashed_href(&CSS_NAME));
+static JS_NAME: LazyLock<String> = LazyLock::new(|| hashed_name("dashboard", "js", JS_BODY));
+static JS_HREF: LazyLock<String> = LazyLock::new(|| hashed_href(&JS_NAME));
+
+pub static CSS: Asset = Asset::new("text/css; charset=utf-8", CSS_BODY, &CSS_NAME, &CSS_HREF);
+pub static JS: Asset = Asset::new("text/javascript; charset=utf-8", JS_BODY, &JS_NAME, &JS_HREF);
 
 /// The asset of a hashed name, as the pages link it.
 pub fn by_name(name: &str) -> Option<&'static Asset> {

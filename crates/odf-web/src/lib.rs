@@ -12,6 +12,7 @@ pub mod format;
 pub mod labels;
 pub mod pages;
 pub mod public_check;
+pub mod phone;
 pub mod svg;
 pub mod view;
 

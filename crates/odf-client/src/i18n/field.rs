@@ -223,4 +223,9 @@ catalogue! {
     REASON_VISIBLE_FAECES = "masih ada tinja terlihat", "visible faeces remain";
     REASON_NO_RULES = "belum ada aturan atau sanksi masyarakat", "no community rules or sanctions";
     REASON_NO_MONITORING = "belum ada mekanisme pemantauan", "no monitoring mechanism";
+    // `odf-field ui`.
+    UI_OPEN_ADDRESS = "Buka alamat ini di peramban HP (berlaku sampai program berhenti): {url}",
+        "Open this address in the phone's browser (valid until the program stops): {url}";
+    UI_CANNOT_LISTEN = "tampilan HP tidak dapat dijalankan di 127.0.0.1", "the phone screen cannot run on 127.0.0.1";
+    UI_STOP_HINT = "Tekan Ctrl+C untuk berhenti.", "Press Ctrl+C to stop.";
 }

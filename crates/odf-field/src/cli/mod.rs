@@ -102,6 +102,19 @@ pub enum Cmd {
     Verification(VerificationCmd),
     /// Piagam ODF dari server, dengan status dan pemeriksaan tanda tangan di HP ini.
     Certificates(VillageFilterArgs),
+    /// Tampilan layar HP: aplikasi web lokal di 127.0.0.1 atas data di HP ini (bisa tanpa sinyal).
+    Ui(UiArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Opsi")]
+pub struct UiArgs {
+    /// Port di 127.0.0.1 (bawaan: port bebas mana saja).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub port: u16,
+    /// Jangan buka peramban; cukup tampilkan alamatnya.
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 #[derive(Debug, Args)]

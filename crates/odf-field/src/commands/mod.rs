@@ -5,6 +5,7 @@ mod field;
 mod records;
 mod session;
 mod sync;
+mod ui;
 
 use std::path::PathBuf;
 
@@ -55,6 +56,7 @@ pub async fn run(cli: Cli) -> Outcome {
         Cmd::Claim(args) => field::claim(&ctx, args).await,
         Cmd::Verification(cmd) => field::verification(&ctx, cmd).await,
         Cmd::Certificates(args) => field::certificates(&ctx, args.village.as_deref()).await,
+        Cmd::Ui(args) => ui::run(&ctx, &args).await,
     };
     ctx.client.close().await;
     outcome

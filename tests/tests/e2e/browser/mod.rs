@@ -15,6 +15,7 @@
 mod admin_flow;
 mod dashboard;
 mod desk_flow;
+mod phone;
 mod seeded;
 mod smoke;
 
