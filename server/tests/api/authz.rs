@@ -39,6 +39,10 @@ const FIELD_IN: &[&str] = &["san", "ver", "adm"];
 /// Every role inside the area, dashboards included: aggregates.
 const READERS_IN: &[&str] = &["san", "ver", "view", "adm", "dash"];
 const NOBODY: &[&str] = &[];
+/// The verification desk of the village: its kecamatan's verifiers and the area's admins.
+const DESK_IN: &[&str] = &["ver", "adm"];
+/// Admin pages list what is in the admin's own area, inside or outside the target's.
+const ADMINS: &[&str] = &["adm", "adm-out"];
 
 /// How a cell's answer is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,12 +181,56 @@ const ROWS: &[Row] = &[
     row("GET", "/meja", &["ver", "ver-out", "adm", "adm-out"]).check(Check::Web),
     row("GET", "/wilayah/{area}", READERS_IN).path("/wilayah/{kec}").check(Check::Web),
     row("GET", "/assets/{name}", EVERYONE).path("/assets/app.css").check(Check::Open),
+    // The visits export: admins and viewers (dashboards too) within their area.
+    row("GET", "/v1/export/{area}/visits.csv", &["view", "adm", "dash"]).path("/v1/export/{kec}/visits.csv"),
+    row("GET", "/v1/export/{area}/visits.ndjson", &["view", "adm", "dash"]).path("/v1/export/{kec}/visits.ndjson"),
+    // The verification desk's pages: the kecamatan's verifiers act, admins of the area read.
+    row("GET", "/meja/desa/{code}", DESK_IN).path("/meja/desa/{village}").check(Check::Web),
+    row("GET", "/meja/desa/{code}/verifikasi/{id}", DESK_IN)
+        .path("/meja/desa/{village}/verifikasi/{verification}")
+        .check(Check::Web),
+    row("GET", "/meja/desa/{code}/verifikasi/{id}/berita-acara", DESK_IN)
+        .path("/meja/desa/{village}/verifikasi/{verification}/berita-acara")
+        .check(Check::Web),
+    // Every desk and admin form needs the session's CSRF token: a forged one changes nothing.
+    Row { form: Some("csrf=x"), ..row("POST", "/meja/desa/{code}/verifikasi", NOBODY) }
+        .path("/meja/desa/{village}/verifikasi")
+        .check(Check::Web),
+    Row { form: Some("csrf=x&no_visible_faeces=1"), ..row("POST", "/meja/desa/{code}/verifikasi/{id}/kriteria", NOBODY) }
+        .path("/meja/desa/{village}/verifikasi/{verification}/kriteria")
+        .check(Check::Web),
+    Row { form: Some("csrf=x&outcome=lulus"), ..row("POST", "/meja/desa/{code}/verifikasi/{id}/keputusan", NOBODY) }
+        .path("/meja/desa/{village}/verifikasi/{verification}/keputusan")
+        .check(Check::Web),
+    Row { form: Some("csrf=x&reason=uji"), ..row("POST", "/meja/desa/{code}/piagam/{id}/cabut", NOBODY) }
+        .path("/meja/desa/{village}/piagam/{certificate}/cabut")
+        .check(Check::Web),
+    // The admin pages: admins, each within their own area.
+    row("GET", "/admin/pengguna", ADMINS).check(Check::Web),
+    Row { form: Some("csrf=x&username=baru&role=sanitarian"), ..row("POST", "/admin/pengguna", NOBODY) }
+        .check(Check::Web),
+    row("GET", "/admin/pengguna/baru", ADMINS).check(Check::Web),
+    Row { form: Some("csrf=x"), ..row("POST", "/admin/pengguna/{username}/{action}", NOBODY) }
+        .path("/admin/pengguna/san_a/nonaktif")
+        .check(Check::Web),
+    row("GET", "/admin/perangkat", ADMINS).check(Check::Web),
+    row("GET", "/admin/wilayah", ADMINS).check(Check::Web),
+    Row { form: Some("csrf=x"), ..row("POST", "/admin/wilayah/pratinjau", NOBODY) }.check(Check::Web),
+    Row { form: Some("csrf=x"), ..row("POST", "/admin/wilayah/impor", NOBODY) }.check(Check::Web),
+    row("GET", "/admin/konflik", ADMINS).check(Check::Web),
+    Row { form: Some("csrf=x&keep=kept"), ..row("POST", "/admin/konflik/{id}", NOBODY) }
+        .path("/admin/konflik/{new_id}")
+        .check(Check::Web),
 ];
 
 /// The router's routes with their methods, read from its source (`.route("PATH", get(..).post(..))`,
 /// one route a line).
 fn declared_routes() -> BTreeSet<(String, String)> {
-    let sources = [include_str!("../../src/app.rs"), include_str!("../../src/web/mod.rs")];
+    let sources = [
+        include_str!("../../src/app.rs"),
+        include_str!("../../src/web/mod.rs"),
+        include_str!("../../src/web/admin/mod.rs"),
+    ];
     let mut routes = BTreeSet::new();
     for line in sources.iter().flat_map(|s| s.lines()) {
         let Some((_, rest)) = line.split_once(".route(\"") else { continue };
