@@ -71,7 +71,10 @@ async fn an_admin_adds_a_sanitarian_with_two_villages_who_then_logs_in_over_the_
                 for village in [VILLAGE_1, VILLAGE_3] {
                     click(&browser.wait(&format!("input[name=villages][value='{village}']")).await).await;
                 }
-                browser.full_page_screenshot("new-user").await;
+                let (png, _) = browser.full_page_screenshot("new-user").await;
+                if size.name == PHONE.name {
+                    Browser::publish_screenshot(&png, "admin-new-user.png");
+                }
                 click(&browser.wait("form#new-user button[type=submit]").await).await;
                 let password = text(&browser.wait("code#secret").await).await;
                 browser.screenshot("password-once").await;
