@@ -242,3 +242,42 @@ pub fn places(view: &PlacesView) -> Result<String, askama::Error> {
 pub fn conflicts(view: &ConflictsView) -> Result<String, askama::Error> {
     ConflictsPage { v: view }.render()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+
+    #[test]
+    fn every_row_action_is_a_form_with_the_csrf_token_in_both_languages() {
+        for lang in [Lang::Id, Lang::En] {
+            let a = admin_labels(lang);
+            let line = |username: &str, manageable| UserLine {
+                username: username.to_owned(),
+                name: "Wa Ode".to_owned(),
+                role: a.role_sanitarian,
+                area: "Contoh Satu (74.04.81)".to_owned(),
+                villages: String::new(),
+                disabled: false,
+                manageable,
+            };
+            let view = UsersView {
+                layout: Layout::new(lang, a.users.to_owned(), "/admin/pengguna".to_owned(), None),
+                a,
+                nav: AdminNav { current: "/admin/pengguna" },
+                csrf: "c5rf".to_owned(),
+                users: vec![line("wa_ode", true), line("dinkes", false)],
+                notice: None,
+            };
+            let html = users(&view).unwrap();
+            for action in ["nonaktif", "sandi", "token"] {
+                assert!(html.contains(&format!("action=\"/admin/pengguna/wa_ode/{action}\"")), "{action}");
+                assert!(!html.contains(&format!("/admin/pengguna/dinkes/{action}")), "not for {action}");
+            }
+            assert_eq!(html.matches("name=\"csrf\" value=\"c5rf\"").count(), 3, "every form has the token");
+            assert!(html.contains(a.not_managed) && html.contains("aria-current=\"page\">"));
+        }
+        assert_ne!(admin_labels(Lang::Id).reset_password, admin_labels(Lang::En).reset_password);
+    }
+}

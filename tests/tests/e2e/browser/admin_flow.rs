@@ -71,7 +71,10 @@ async fn an_admin_adds_a_sanitarian_with_two_villages_who_then_logs_in_over_the_
                 for village in [VILLAGE_1, VILLAGE_3] {
                     click(&browser.wait(&format!("input[name=villages][value='{village}']")).await).await;
                 }
-                browser.full_page_screenshot("new-user").await;
+                let (png, _) = browser.full_page_screenshot("new-user").await;
+                if size.name == PHONE.name {
+                    Browser::publish_screenshot(&png, "admin-new-user.png");
+                }
                 click(&browser.wait("form#new-user button[type=submit]").await).await;
                 let password = text(&browser.wait("code#secret").await).await;
                 browser.screenshot("password-once").await;
@@ -83,6 +86,35 @@ async fn an_admin_adds_a_sanitarian_with_two_villages_who_then_logs_in_over_the_
                     me["villages"],
                     json!([VILLAGE_1, VILLAGE_3]),
                     "scoped to the two ticked villages"
+                );
+
+                // A places file: previewed (nothing written yet), then imported, the report shown.
+                let folder = tempfile::tempdir().expect("a folder for the upload");
+                let file = folder.path().join("wilayah.csv");
+                let new_village = format!("{KECAMATAN}.2009");
+                let csv = format!(
+                    "kode,nama\n74,Sulawesi Tenggara\n74.04,Kabupaten Buton\n{KECAMATAN},Contoh Satu\n\
+                     {new_village},Desa Baru {}\n",
+                    size.name
+                );
+                std::fs::write(&file, csv).expect("write the upload");
+                browser.goto(&format!("{base}/admin/wilayah"), "#upload-areas").await;
+                browser
+                    .wait("#areas-file")
+                    .await
+                    .send_keys(&file.display().to_string())
+                    .await
+                    .expect("choose the file");
+                click(&browser.wait("#upload-areas button[type=submit]").await).await;
+                browser.wait("#preview dd[data-added]").await;
+                browser.full_page_screenshot("places-preview").await;
+                click(&browser.wait("form#confirm-import button[type=submit]").await).await;
+                browser.wait("#report").await;
+                browser.full_page_screenshot("places-report").await;
+                browser.goto(&format!("{base}/wilayah/{new_village}"), "h1").await;
+                assert!(
+                    text(&browser.wait("h1").await).await.contains("Desa Baru"),
+                    "the new village at once"
                 );
 
                 // The list shows them; the other admin pages open, each screenshotted.
