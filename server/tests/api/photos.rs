@@ -38,7 +38,7 @@ fn folder(app: &TestApp) -> Folder {
 
 fn jpeg(fill: u8, len: usize) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    bytes.extend((0..len.saturating_sub(4)).map(|i| fill.wrapping_add((i % 251) as u8)));
+    bytes.extend((0..len.saturating_sub(4)).map(|i| fill.wrapping_add(u8::try_from(i % 251).unwrap_or(0))));
     bytes
 }
 

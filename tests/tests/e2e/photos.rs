@@ -13,7 +13,8 @@ use odf_mobile_api::{PlanKind, SamplingPlanDto, TeamMemberDto};
 /// A "JPEG" of `len` bytes (the checks read its first bytes), different for each `seed`.
 fn jpeg(seed: u8, len: usize) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    bytes.extend((0..len - 4).map(|i| seed.wrapping_mul(31).wrapping_add((i % 241) as u8)));
+    bytes
+        .extend((0..len - 4).map(|i| seed.wrapping_mul(31).wrapping_add(u8::try_from(i % 241).unwrap_or(0))));
     bytes
 }
 
