@@ -69,6 +69,9 @@ actions! {
     ReadNotifications: &[Role::Verifier, Role::Admin] => "membaca pemberitahuan (read notifications)";
     /// Analysts: admins, and viewers (who get no names, phones or GPS points).
     ExportVisits: &[Role::Admin, Role::Viewer] => "mengekspor data kunjungan (export visits)";
+    /// Photos: who may then touch one is decided by the visits that name it (`routes::photos`).
+    SendPhotos: FIELD => "mengirim foto (send photos)";
+    ReadPhotos: FIELD => "melihat foto (read photos)";
 }
 
 /// Refuses (403 `forbidden`) a caller whose role may not do `A`.

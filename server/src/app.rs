@@ -35,6 +35,7 @@ use crate::metrics::Metrics;
 use crate::places::PlacesCache;
 use crate::routes;
 use crate::routes::export::Dhis2Mapping;
+use crate::routes::photos as photo_routes;
 
 /// Settings of a running server. `odf-server` fills them in from its config file, `ODF_*` variables
 /// and flags ([`crate::config::Settings`]); tests and the demo start from [`Default`].
@@ -262,6 +263,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/notifications", get(routes::notifications::list))
         .route("/v1/public/key", get(routes::certificates::public_key))
         .route("/v1/public/certificates/{id}", get(routes::certificates::public_check))
+        // Photos (issue 13): resumable, content-addressed upload and scoped reads.
+        .route("/v1/photos/{sha256}", get(photo_routes::get).head(photo_routes::head).put(photo_routes::put))
         .route("/v1/openapi.json", get(routes::docs::openapi_json))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))

@@ -39,6 +39,8 @@ const FIELD_IN: &[&str] = &["san", "ver", "adm"];
 /// Every role inside the area, dashboards included: aggregates.
 const READERS_IN: &[&str] = &["san", "ver", "view", "adm", "dash"];
 const NOBODY: &[&str] = &[];
+/// Every field account, in or out of the area: sending a photo (its reads are scoped).
+const FIELD_ALL: &[&str] = &["san", "san-out", "ver", "ver-out", "adm", "adm-out"];
 /// The verification desk of the village: its kecamatan's verifiers and the area's admins.
 const DESK_IN: &[&str] = &["ver", "adm"];
 /// Admin pages list what is in the admin's own area, inside or outside the target's.
@@ -181,6 +183,10 @@ const ROWS: &[Row] = &[
     row("GET", "/meja", &["ver", "ver-out", "adm", "adm-out"]).check(Check::Web),
     row("GET", "/wilayah/{area}", READERS_IN).path("/wilayah/{kec}").check(Check::Web),
     row("GET", "/assets/{name}", EVERYONE).path("/assets/app.css").check(Check::Open),
+    // Photos: any field account may send one (the hash is the id); only staff whose scope covers a
+    // visit naming it may read it, others get the 404 of an unknown photo.
+    row("PUT", "/v1/photos/{sha256}", FIELD_ALL).path("/v1/photos/{photo}").body("{}"),
+    row("GET", "/v1/photos/{sha256}", FIELD_IN).path("/v1/photos/{photo}").hides(),
     // The visits export: admins and viewers (dashboards too) within their area.
     row("GET", "/v1/export/{area}/visits.csv", &["view", "adm", "dash"]).path("/v1/export/{kec}/visits.csv"),
     row("GET", "/v1/export/{area}/visits.ndjson", &["view", "adm", "dash"]).path("/v1/export/{kec}/visits.ndjson"),
@@ -330,7 +336,13 @@ pub async fn every_route_role_and_scope_answers_as_the_matrix_says(app: Arc<Test
         .and_then(|c| c["id"].as_str())
         .unwrap()
         .to_owned();
+    let photo = crate::photos::jpeg(7, 2_000);
+    let photo_hash = crate::photos::hash(&photo);
+    crate::photos::visit_with_photo(&app, &san, &photo_hash).await;
+    let (status, answer, _) = crate::photos::put(&app, &san, &photo_hash, None, photo).await;
+    assert!(status < 300, "{status} {answer}");
     let mut values = HashMap::from([
+        ("photo", photo_hash),
         ("village", VILLAGE_A.to_owned()),
         ("kec", "74.04.81".to_owned()),
         ("household", household),

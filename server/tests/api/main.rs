@@ -26,6 +26,7 @@ mod hostile;
 mod hostile_cases;
 mod key_rotation;
 mod national;
+mod photos;
 mod verification;
 mod village_actions;
 mod web;
@@ -136,6 +137,12 @@ api_tests! {
         a_verifier_opens_records_decides_prints_and_revokes_through_the_desk,
         forged_forms_other_roles_and_other_kecamatan_change_nothing,
         a_slipped_village_is_verified_again_from_its_notification,
+    }
+    photos (crate::photos::config()) {
+        a_photo_is_uploaded_in_chunks_resumed_and_stored_once,
+        a_chunk_cut_off_mid_body_keeps_what_arrived_and_the_upload_resumes,
+        wrong_hashes_sizes_and_types_are_refused_in_the_error_shape,
+        photos_are_read_only_by_staff_whose_scope_covers_a_visit_naming_them,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

@@ -8,6 +8,7 @@
 //!   confirmed, login failures, one language per message.
 //! - `fault_sessions`: seeded random cuts over many offline-then-sync sessions; nothing lost or
 //!   doubled.
+//! - `photos`: photos taken offline are uploaded at sync through cuts; the verifier pulls them.
 //! - `demo_campaign`: the demo's campaign ends with the same figures on both databases.
 //! - `browser`: headless Chromium over chromedriver: the harness, and the web dashboard on the
 //!   demo's seeded database (SQLite only; SKIPPED without chromedriver unless
@@ -23,6 +24,7 @@ mod demo_campaign;
 mod fault_sessions;
 mod field_verification;
 mod honest_phone;
+mod photos;
 mod sync_through_proxy;
 
 odf_e2e_tests::e2e_tests!(
@@ -33,6 +35,7 @@ odf_e2e_tests::e2e_tests!(
     fault_sessions::seeded_fault_sessions_lose_and_double_nothing,
     field_verification::a_village_is_claimed_verified_and_certified_from_phones_offline_through_a_cutting_proxy,
     field_verification::a_claim_the_phone_finds_ineligible_is_refused_on_the_phone_and_nothing_is_queued,
+    photos::photos_taken_offline_are_uploaded_at_sync_through_cuts_and_the_verifier_pulls_them,
     honest_phone::two_concurrent_syncs_on_one_phone_folder_both_end_without_error_and_confirm_each_record_once,
     honest_phone::a_cut_response_is_sent_not_confirmed_until_the_next_sync_confirms_it,
     honest_phone::a_failed_or_cut_login_is_told_truthfully_and_leaves_no_session_it_could_revoke,
