@@ -139,8 +139,9 @@ impl State {
     }
 }
 
-/// splitmix64: small, and enough to spread cuts; the sequence is fixed by the seed.
-fn draw(state: &mut u64) -> u64 {
+/// splitmix64: small, and enough to spread cuts (and what the fault sessions record); the sequence is
+/// fixed by the seed.
+pub fn draw(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -92,7 +92,7 @@ struct Batch {
 
 fn batch(n: usize) -> Batch {
     let household = Uuid::now_v7();
-    let village = if n % 2 == 0 { VILLAGE_A } else { VILLAGE_B };
+    let village = if n.is_multiple_of(2) { VILLAGE_A } else { VILLAGE_B };
     let at = Utc::now() - Duration::hours(2);
     let visits: Vec<Uuid> = (0..VISITS_PER_BATCH).map(|_| Uuid::now_v7()).collect();
     let device = format!("hp-crash-{}", n % PUSHERS);

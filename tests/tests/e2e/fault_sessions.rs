@@ -22,13 +22,9 @@ fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// splitmix64, for what each session records; the proxy draws its cuts from its own seed.
+/// A number below `below` from the sessions' own generator (the proxy draws its cuts from its seed).
 fn draw(state: &mut u64, below: u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) % below
+    odf_e2e_tests::proxy::draw(state) % below
 }
 
 pub(crate) async fn seeded_fault_sessions_lose_and_double_nothing(server: Server) {
@@ -86,8 +82,9 @@ pub(crate) async fn seeded_fault_sessions_lose_and_double_nothing(server: Server
         held.household_set().difference(&households).count() + held.visit_set().difference(&visits).count();
     // Straight to stderr, past the harness's capture, so `.ci/run`'s log shows the figures.
     let line = format!(
-        "network faults: {sessions} sessions (seed {seed}), {} exchanges, {} cut, {runs} sync runs, {restarts} app \
+        "network faults on {}: {sessions} sessions (seed {seed}), {} exchanges, {} cut, {runs} sync runs, {restarts} app \
          restarts, {} records, {lost} lost, {duplicated} duplicated",
+        server.store.backend_name(),
         proxy.log().len(),
         proxy.cuts().len(),
         households.len() + visits.len(),
