@@ -21,7 +21,7 @@ use odf_store::Backend;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Browser, PHONE, attr, click, skipped, text, with_browser};
+use super::{Browser, DESKTOP, PHONE, attr, click, skipped, text, with_browser};
 
 /// A verifier of the kecamatan next to the seeded one.
 const OUTSIDER: &str = "ver_luar";
@@ -155,18 +155,20 @@ async fn a_verifier_certifies_and_revokes_in_the_browser_and_another_kecamatan_g
                 sign_in(&browser, &base, OUTSIDER).await;
                 browser.goto(&format!("{base}/meja"), "section#claims").await;
                 assert!(!browser.has(&format!("[data-village=\"{VILLAGE_1}\"]")).await, "not on his desk");
+                // His own session's CSRF token, from his signed-in header (an error page has none).
+                let csrf = browser.script("return document.querySelector('form#logout input[name=csrf]').value;", vec![]).await;
                 browser.goto(&village_desk, "#error[data-status=\"403\"]").await;
                 assert!(!browser.has("form#open-form").await);
                 browser.screenshot("forbidden").await;
                 // His own session's token, the village's form, posted as a browser would.
                 let script = "const f = document.createElement('form'); f.method = 'post';\
                     f.action = arguments[0];\
-                    for (const [k, v] of [['csrf', document.querySelector('form#logout input[name=csrf]').value],\
+                    for (const [k, v] of [['csrf', arguments[1]],\
                         ['team', 'ver'], ['team', 'ver2'], ['team', 'ver3'], ['plan', 'all_households']]) {\
                       const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v;\
                       f.appendChild(i); }\
                     document.body.appendChild(f); f.submit();";
-                browser.script(script, vec![json!(format!("{village_desk}/verifikasi"))]).await;
+                browser.script(script, vec![json!(format!("{village_desk}/verifikasi")), csrf]).await;
                 browser.wait("#error[data-status=\"403\"]").await;
                 assert!(browser.current_url().await.path().ends_with("/verifikasi"), "the POST was answered");
             }
@@ -244,6 +246,19 @@ async fn a_verifier_certifies_and_revokes_in_the_browser_and_another_kecamatan_g
             browser.wait("#village-status[data-status=revoked]").await;
             browser.wait(&format!(".certificate[data-number=\"{number}\"][data-state=revoked]")).await;
             browser.screenshot("revoked").await;
+            browser.goto(&page, "#verification-state[data-state=decided]").await;
+            browser.full_page_screenshot("verification-revoked").await;
+        })
+        .await;
+        // The same pages on a desktop screen, for a look.
+        let base3 = base.clone();
+        with_browser("desk-desktop", DESKTOP, |browser| async move {
+            sign_in(&browser, &base3, VERIFIER).await;
+            browser.goto(&format!("{base3}/meja/desa/{VILLAGE_1}"), "section#desk-certificates").await;
+            browser.full_page_screenshot("village").await;
+            click(&browser.wait("section#verifications li a").await).await;
+            browser.wait("#verification-state").await;
+            browser.full_page_screenshot("verification").await;
         })
         .await;
         let (status, verifications, _) = village_facts(&server).await;
