@@ -79,7 +79,8 @@ async fn claimed_village(base: &str) {
                     "kk_count": 1, "dusun": "Dusun I", "rw": "001", "rt": format!("00{}", i % 2 + 1) })
         })
         .collect();
-    let visits: Vec<Value> = homes.iter().map(|h| visit(&h["id"], SAN_A, Utc::now() - Duration::days(3))).collect();
+    let visits: Vec<Value> =
+        homes.iter().map(|h| visit(&h["id"], SAN_A, Utc::now() - Duration::days(3))).collect();
     push(base, &san, &homes, &visits).await;
     let day = (Utc::now() - Duration::days(40)).date_naive();
     let post = |what: &str| format!("/v1/villages/{VILLAGE_1}/{what}");
@@ -89,8 +90,18 @@ async fn claimed_village(base: &str) {
 
 async fn sign_in(browser: &Browser, base: &str, username: &str) {
     browser.goto(&format!("{base}/masuk"), "form#login").await;
-    browser.wait("form#login input[name=username]").await.send_keys(username).await.expect("type the username");
-    browser.wait("form#login input[name=password]").await.send_keys(PASSWORD).await.expect("type the password");
+    browser
+        .wait("form#login input[name=username]")
+        .await
+        .send_keys(username)
+        .await
+        .expect("type the username");
+    browser
+        .wait("form#login input[name=password]")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .expect("type the password");
     click(&browser.wait("form#login button[type=submit]").await).await;
     browser.wait("form#logout").await;
 }
@@ -156,7 +167,9 @@ async fn a_verifier_certifies_and_revokes_in_the_browser_and_another_kecamatan_g
                 browser.goto(&format!("{base}/meja"), "section#claims").await;
                 assert!(!browser.has(&format!("[data-village=\"{VILLAGE_1}\"]")).await, "not on his desk");
                 // His own session's CSRF token, from his signed-in header (an error page has none).
-                let csrf = browser.script("return document.querySelector('form#logout input[name=csrf]').value;", vec![]).await;
+                let csrf = browser
+                    .script("return document.querySelector('form#logout input[name=csrf]').value;", vec![])
+                    .await;
                 browser.goto(&village_desk, "#error[data-status=\"403\"]").await;
                 assert!(!browser.has("form#open-form").await);
                 browser.screenshot("forbidden").await;
@@ -194,7 +207,8 @@ async fn a_verifier_certifies_and_revokes_in_the_browser_and_another_kecamatan_g
 
             // The team's phones visit the sample; the page shows them on reload.
             let token = login(&base, "ver2").await;
-            let verification = api(reqwest::Method::GET, &base, &format!("/v1/verifications/{id}"), &token, None).await;
+            let verification =
+                api(reqwest::Method::GET, &base, &format!("/v1/verifications/{id}"), &token, None).await;
             let sample = verification["sample"]["household_ids"].as_array().expect("sample").clone();
             let visits: Vec<Value> = sample.iter().map(|h| visit(h, "ver2", Utc::now())).collect();
             push(&base, &token, &[], &visits).await;
