@@ -320,3 +320,35 @@ pub async fn a_slipped_village_is_verified_again_from_its_notification(app: Arc<
     let home = desk.get("/meja").await;
     assert!(!home.body.contains("class=\"again\""), "verified again: no longer offered");
 }
+
+pub async fn a_gagal_from_the_desk_keeps_one_reason_per_line_and_returns_the_village_to_dipicu(
+    app: Arc<TestApp>,
+) {
+    claimed_village(&app).await;
+    let desk = Browser::sign_in(&app, "ver").await;
+    let village_page = format!("/meja/desa/{VILLAGE_A}");
+    let team = [("team", "ver"), ("team", "ver2"), ("team", "ver3"), ("plan", "all_households")];
+    let opened = desk.submit(&village_page, &format!("{village_page}/verifikasi"), &team).await;
+    let page = opened.location.unwrap();
+    let criteria =
+        [("no_visible_faeces", "ya"), ("rules_and_sanctions", "ya"), ("monitoring_note", "belum ada")];
+    assert_eq!(desk.submit(&page, &format!("{page}/kriteria"), &criteria).await.status, 303);
+    let shown = desk.get(&page).await.body;
+    assert!(shown.contains("name=\"monitoring\" value=\"ya\">"), "monitoring recorded as not met");
+    assert!(shown.contains("value=\"belum ada\""), "with its note");
+    let reasons = "Belum ada pemantauan\r\n\r\n6 KK belum dikunjungi tim";
+    let decided =
+        desk.submit(&page, &format!("{page}/keputusan"), &[("outcome", "gagal"), ("reasons", reasons)]).await;
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    let id = page.rsplit('/').next().unwrap();
+    let (_, verification) = app.get(&format!("/v1/verifications/{id}"), &app.login("ver").await).await;
+    assert_eq!(verification["decision"]["outcome"], "gagal");
+    assert_eq!(
+        verification["decision"]["reasons"],
+        json!(["Belum ada pemantauan", "6 KK belum dikunjungi tim"])
+    );
+    assert!(verification["certificate"].is_null());
+    let minutes = desk.get(&format!("{page}/berita-acara")).await.body;
+    assert!(minutes.contains("data-outcome=\"gagal\"") && minutes.contains("Belum ada pemantauan"));
+    assert!(desk.get(&village_page).await.body.contains("data-status=\"dipicu\""));
+}

@@ -109,6 +109,7 @@ api_tests! {
         a_verifier_opens_records_decides_prints_and_revokes_through_the_desk,
         forged_forms_other_roles_and_other_kecamatan_change_nothing,
         a_slipped_village_is_verified_again_from_its_notification,
+        a_gagal_from_the_desk_keeps_one_reason_per_line_and_returns_the_village_to_dipicu,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,
