@@ -58,14 +58,30 @@ pub(crate) fn lang(query: Option<&PageQuery>, headers: &HeaderMap) -> Lang {
     lang_of(query.unwrap_or(&PageQuery::default()), headers)
 }
 
-/// The desk reader of a page, or the answer to give instead: the sign-in page without a session,
-/// the 403 page for a role without the desk (the desk's own guard, as `/meja`).
-pub(crate) fn desk_reader(reader: &Reader, lang: Lang) -> Result<Desk<'_>, Response> {
+/// Why there is no desk: no session (to the sign-in page), or a refusal page.
+#[derive(Debug)]
+pub(crate) enum NoDesk {
+    SignIn,
+    Refused(WebError),
+}
+
+impl IntoResponse for NoDesk {
+    fn into_response(self) -> Response {
+        match self {
+            NoDesk::SignIn => Redirect::to("/masuk").into_response(),
+            NoDesk::Refused(err) => err.into_response(),
+        }
+    }
+}
+
+/// The desk reader of a page, or why not: no session, or a role without the desk (the desk's own
+/// guard, as `/meja`: the 403 page).
+pub(crate) fn desk_reader(reader: &Reader, lang: Lang) -> Result<Desk<'_>, NoDesk> {
     let Reader::Staff { caller, token } = reader else {
-        return Err(Redirect::to("/masuk").into_response());
+        return Err(NoDesk::SignIn);
     };
     if let Err(err) = allow::<ReadNotifications>(caller) {
-        return Err(WebError::from_api(err, lang).into_response());
+        return Err(NoDesk::Refused(WebError::from_api(err, lang)));
     }
     Ok(Desk { caller, csrf: csrf_token(token), lang })
 }
@@ -77,16 +93,15 @@ pub(crate) fn desk_poster<'a>(
     reader: &'a Reader,
     headers: &HeaderMap,
     fields: &Fields,
-) -> Result<Desk<'a>, Response> {
+) -> Result<Desk<'a>, NoDesk> {
     let lang = lang(None, headers);
     let desk = desk_reader(reader, lang)?;
     if fields.get("csrf") != desk.csrf || !same_origin(headers, state) {
-        return Err(WebError {
+        return Err(NoDesk::Refused(WebError {
             status: StatusCode::FORBIDDEN,
             message: Some(lang.labels().session_expired.to_owned()),
             lang,
-        }
-        .into_response());
+        }));
     }
     Ok(desk)
 }

@@ -106,7 +106,7 @@ async fn shown(
             }
             SampleRow {
                 household_id: f.household_id.to_string(),
-                head_name: household.map(|h| h.head_name.clone()).unwrap_or_else(|| f.household_id.to_string()),
+                head_name: household.map_or_else(|| f.household_id.to_string(), |h| h.head_name.clone()),
                 place: household
                     .map(|h| {
                         [&h.dusun, &h.rw, &h.rt]
@@ -178,7 +178,8 @@ async fn render(
 ) -> Result<Response, WebError> {
     let lang = desk.lang;
     let w = words(lang);
-    let dto = verification_dto(state, record, &area.name).await.map_err(|err| WebError::from_api(err, lang))?;
+    let dto =
+        verification_dto(state, record, &area.name).await.map_err(|err| WebError::from_api(err, lang))?;
     // After a refused criteria form, the form shows what was typed.
     let community = posted.community.as_ref().or(dto.community.as_ref());
     let shown = shown(state, record, community, lang).await?;
@@ -199,7 +200,9 @@ async fn render(
         data_hash: d.data_hash.clone(),
     });
     let certificate = match record.certificate_id {
-        Some(id) => state.store().certificate(id).await.map_err(|err| WebError::from_api(err.into(), lang))?,
+        Some(id) => {
+            state.store().certificate(id).await.map_err(|err| WebError::from_api(err.into(), lang))?
+        }
         None => None,
     };
     let (status, refusal) = match posted.refusal {
@@ -229,7 +232,13 @@ async fn render(
         sample: shown.sample,
         community: shown.community,
         community_recorded: record.community.as_ref().map(|c| {
-            format!("{} {} {}, {}", w.community_recorded, w.by, c.recorded_by, moment_text(c.recorded_at, offset, lang))
+            format!(
+                "{} {} {}, {}",
+                w.community_recorded,
+                w.by,
+                c.recorded_by,
+                moment_text(c.recorded_at, offset, lang)
+            )
         }),
         community_action: (open && allow::<RecordCommunity>(desk.caller).is_ok())
             .then(|| format!("{path}/kriteria")),
@@ -267,7 +276,7 @@ pub(crate) async fn page(
 ) -> Response {
     let desk = match desk_reader(&reader, lang(Some(&query), &headers)) {
         Ok(desk) => desk,
-        Err(response) => return response,
+        Err(no) => return no.into_response(),
     };
     let result = match target(&state, &desk, &code, &id).await {
         Ok((area, record)) => render(&state, &reader, &desk, &area, &record, &query, Posted::default()).await,
@@ -298,7 +307,7 @@ where
 {
     let desk = match desk_poster(&state, &reader, &headers, &fields) {
         Ok(desk) => desk,
-        Err(response) => return response,
+        Err(no) => return no.into_response(),
     };
     let (area, record) = match target(&state, &desk, &code, &id).await {
         Ok(found) => found,
@@ -400,7 +409,7 @@ pub(crate) async fn minutes(
 ) -> Response {
     let desk = match desk_reader(&reader, lang(Some(&query), &headers)) {
         Ok(desk) => desk,
-        Err(response) => return response,
+        Err(no) => return no.into_response(),
     };
     let mut response = match minutes_page(&state, &reader, &desk, &code, &id, &query).await {
         Ok(response) => response,
@@ -421,7 +430,8 @@ async fn minutes_page(
     let lang = desk.lang;
     let w = words(lang);
     let (area, record) = target(state, desk, code, id).await?;
-    let dto = verification_dto(state, &record, &area.name).await.map_err(|err| WebError::from_api(err, lang))?;
+    let dto =
+        verification_dto(state, &record, &area.name).await.map_err(|err| WebError::from_api(err, lang))?;
     let (Some(minutes), Some(decided)) = (dto.berita_acara.as_ref(), record.decision.as_ref()) else {
         return Err(WebError::from_api(crate::error::ApiError::not_found("Berita Acara"), lang));
     };

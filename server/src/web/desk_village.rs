@@ -51,18 +51,29 @@ pub(crate) fn desk_layout(
     path: &str,
     query: &PageQuery,
 ) -> Layout {
-    let mut layout = Layout::new(desk.lang, title, lang_switch_href(path, query, desk.lang), reader.signed_in());
+    let mut layout =
+        Layout::new(desk.lang, title, lang_switch_href(path, query, desk.lang), reader.signed_in());
     layout.crumbs = vec![Crumb { name: desk.lang.labels().desk.to_owned(), href: "/meja".to_owned() }];
     layout
 }
 
 /// A certificate as the desk lists it: the API's PDF route, the public check, and the revocation
 /// form while it is valid and the reader may revoke.
-pub(crate) fn certificate_line(state: &AppState, desk: &Desk<'_>, record: &CertificateRecord) -> CertificateLine {
+pub(crate) fn certificate_line(
+    state: &AppState,
+    desk: &Desk<'_>,
+    record: &CertificateRecord,
+) -> CertificateLine {
     let c = &record.signed.certificate;
     let lang = desk.lang;
     let revocation = record.revocation.as_ref().map(|r| {
-        format!("{} {}, {}: {}", words(lang).revoked, date_text(c.village_code.local_date(r.at), lang), r.by, r.reason)
+        format!(
+            "{} {}, {}: {}",
+            words(lang).revoked,
+            date_text(c.village_code.local_date(r.at), lang),
+            r.by,
+            r.reason
+        )
     });
     let may_revoke = record.revocation.is_none() && allow::<RevokeCertificate>(desk.caller).is_ok();
     CertificateLine {
@@ -88,7 +99,7 @@ pub(crate) async fn page(
 ) -> Response {
     let desk = match desk_reader(&reader, lang(Some(&query), &headers)) {
         Ok(desk) => desk,
-        Err(response) => return response,
+        Err(no) => return no.into_response(),
     };
     let mut response = match village(&state, &desk, &code).await {
         Ok(area) => render(&state, &reader, &desk, &area, &query, Posted::default()).await,
@@ -143,21 +154,24 @@ async fn build(
             .filter(|u| u.role == Role::Verifier && !u.disabled)
             .filter(|u| scope_of(u).covers(code) && !registered_in(u, code))
             .map(|u| VerifierChoice {
-                checked: posted_team
-                    .as_ref()
-                    .map_or(u.username == desk.caller.user.username, |team| team.contains(&u.username.as_str())),
+                checked: posted_team.as_ref().map_or(u.username == desk.caller.user.username, |team| {
+                    team.contains(&u.username.as_str())
+                }),
                 position: posted
                     .open
                     .as_ref()
                     .map(|f| f.get(&format!("position.{}", u.username)).to_owned())
                     .unwrap_or_default(),
-                name: if u.display_name.trim().is_empty() { u.username.clone() } else { u.display_name.clone() },
+                name: if u.display_name.trim().is_empty() {
+                    u.username.clone()
+                } else {
+                    u.display_name.clone()
+                },
                 username: u.username.clone(),
             })
             .collect();
-        let field = |name: &str, default: &str| {
-            posted.open.as_ref().map_or(default, |f| f.get(name)).to_owned()
-        };
+        let field =
+            |name: &str, default: &str| posted.open.as_ref().map_or(default, |f| f.get(name)).to_owned();
         Some(OpenForm {
             again: status == VillageStatus::Slipped,
             team_rule: w.team_rule.replace("{max}", &state.config().team_rules.max_size.to_string()),
@@ -266,7 +280,7 @@ pub(crate) async fn open(
     let fields = Fields(form.map(|Form(f)| f).unwrap_or_default());
     let desk = match desk_poster(&state, &reader, &headers, &fields) {
         Ok(desk) => desk,
-        Err(response) => return response,
+        Err(no) => return no.into_response(),
     };
     let area = match village(&state, &desk, &code).await {
         Ok(area) => area,
@@ -295,7 +309,7 @@ pub(crate) async fn revoke(
     let fields = Fields(form.map(|Form(f)| f).unwrap_or_default());
     let desk = match desk_poster(&state, &reader, &headers, &fields) {
         Ok(desk) => desk,
-        Err(response) => return response,
+        Err(no) => return no.into_response(),
     };
     let area = match village(&state, &desk, &code).await {
         Ok(area) => area,

@@ -83,7 +83,11 @@ fn refusal_in(html: &str) -> (String, String) {
 
 /// The API's message as the page prints it (HTML-escaped).
 fn escaped(text: &str) -> String {
-    text.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;").replace('"', "&#34;").replace('\'', "&#39;")
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
 }
 
 /// The page shows the same refusal as the API's answer `api` to the same request.
@@ -121,7 +125,9 @@ pub async fn a_verifier_opens_records_decides_prints_and_revokes_through_the_des
 
     // A team of two: the API's refusal, in the page, and nothing opened.
     let action = format!("{village_page}/verifikasi");
-    let two = desk.submit(&village_page, &action, &[("team", "ver"), ("team", "ver2"), ("plan", "all_households")]).await;
+    let two = desk
+        .submit(&village_page, &action, &[("team", "ver"), ("team", "ver2"), ("plan", "all_households")])
+        .await;
     let body = json!({ "team": [{ "username": "ver", "name": "" }, { "username": "ver2", "name": "" }],
                        "plan": { "kind": "all_households" } });
     let (status, refused) = app.post(&format!("/v1/villages/{VILLAGE_A}/verifications"), &api, &body).await;
@@ -130,8 +136,13 @@ pub async fn a_verifier_opens_records_decides_prints_and_revokes_through_the_des
 
     // Three: opened, and the browser goes to the verification's page.
     let fields = [
-        ("team", "ver"), ("team", "ver2"), ("team", "ver3"), ("position.ver2", "Sanitarian Puskesmas"),
-        ("plan", "all_households"), ("level", "rt"), ("count", "2"),
+        ("team", "ver"),
+        ("team", "ver2"),
+        ("team", "ver3"),
+        ("position.ver2", "Sanitarian Puskesmas"),
+        ("plan", "all_households"),
+        ("level", "rt"),
+        ("count", "2"),
     ];
     let opened = desk.submit(&village_page, &action, &fields).await;
     assert_eq!(opened.status, 303, "{}", opened.body);
@@ -149,20 +160,28 @@ pub async fn a_verifier_opens_records_decides_prints_and_revokes_through_the_des
     // Deciding before the criteria: the API's 409.
     let decide = format!("{page_path}/keputusan");
     let early = desk.submit(&page_path, &decide, &[("outcome", "lulus")]).await;
-    let (status, refused) = app.post(&format!("/v1/verifications/{id}/decision"), &api, &json!({ "outcome": "lulus" })).await;
+    let (status, refused) =
+        app.post(&format!("/v1/verifications/{id}/decision"), &api, &json!({ "outcome": "lulus" })).await;
     assert_same_refusal(&early, (status, &refused));
 
     // The criteria, all met; no visits yet, so the rules suggest Gagal, and Lulus needs a reason.
     let criteria = [
-        ("no_visible_faeces", "ya"), ("no_visible_faeces_note", "bersih"),
-        ("rules_and_sanctions", "ya"), ("monitoring", "ya"),
+        ("no_visible_faeces", "ya"),
+        ("no_visible_faeces_note", "bersih"),
+        ("rules_and_sanctions", "ya"),
+        ("monitoring", "ya"),
     ];
     let recorded = desk.submit(&page_path, &format!("{page_path}/kriteria"), &criteria).await;
     assert_eq!((recorded.status, recorded.location.as_deref()), (303, Some(page_path.as_str())));
     let page = desk.get(&page_path).await;
-    assert!(page.body.contains("id=\"suggestion\" class=\"suggestion\" data-outcome=\"gagal\""), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"suggestion\" class=\"suggestion\" data-outcome=\"gagal\""),
+        "{}",
+        page.body
+    );
     let overriding = desk.submit(&page_path, &decide, &[("outcome", "lulus"), ("reasons", " \n ")]).await;
-    let (status, refused) = app.post(&format!("/v1/verifications/{id}/decision"), &api, &json!({ "outcome": "lulus" })).await;
+    let (status, refused) =
+        app.post(&format!("/v1/verifications/{id}/decision"), &api, &json!({ "outcome": "lulus" })).await;
     assert_eq!(refused["error"]["code"], "decision_override_reason_required");
     assert_same_refusal(&overriding, (status, &refused));
 
@@ -175,7 +194,8 @@ pub async fn a_verifier_opens_records_decides_prints_and_revokes_through_the_des
     assert!(page.body.contains("data-outcome=\"lulus\""));
     assert!(page.body.contains("ver2, "), "who visited");
 
-    let decided = desk.submit(&page_path, &decide, &[("outcome", "lulus"), ("issuer_name", "Camat Contoh")]).await;
+    let decided =
+        desk.submit(&page_path, &decide, &[("outcome", "lulus"), ("issuer_name", "Camat Contoh")]).await;
     assert_eq!(decided.status, 303, "{}", decided.body);
     let (_, verification) = app.get(&format!("/v1/verifications/{id}"), &api).await;
     assert_eq!(verification["decision"]["outcome"], "lulus");
@@ -200,19 +220,29 @@ pub async fn a_verifier_opens_records_decides_prints_and_revokes_through_the_des
     // Revoking: a blank reason is the API's refusal; then revoked with a reason.
     let revoke = format!("{village_page}/piagam/{certificate_id}/cabut");
     let blank = desk.submit(&village_page, &revoke, &[("reason", "  ")]).await;
-    let (status, refused) =
-        app.post(&format!("/v1/certificates/{certificate_id}/revoke"), &api, &json!({ "reason": "  " })).await;
+    let (status, refused) = app
+        .post(&format!("/v1/certificates/{certificate_id}/revoke"), &api, &json!({ "reason": "  " }))
+        .await;
     assert_same_refusal(&blank, (status, &refused));
     let revoked = desk.submit(&village_page, &revoke, &[("reason", "BABS ditemukan lagi")]).await;
     assert_eq!((revoked.status, revoked.location.as_deref()), (303, Some(village_page.as_str())));
     let (_, certificate) = app.get(&format!("/v1/certificates/{certificate_id}"), &api).await;
-    assert_eq!((certificate["status"].as_str(), certificate["revoked_by"].as_str()), (Some("revoked"), Some("ver")));
+    assert_eq!(
+        (certificate["status"].as_str(), certificate["revoked_by"].as_str()),
+        (Some("revoked"), Some("ver"))
+    );
     let page = desk.get(&village_page).await;
     assert!(page.body.contains("data-state=\"revoked\"") && page.body.contains("data-status=\"revoked\""));
 
     // Audited as the API audits: by the verifier, one entry per action.
     let audit = audit_of(&app, VILLAGE_A).await;
-    for action in ["verification.open", "verification.community", "verification.decide", "certificate.issue", "certificate.revoke"] {
+    for action in [
+        "verification.open",
+        "verification.community",
+        "verification.decide",
+        "certificate.issue",
+        "certificate.revoke",
+    ] {
         let count = audit.iter().filter(|(actor, a)| actor == "ver" && a == action).count();
         assert_eq!(count, 1, "{action} by ver in {audit:?}");
     }
@@ -274,7 +304,14 @@ pub async fn a_slipped_village_is_verified_again_from_its_notification(app: Arc<
     assert!(home.body.contains(&format!("class=\"again\" href=\"{village_page}\"")), "{}", home.body);
     let page = desk.get(&village_page).await;
     assert!(page.body.contains("data-status=\"slipped\"") && page.body.contains("id=\"open-form\""));
-    let fields = [("team", "ver"), ("team", "ver2"), ("team", "ver3"), ("plan", "random_units"), ("level", "rt"), ("count", "1")];
+    let fields = [
+        ("team", "ver"),
+        ("team", "ver2"),
+        ("team", "ver3"),
+        ("plan", "random_units"),
+        ("level", "rt"),
+        ("count", "1"),
+    ];
     let opened = desk.submit(&village_page, &format!("{village_page}/verifikasi"), &fields).await;
     assert_eq!(opened.status, 303, "{}", opened.body);
     let id = opened.location.unwrap().rsplit('/').next().unwrap().to_owned();
@@ -282,4 +319,36 @@ pub async fn a_slipped_village_is_verified_again_from_its_notification(app: Arc<
     assert_eq!(verification["sample"]["plan"], json!({ "kind": "random_units", "level": "rt", "count": 1 }));
     let home = desk.get("/meja").await;
     assert!(!home.body.contains("class=\"again\""), "verified again: no longer offered");
+}
+
+pub async fn a_gagal_from_the_desk_keeps_one_reason_per_line_and_returns_the_village_to_dipicu(
+    app: Arc<TestApp>,
+) {
+    claimed_village(&app).await;
+    let desk = Browser::sign_in(&app, "ver").await;
+    let village_page = format!("/meja/desa/{VILLAGE_A}");
+    let team = [("team", "ver"), ("team", "ver2"), ("team", "ver3"), ("plan", "all_households")];
+    let opened = desk.submit(&village_page, &format!("{village_page}/verifikasi"), &team).await;
+    let page = opened.location.unwrap();
+    let criteria =
+        [("no_visible_faeces", "ya"), ("rules_and_sanctions", "ya"), ("monitoring_note", "belum ada")];
+    assert_eq!(desk.submit(&page, &format!("{page}/kriteria"), &criteria).await.status, 303);
+    let shown = desk.get(&page).await.body;
+    assert!(shown.contains("name=\"monitoring\" value=\"ya\">"), "monitoring recorded as not met");
+    assert!(shown.contains("value=\"belum ada\""), "with its note");
+    let reasons = "Belum ada pemantauan\r\n\r\n6 KK belum dikunjungi tim";
+    let decided =
+        desk.submit(&page, &format!("{page}/keputusan"), &[("outcome", "gagal"), ("reasons", reasons)]).await;
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    let id = page.rsplit('/').next().unwrap();
+    let (_, verification) = app.get(&format!("/v1/verifications/{id}"), &app.login("ver").await).await;
+    assert_eq!(verification["decision"]["outcome"], "gagal");
+    assert_eq!(
+        verification["decision"]["reasons"],
+        json!(["Belum ada pemantauan", "6 KK belum dikunjungi tim"])
+    );
+    assert!(verification["certificate"].is_null());
+    let minutes = desk.get(&format!("{page}/berita-acara")).await.body;
+    assert!(minutes.contains("data-outcome=\"gagal\"") && minutes.contains("Belum ada pemantauan"));
+    assert!(desk.get(&village_page).await.body.contains("data-status=\"dipicu\""));
 }

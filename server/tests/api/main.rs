@@ -137,6 +137,7 @@ api_tests! {
         a_verifier_opens_records_decides_prints_and_revokes_through_the_desk,
         forged_forms_other_roles_and_other_kecamatan_change_nothing,
         a_slipped_village_is_verified_again_from_its_notification,
+        a_gagal_from_the_desk_keeps_one_reason_per_line_and_returns_the_village_to_dipicu,
     }
     photos (crate::photos::config()) {
         a_photo_is_uploaded_in_chunks_resumed_and_stored_once,

@@ -21,7 +21,7 @@ use odf_store::Backend;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Browser, PHONE, attr, click, skipped, text, with_browser};
+use super::{Browser, DESKTOP, PHONE, attr, click, skipped, text, with_browser};
 
 /// A verifier of the kecamatan next to the seeded one.
 const OUTSIDER: &str = "ver_luar";
@@ -79,7 +79,8 @@ async fn claimed_village(base: &str) {
                     "kk_count": 1, "dusun": "Dusun I", "rw": "001", "rt": format!("00{}", i % 2 + 1) })
         })
         .collect();
-    let visits: Vec<Value> = homes.iter().map(|h| visit(&h["id"], SAN_A, Utc::now() - Duration::days(3))).collect();
+    let visits: Vec<Value> =
+        homes.iter().map(|h| visit(&h["id"], SAN_A, Utc::now() - Duration::days(3))).collect();
     push(base, &san, &homes, &visits).await;
     let day = (Utc::now() - Duration::days(40)).date_naive();
     let post = |what: &str| format!("/v1/villages/{VILLAGE_1}/{what}");
@@ -89,8 +90,18 @@ async fn claimed_village(base: &str) {
 
 async fn sign_in(browser: &Browser, base: &str, username: &str) {
     browser.goto(&format!("{base}/masuk"), "form#login").await;
-    browser.wait("form#login input[name=username]").await.send_keys(username).await.expect("type the username");
-    browser.wait("form#login input[name=password]").await.send_keys(PASSWORD).await.expect("type the password");
+    browser
+        .wait("form#login input[name=username]")
+        .await
+        .send_keys(username)
+        .await
+        .expect("type the username");
+    browser
+        .wait("form#login input[name=password]")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .expect("type the password");
     click(&browser.wait("form#login button[type=submit]").await).await;
     browser.wait("form#logout").await;
 }
@@ -155,18 +166,22 @@ async fn a_verifier_certifies_and_revokes_in_the_browser_and_another_kecamatan_g
                 sign_in(&browser, &base, OUTSIDER).await;
                 browser.goto(&format!("{base}/meja"), "section#claims").await;
                 assert!(!browser.has(&format!("[data-village=\"{VILLAGE_1}\"]")).await, "not on his desk");
+                // His own session's CSRF token, from his signed-in header (an error page has none).
+                let csrf = browser
+                    .script("return document.querySelector('form#logout input[name=csrf]').value;", vec![])
+                    .await;
                 browser.goto(&village_desk, "#error[data-status=\"403\"]").await;
                 assert!(!browser.has("form#open-form").await);
                 browser.screenshot("forbidden").await;
                 // His own session's token, the village's form, posted as a browser would.
                 let script = "const f = document.createElement('form'); f.method = 'post';\
                     f.action = arguments[0];\
-                    for (const [k, v] of [['csrf', document.querySelector('form#logout input[name=csrf]').value],\
+                    for (const [k, v] of [['csrf', arguments[1]],\
                         ['team', 'ver'], ['team', 'ver2'], ['team', 'ver3'], ['plan', 'all_households']]) {\
                       const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v;\
                       f.appendChild(i); }\
                     document.body.appendChild(f); f.submit();";
-                browser.script(script, vec![json!(format!("{village_desk}/verifikasi"))]).await;
+                browser.script(script, vec![json!(format!("{village_desk}/verifikasi")), csrf]).await;
                 browser.wait("#error[data-status=\"403\"]").await;
                 assert!(browser.current_url().await.path().ends_with("/verifikasi"), "the POST was answered");
             }
@@ -192,7 +207,8 @@ async fn a_verifier_certifies_and_revokes_in_the_browser_and_another_kecamatan_g
 
             // The team's phones visit the sample; the page shows them on reload.
             let token = login(&base, "ver2").await;
-            let verification = api(reqwest::Method::GET, &base, &format!("/v1/verifications/{id}"), &token, None).await;
+            let verification =
+                api(reqwest::Method::GET, &base, &format!("/v1/verifications/{id}"), &token, None).await;
             let sample = verification["sample"]["household_ids"].as_array().expect("sample").clone();
             let visits: Vec<Value> = sample.iter().map(|h| visit(h, "ver2", Utc::now())).collect();
             push(&base, &token, &[], &visits).await;
@@ -244,6 +260,19 @@ async fn a_verifier_certifies_and_revokes_in_the_browser_and_another_kecamatan_g
             browser.wait("#village-status[data-status=revoked]").await;
             browser.wait(&format!(".certificate[data-number=\"{number}\"][data-state=revoked]")).await;
             browser.screenshot("revoked").await;
+            browser.goto(&page, "#verification-state[data-state=decided]").await;
+            browser.full_page_screenshot("verification-revoked").await;
+        })
+        .await;
+        // The same pages on a desktop screen, for a look.
+        let base3 = base.clone();
+        with_browser("desk-desktop", DESKTOP, |browser| async move {
+            sign_in(&browser, &base3, VERIFIER).await;
+            browser.goto(&format!("{base3}/meja/desa/{VILLAGE_1}"), "section#desk-certificates").await;
+            browser.full_page_screenshot("village").await;
+            click(&browser.wait("section#verifications li a").await).await;
+            browser.wait("#verification-state").await;
+            browser.full_page_screenshot("verification").await;
         })
         .await;
         let (status, verifications, _) = village_facts(&server).await;
