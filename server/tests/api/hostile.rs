@@ -12,11 +12,12 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
-/// Short timeouts, so the slow-client test finishes quickly.
+/// Short timeouts, so the slow-client test finishes quickly; not shorter than a second, because the
+/// other tests of this group share them and a busy CI machine can stall a client for some 100 ms.
 pub fn config() -> odf_server::ServerConfig {
     odf_server::ServerConfig {
-        header_timeout: StdDuration::from_millis(300),
-        body_timeout: StdDuration::from_millis(300),
+        header_timeout: StdDuration::from_millis(1_000),
+        body_timeout: StdDuration::from_millis(1_000),
         ..Default::default()
     }
 }
