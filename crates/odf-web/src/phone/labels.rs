@@ -98,9 +98,19 @@ pub struct PhoneLabels {
     pub back: &'static str,
     pub refused_title: &'static str,
     pub refused_text: &'static str,
+    /// `trigger`, `claim`, `open_verification`, `community`, `decision`, in that order.
+    pub action_kinds: [&'static str; 5],
 }
 
 impl PhoneLabels {
+    /// A village action's kind (`ActionView::kind`) in words; the code itself when unknown.
+    pub fn action_kind<'a>(&self, kind: &'a str) -> &'a str {
+        let index = ["trigger", "claim", "open_verification", "community", "decision"]
+            .iter()
+            .position(|k| *k == kind);
+        index.and_then(|i| self.action_kinds.get(i).copied()).unwrap_or(kind)
+    }
+
     pub fn of(lang: Lang) -> &'static PhoneLabels {
         match lang {
             Lang::Id => &ID,
@@ -220,6 +230,7 @@ static ID: PhoneLabels = PhoneLabels {
     back: "Kembali",
     refused_title: "Ditolak",
     refused_text: "Permintaan ini tidak membawa kunci aplikasi atau datang dari situs lain.",
+    action_kinds: ["Pemicuan", "Klaim SBS", "Pembukaan verifikasi", "Kriteria masyarakat", "Keputusan"],
 };
 
 static EN: PhoneLabels = PhoneLabels {
@@ -333,4 +344,5 @@ static EN: PhoneLabels = PhoneLabels {
     back: "Back",
     refused_title: "Refused",
     refused_text: "This request does not carry the app's key or comes from another site.",
+    action_kinds: ["Triggering", "SBS claim", "Verification opened", "Community criteria", "Decision"],
 };
