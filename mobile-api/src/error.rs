@@ -155,10 +155,24 @@ pub enum ErrorCode {
     CertificateRevoked,
     /// 503: the server's certificate signing key could not be loaded.
     SigningKeyUnavailable,
+    // Photos (`/v1/photos/{sha256}`).
+    /// 413: the photo is larger than the server accepts.
+    PhotoTooLarge,
+    /// 415: the photo is not a JPEG, PNG or WebP image (told by its first bytes).
+    PhotoTypeUnsupported,
+    /// 400: the complete bytes do not hash to the photo's name; what was received is discarded.
+    PhotoHashMismatch,
+    /// 409: a chunk starts after the bytes received so far; `Upload-Offset` says where to go on.
+    PhotoOffsetMismatch,
+    /// 400: `Content-Range` is malformed, or disagrees with the body or an earlier chunk.
+    InvalidContentRange,
+    /// 411: an upload without `Content-Length` or `Content-Range`: its end could not be told from a
+    /// cut connection.
+    LengthRequired,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 55] = [
+    pub const ALL: [ErrorCode; 61] = [
         ErrorCode::MalformedBody,
         ErrorCode::InvalidQuery,
         ErrorCode::PayloadTooLarge,
@@ -214,6 +228,12 @@ impl ErrorCode {
         ErrorCode::VerificationDecided,
         ErrorCode::CertificateRevoked,
         ErrorCode::SigningKeyUnavailable,
+        ErrorCode::PhotoTooLarge,
+        ErrorCode::PhotoTypeUnsupported,
+        ErrorCode::PhotoHashMismatch,
+        ErrorCode::PhotoOffsetMismatch,
+        ErrorCode::InvalidContentRange,
+        ErrorCode::LengthRequired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -273,6 +293,12 @@ impl ErrorCode {
             ErrorCode::VerificationDecided => "verification_decided",
             ErrorCode::CertificateRevoked => "certificate_revoked",
             ErrorCode::SigningKeyUnavailable => "signing_key_unavailable",
+            ErrorCode::PhotoTooLarge => "photo_too_large",
+            ErrorCode::PhotoTypeUnsupported => "photo_type_unsupported",
+            ErrorCode::PhotoHashMismatch => "photo_hash_mismatch",
+            ErrorCode::PhotoOffsetMismatch => "photo_offset_mismatch",
+            ErrorCode::InvalidContentRange => "invalid_content_range",
+            ErrorCode::LengthRequired => "length_required",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod certificate;
 pub mod error;
 pub mod field;
 pub mod kinds;
+pub mod photos;
 pub mod records;
 pub mod sync;
 pub mod team;
@@ -25,6 +26,7 @@ pub use field::{
     RevocationDto, SignedCertificateDto, VerificationChangeDto, VillageActionDto, VillageActionKind,
 };
 pub use kinds::{ChangeKindDto, RecordKindDto, UnknownKind};
+pub use photos::{ContentRange, PhotoUploadDto};
 pub use records::{ChecklistDto, GpsDto, HouseholdDto, HouseholdEditDto, RecordProblem, VisitDto};
 pub use sync::{
     ChangeDto, DeviceReport, PlaceChangeDto, PullQuery, PullResponse, PushRequest, PushResponse,

@@ -65,6 +65,9 @@ actions! {
     PrintCertificate: FIELD => "mencetak piagam (print a certificate)";
     RevokeCertificate: &[Role::Verifier] => "mencabut piagam (revoke a certificate)";
     ReadNotifications: &[Role::Verifier, Role::Admin] => "membaca pemberitahuan (read notifications)";
+    /// Photos: who may then touch one is decided by the visits that name it (`routes::photos`).
+    SendPhotos: FIELD => "mengirim foto (send photos)";
+    ReadPhotos: FIELD => "melihat foto (read photos)";
 }
 
 /// Refuses (403 `forbidden`) a caller whose role may not do `A`.

@@ -35,6 +35,7 @@ use crate::metrics::Metrics;
 use crate::places::PlacesCache;
 use crate::routes;
 use crate::routes::export::Dhis2Mapping;
+use crate::routes::photos as photo_routes;
 
 /// Settings of a running server. `odf-server` fills them in from its config file, `ODF_*` variables
 /// and flags ([`crate::config::Settings`]); tests and the demo start from [`Default`].
@@ -68,6 +69,11 @@ pub struct ServerConfig {
     /// The dashboard's public option (`[web] public_area`): aggregates of this area and below are
     /// shown without sign-in (never names). `None`, the default: every page needs sign-in.
     pub web_public_area: Option<odf_domain::AreaCode>,
+    /// Where photo bytes are kept (`[photos] dir`). `None` keeps them in memory, for tests and
+    /// demos, like `data_dir`.
+    pub photo_dir: Option<PathBuf>,
+    /// The largest photo accepted, in bytes (`[photos] max_bytes`).
+    pub max_photo_bytes: u64,
 }
 
 impl Default for ServerConfig {
@@ -88,6 +94,8 @@ impl Default for ServerConfig {
             header_timeout: HEADER_TIMEOUT,
             body_timeout: BODY_TIMEOUT,
             web_public_area: None,
+            photo_dir: None,
+            max_photo_bytes: odf_domain::photo::DEFAULT_MAX_PHOTO_BYTES,
         }
     }
 }
@@ -104,6 +112,8 @@ struct Inner {
     /// The certificate signing keys, or why they could not be loaded (certificates are then refused
     /// with `signing_key_unavailable`; everything else works).
     keys: Result<Keyring, String>,
+    /// Photo bytes, or why their folder could not be opened (photo routes then answer 503).
+    photos: Result<crate::photos::Photos, String>,
 }
 
 /// Shared by every request; cheap to clone.
@@ -131,12 +141,19 @@ impl AppState {
             Some(dir) => Keyring::load(dir)?,
             None => Keyring::single(Signer::generate()?),
         };
+        // A photo folder that cannot be made refuses the start too.
+        crate::photos::Photos::open(&config).map_err(crate::keys::KeyFileError::Refused)?;
         Ok(AppState::with_keys(store, config, Ok(keys)))
     }
 
     fn with_keys(store: AnyStore, config: ServerConfig, keys: Result<Keyring, String>) -> AppState {
         let limiter = LoginLimiter::new(config.login_max_failures, config.login_window);
+        let photos = crate::photos::Photos::open(&config).map_err(|err| {
+            tracing::error!(%err, "photo folder unavailable");
+            err
+        });
         AppState(Arc::new(Inner {
+            photos,
             store,
             config,
             limiter,
@@ -160,6 +177,18 @@ impl AppState {
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::SigningKeyUnavailable,
                 "Kunci tanda tangan piagam server tidak tersedia; hubungi admin (signing key unavailable)",
+            )
+        })
+    }
+
+    /// The photo store, or a 503 saying it is unavailable.
+    pub fn photos(&self) -> Result<&crate::photos::Photos, ApiError> {
+        self.0.photos.as_ref().map_err(|cause| {
+            tracing::error!(%cause, "photo folder unavailable");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "Penyimpanan foto server tidak tersedia; hubungi admin (photo storage unavailable)",
             )
         })
     }
@@ -224,6 +253,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/notifications", get(routes::notifications::list))
         .route("/v1/public/key", get(routes::certificates::public_key))
         .route("/v1/public/certificates/{id}", get(routes::certificates::public_check))
+        // Photos (issue 13): resumable, content-addressed upload and scoped reads.
+        .route("/v1/photos/{sha256}", get(photo_routes::get).head(photo_routes::head).put(photo_routes::put))
         .route("/v1/openapi.json", get(routes::docs::openapi_json))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))

@@ -16,6 +16,7 @@ pub mod keyring;
 pub mod keys;
 pub mod metrics;
 pub mod openapi;
+pub mod photos;
 pub mod places;
 pub mod routes;
 mod shutdown;

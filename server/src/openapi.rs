@@ -40,6 +40,9 @@ use crate::routes;
         routes::certificates::certificate_pdf,
         routes::certificates::revoke,
         routes::notifications::list,
+        routes::photos::head,
+        routes::photos::put,
+        routes::photos::get,
         routes::certificates::public_key,
         routes::certificates::public_check,
         routes::health::healthz,
@@ -61,6 +64,7 @@ use crate::routes;
         (name = "admin", description = "Household edit conflicts for admins"),
         (name = "verification", description = "From triggering to an ODF decision: claim, verification team and sample, community criteria, Lulus/Gagal, history, notifications"),
         (name = "certificates", description = "ODF certificates (piagam): signed, printable, revocable"),
+        (name = "photos", description = "Photos of visits: resumable, content-addressed upload (the name is the SHA-256), scoped reads"),
         (name = "public", description = "No login: the certificate signing key and the public certificate check"),
         (name = "operations", description = "Health and metrics"),
     )

@@ -279,7 +279,15 @@ impl Client {
         progress: &'a mut (dyn FnMut(&SyncEvent) + Send),
     ) -> Result<Engine<'a, T, S>> {
         let token = self.token().await?.ok_or(ClientError::NotLoggedIn)?;
-        Ok(Engine::new(&self.pool, transport, sleeper, options, &self.device_id, token, progress))
+        Ok(Engine::new(
+            (&self.pool, &self.home),
+            transport,
+            sleeper,
+            options,
+            &self.device_id,
+            token,
+            progress,
+        ))
     }
 
     /// Pushes the outbox until nothing is pending (conflict and rejected entries stay).
@@ -311,7 +319,8 @@ impl Client {
         Ok(engine.finish())
     }
 
-    /// Push, then pull. Safe to interrupt anywhere and run again.
+    /// Push, then pull, then the photos: own ones up (resuming cut uploads), a verifier's sample's
+    /// down. Safe to interrupt anywhere and run again.
     pub async fn sync<T: Transport, S: Sleeper>(
         &self,
         transport: &T,
@@ -324,6 +333,11 @@ impl Client {
         let pushed = engine.push().await;
         self.told_truthfully(pushed).await?;
         engine.pull().await?;
+        // Photos after the records, which matter more and are smaller: a slow link that gives out
+        // during a photo has already carried every record both ways.
+        engine.upload_photos().await?;
+        let wanted = self.sample_photos_missing().await?;
+        engine.pull_photos(&wanted).await?;
         store::set(&self.pool, Key::LastSyncAt, &Utc::now().to_rfc3339()).await?;
         Ok(engine.finish())
     }

@@ -7,17 +7,18 @@
 use std::time::Duration;
 
 use odf_mobile_api::{
-    ErrorBody, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, UserDto,
+    ContentRange, ErrorBody, LoginRequest, LoginResponse, PhotoUploadDto, PullResponse, PushRequest,
+    PushResponse, UserDto, photos,
 };
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER,
+    ACCEPT, AUTHORIZATION, CONTENT_ENCODING, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER,
 };
 use reqwest::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::secret::SessionToken;
-use crate::transport::{Transport, TransportError, gzip_json};
+use crate::transport::{PhotoOffset, Transport, TransportError, gzip_json};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 const READ_TIMEOUT: Duration = Duration::from_secs(90);
@@ -150,6 +151,57 @@ impl Transport for HttpTransport {
             .append_pair("cursor", &cursor.to_string())
             .append_pair("limit", &limit.to_string());
         send(self.http.get(url).header(AUTHORIZATION, bearer(token)?)).await
+    }
+
+    async fn photo_offset(&self, token: &SessionToken, sha256: &str) -> Result<PhotoOffset, TransportError> {
+        let request = self.http.head(self.photo_url(sha256)?).header(AUTHORIZATION, bearer(token)?);
+        let response = request.send().await.map_err(network)?;
+        if !response.status().is_success() {
+            return decode::<serde_json::Value>(response)
+                .await
+                .map(|_| PhotoOffset { received: 0, complete: false });
+        }
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let received = header(photos::UPLOAD_OFFSET)
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or_else(|| TransportError::BadResponse("no Upload-Offset".to_owned()))?;
+        Ok(PhotoOffset { received, complete: header(photos::UPLOAD_COMPLETE) == Some("?1") })
+    }
+
+    async fn put_photo(
+        &self,
+        token: &SessionToken,
+        sha256: &str,
+        range: ContentRange,
+        chunk: &[u8],
+    ) -> Result<PhotoUploadDto, TransportError> {
+        let request = self
+            .http
+            .put(self.photo_url(sha256)?)
+            .header(AUTHORIZATION, bearer(token)?)
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .header(CONTENT_RANGE, range.to_string())
+            .body(chunk.to_vec());
+        send(request).await
+    }
+
+    async fn get_photo(&self, token: &SessionToken, sha256: &str) -> Result<Vec<u8>, TransportError> {
+        let request = self.http.get(self.photo_url(sha256)?).header(AUTHORIZATION, bearer(token)?);
+        let response = request.send().await.map_err(network)?;
+        if !response.status().is_success() {
+            return decode::<serde_json::Value>(response).await.map(|_| Vec::new());
+        }
+        Ok(response.bytes().await.map_err(network)?.to_vec())
+    }
+}
+
+impl HttpTransport {
+    fn photo_url(&self, sha256: &str) -> Result<Url, TransportError> {
+        // Only a photo name reaches the path, so nothing can escape `v1/photos/`.
+        if !odf_domain::is_photo_hash(sha256) {
+            return Err(TransportError::BadUrl(format!("not a photo name: {sha256:?}")));
+        }
+        self.url(&format!("v1/photos/{sha256}"))
     }
 }
 

@@ -55,12 +55,14 @@ macro_rules! catalogue {
 }
 
 mod field;
+mod photos;
 pub use field::*;
+pub use photos::*;
 
 /// Every entry of the catalogue, for the completeness test and for apps that ship their own
 /// translations.
 pub fn all() -> impl Iterator<Item = &'static Text> {
-    CORE.iter().chain(FIELD)
+    CORE.iter().chain(FIELD).chain(PHOTOS)
 }
 
 catalogue! {

@@ -32,7 +32,8 @@
 //!   [`retry`], [`clock`] and [`secret`] beside it; [`sync`] is the state machine.
 //! - [`Client`] ([`client`]) is the facade an app calls. What it does is in one module per topic,
 //!   each an `impl Client` block: [`recording`] (households and visits), [`field`] (village
-//!   actions, on [`actions`]), and the read views [`views`], [`verify`] and [`certs`].
+//!   actions, on [`actions`]), [`photos`] (keeping photos), and the read views [`views`], [`verify`]
+//!   and [`certs`].
 
 #![forbid(unsafe_code)]
 
@@ -46,6 +47,7 @@ pub mod field;
 pub mod http;
 pub mod i18n;
 pub mod lock;
+pub mod photos;
 pub mod recording;
 pub mod retry;
 pub mod secret;
@@ -64,6 +66,7 @@ pub use field::EligibilityView;
 pub use http::HttpTransport;
 pub use i18n::Lang;
 pub use lock::SyncLock;
+pub use photos::PhotoView;
 pub use recording::{HouseholdDraft, Saved, VisitDraft};
 pub use retry::{NoSleep, RetryPolicy, Sleeper, TokioSleeper};
 pub use secret::SessionToken;

@@ -17,6 +17,7 @@
 //! again at the first page not stored whole.
 
 use std::future::Future;
+use std::path::Path;
 
 use chrono::Utc;
 use odf_mobile_api::sync::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_RECORDS_PER_PUSH};
@@ -29,6 +30,10 @@ use crate::retry::{RetryPolicy, Sleeper};
 use crate::secret::SessionToken;
 use crate::store::{self, Key, outbox, records};
 use crate::transport::{Transport, TransportError};
+
+mod photos;
+
+pub use photos::DEFAULT_PHOTO_CHUNK_BYTES;
 
 /// This library's version, sent to the server in every push's device report.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -49,6 +54,9 @@ pub struct SyncOptions {
     /// When another sync of the same home folder runs: wait for it to end (the default), or stop at
     /// once with [`ClientError::SyncRunning`].
     pub wait_for_other_sync: bool,
+    /// Bytes of a photo per upload request (each answered with the offset reached, so a cut link
+    /// loses at most one chunk's progress).
+    pub photo_chunk_bytes: usize,
 }
 
 impl Default for SyncOptions {
@@ -59,6 +67,7 @@ impl Default for SyncOptions {
             retry: RetryPolicy::default(),
             app_version: APP_VERSION.to_owned(),
             wait_for_other_sync: true,
+            photo_chunk_bytes: DEFAULT_PHOTO_CHUNK_BYTES,
         }
     }
 }
@@ -100,6 +109,32 @@ pub enum SyncEvent {
     ClockWarning {
         skew: ClockSkew,
     },
+    /// Photo uploads start: `count` photos, `bytes` in all (what the server already holds included).
+    PhotosStarted {
+        count: usize,
+        bytes: u64,
+    },
+    /// The server holds `received` of the photo's `size` bytes.
+    PhotoProgress {
+        sha256: String,
+        received: u64,
+        size: u64,
+    },
+    /// The server holds the whole photo (hash checked).
+    PhotoUploaded {
+        sha256: String,
+        size: u64,
+    },
+    /// The server refused the photo for good (`photo_too_large`, `photo_type_unsupported`).
+    PhotoRefused {
+        sha256: String,
+        code: String,
+    },
+    /// A photo of a verification sample was pulled to this phone.
+    PhotoPulled {
+        sha256: String,
+        size: u64,
+    },
 }
 
 /// What a sync did.
@@ -117,10 +152,22 @@ pub struct SyncReport {
     pub retries: u32,
     /// The last clock measurement of this run.
     pub clock: Option<ClockSkew>,
+    /// Own photos the server now holds whole.
+    pub photos_uploaded: usize,
+    /// Photo bytes sent in this run.
+    pub photo_bytes_sent: u64,
+    /// Own photos still to upload (their visit not yet stored, or the link gave out).
+    pub photos_waiting: usize,
+    /// Own photos the server refused for good.
+    pub photos_refused: usize,
+    /// Photos of verification samples pulled to this phone.
+    pub photos_pulled: usize,
 }
 
 pub(crate) struct Engine<'a, T, S> {
     pool: &'a SqlitePool,
+    /// The home folder, where photo files are.
+    home: &'a Path,
     transport: &'a T,
     sleeper: &'a S,
     options: &'a SyncOptions,
@@ -135,7 +182,7 @@ pub(crate) struct Engine<'a, T, S> {
 
 impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
     pub(crate) fn new(
-        pool: &'a SqlitePool,
+        (pool, home): (&'a SqlitePool, &'a Path),
         transport: &'a T,
         sleeper: &'a S,
         options: &'a SyncOptions,
@@ -145,6 +192,7 @@ impl<'a, T: Transport, S: Sleeper> Engine<'a, T, S> {
     ) -> Self {
         Engine {
             pool,
+            home,
             transport,
             sleeper,
             options,

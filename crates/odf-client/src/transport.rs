@@ -8,7 +8,8 @@ use std::time::Duration;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use odf_mobile_api::{
-    ErrorDetail, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, UserDto,
+    ContentRange, ErrorDetail, LoginRequest, LoginResponse, PhotoUploadDto, PullResponse, PushRequest,
+    PushResponse, UserDto,
 };
 use thiserror::Error;
 
@@ -66,7 +67,7 @@ impl TransportError {
 
 /// The calls the client makes. Each is one HTTP request: `POST /v1/auth/login`, `POST
 /// /v1/auth/logout`, `GET /v1/me`,
-/// `POST /v1/sync/push` (gzip body) and `GET /v1/sync/pull?cursor=&limit=`.
+/// `POST /v1/sync/push` (gzip body), `GET /v1/sync/pull?cursor=&limit=` and the photo calls.
 pub trait Transport: Send + Sync {
     fn login(
         &self,
@@ -90,6 +91,50 @@ pub trait Transport: Send + Sync {
         cursor: i64,
         limit: u32,
     ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+
+    /// `HEAD /v1/photos/{sha256}`: how much of the photo the server holds. The photo calls answer
+    /// 404 by default, for transports (test fakes) that know no photos.
+    fn photo_offset(
+        &self,
+        token: &SessionToken,
+        sha256: &str,
+    ) -> impl Future<Output = Result<PhotoOffset, TransportError>> + Send {
+        let _ = (token, sha256);
+        async { Err(no_photos()) }
+    }
+
+    /// `PUT /v1/photos/{sha256}` with `Content-Range: range`: one chunk of the photo.
+    fn put_photo(
+        &self,
+        token: &SessionToken,
+        sha256: &str,
+        range: ContentRange,
+        chunk: &[u8],
+    ) -> impl Future<Output = Result<PhotoUploadDto, TransportError>> + Send {
+        let _ = (token, sha256, range, chunk);
+        async { Err(no_photos()) }
+    }
+
+    /// `GET /v1/photos/{sha256}`: the photo's bytes.
+    fn get_photo(
+        &self,
+        token: &SessionToken,
+        sha256: &str,
+    ) -> impl Future<Output = Result<Vec<u8>, TransportError>> + Send {
+        let _ = (token, sha256);
+        async { Err(no_photos()) }
+    }
+}
+
+/// How much of a photo the server holds (`HEAD /v1/photos/{sha256}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoOffset {
+    pub received: u64,
+    pub complete: bool,
+}
+
+fn no_photos() -> TransportError {
+    TransportError::Status { status: 404, error: None, retry_after: None }
 }
 
 /// The push body as sent: JSON, gzip-compressed. Records compress about 8-10 to 1, which matters

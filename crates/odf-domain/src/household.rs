@@ -224,12 +224,10 @@ impl Visit {
             Err(_) => return Err(RecordError::InTheFuture(self.visited_at)),
             Ok(()) => {}
         }
-        if let Some(hash) = &self.photo_sha256 {
-            let hex =
-                hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            if !hex {
-                return Err(RecordError::BadPhotoHash);
-            }
+        if let Some(hash) = &self.photo_sha256
+            && !crate::photo::is_photo_hash(hash)
+        {
+            return Err(RecordError::BadPhotoHash);
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ pub mod edit;
 pub mod gps;
 pub mod household;
 pub mod input;
+pub mod photo;
 pub mod status;
 pub mod timestamp;
 pub mod verification;
@@ -30,6 +31,7 @@ pub use edit::{EditMerge, HouseholdChanges, HouseholdField, merge_edit};
 pub use gps::{Boundary, GeoPoint, GpsError, GpsFlag};
 pub use household::{Checklist, Household, RecordError, Visit, check_record_id, is_record_id};
 pub use input::{FieldError, check_date, check_day, check_optional_text, check_text};
+pub use photo::{PhotoError, PhotoKind, check_photo, is_photo_hash, photo_hash};
 pub use status::{EventKind, StatusChange, StatusEvent, TransitionError, VillageState, VillageStatus};
 pub use verification::{
     BeritaAcara, ChecklistItem, CommunityCriteria, Criterion, Decision, FailReason, HouseholdFinding,

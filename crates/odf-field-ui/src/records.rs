@@ -424,10 +424,20 @@ pub(crate) async fn visit(
         Ok(h) => h,
         Err(err) => return failure(&state, &err).await,
     };
-    let (mut form, _photo) = match VisitForm::read(multipart).await {
+    let (mut form, photo) = match VisitForm::read(multipart).await {
         Ok(read) => read,
         Err(err) => return failure(&state, &crate::render::invalid("photo", &err)).await,
     };
+    // The photo is kept on the phone first (the core checks and names it); the visit names it and
+    // `sync` uploads it once the server holds the visit.
+    if let Some(bytes) = photo {
+        match state.client.keep_photo(&bytes).await {
+            Ok(sha256) => form.photo_sha256 = sha256,
+            Err(err) => {
+                return visit_form(&state, &household, &form, vec![], Some(error_text(&err, lang))).await;
+            }
+        }
+    }
     form.back = form.back.or(query.back);
     let draft = VisitDraft {
         household_id: household.id,

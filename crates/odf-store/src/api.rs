@@ -92,6 +92,9 @@ pub trait Ingest: Send + Sync {
     /// A household's visits, oldest first.
     async fn visits_of(&self, household: Uuid) -> Result<Vec<StoredVisit>>;
     async fn visit_count(&self) -> Result<i64>;
+    /// The villages with a visit that names photo `sha256` (its `photo_sha256`), code order: who
+    /// may send or read the photo is whoever's scope covers one of them.
+    async fn photo_villages(&self, sha256: &str) -> Result<Vec<AreaCode>>;
     /// The latest report of every device, most recent sync first.
     async fn devices(&self) -> Result<Vec<DeviceRecord>>;
     /// Changes with `seq > cursor` in `scope`, oldest first, at most `limit`.

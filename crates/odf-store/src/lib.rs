@@ -11,6 +11,8 @@
 //! - *change feed*: every household, visit, status, boundary and certificate change gets a
 //!   monotonic `seq`; clients pull what changed in their scope since a cursor.
 //! - *audit log*: append-only, hash-chained.
+//! - *photos*: bytes named by their SHA-256, behind [`PhotoStore`] ([`FsPhotoStore`] on disk); the
+//!   database only knows which visits name them ([`Ingest::photo_villages`]).
 //! - *verification*: a team checks a village that claimed SBS on a reproducible sample of its
 //!   households; the decision (Lulus/Gagal) moves the village through the status machine and, on
 //!   Lulus, issues a signed certificate in the same transaction ([`Verifications::decide_verification`]).
@@ -33,6 +35,7 @@ pub mod certification;
 mod error;
 mod group;
 pub mod model;
+pub mod photos;
 mod plan;
 mod postgres;
 mod sqlite;
@@ -46,6 +49,7 @@ pub use boundaries::{BoundaryParseError, boundary_from_geojson, parse_boundaries
 pub use certification::*;
 pub use error::StoreError;
 pub use model::*;
+pub use photos::{FsPhotoStore, Held, MemoryPhotoStore, PhotoStore};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use url::{Backend, DatabaseUrl};

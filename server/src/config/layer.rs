@@ -38,6 +38,8 @@ pub struct ConfigLayer {
     pub timeouts: TimeoutsLayer,
     #[serde(default)]
     pub web: WebLayer,
+    #[serde(default)]
+    pub photos: PhotosLayer,
 }
 
 /// `[session]`: login tokens.
@@ -125,8 +127,18 @@ pub struct WebLayer {
     pub public_area: Option<String>,
 }
 
+/// `[photos]`: where photo bytes are kept and how large one may be.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotosLayer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<i64>,
+}
+
 /// Every setting's config file key and environment variable.
-pub const ENV_VARS: [(&str, &str); 21] = [
+pub const ENV_VARS: [(&str, &str); 23] = [
     ("database_url", "ODF_DATABASE_URL"),
     ("bind", "ODF_BIND"),
     ("public_url", "ODF_PUBLIC_URL"),
@@ -148,6 +160,8 @@ pub const ENV_VARS: [(&str, &str); 21] = [
     ("timeouts.header_seconds", "ODF_HEADER_TIMEOUT_SECONDS"),
     ("timeouts.body_seconds", "ODF_BODY_TIMEOUT_SECONDS"),
     ("web.public_area", "ODF_WEB_PUBLIC_AREA"),
+    ("photos.dir", "ODF_PHOTO_DIR"),
+    ("photos.max_bytes", "ODF_MAX_PHOTO_BYTES"),
 ];
 
 /// The environment variable of a config file key (for error messages).
@@ -219,6 +233,10 @@ impl ConfigLayer {
                 body_seconds: value(get, "timeouts.body_seconds")?,
             },
             web: WebLayer { public_area: value(get, "web.public_area")? },
+            photos: PhotosLayer {
+                dir: value(get, "photos.dir")?,
+                max_bytes: value(get, "photos.max_bytes")?,
+            },
         })
     }
 
@@ -262,6 +280,10 @@ impl ConfigLayer {
                 body_seconds: self.timeouts.body_seconds.or(lower.timeouts.body_seconds),
             },
             web: WebLayer { public_area: self.web.public_area.or(lower.web.public_area) },
+            photos: PhotosLayer {
+                dir: self.photos.dir.or(lower.photos.dir),
+                max_bytes: self.photos.max_bytes.or(lower.photos.max_bytes),
+            },
         }
     }
 }

@@ -22,8 +22,8 @@ use odf_store::DatabaseUrl;
 use thiserror::Error;
 
 pub use layer::{
-    ConfigLayer, Dhis2Layer, ENV_VARS, LoginLayer, SessionLayer, SyncLayer, TimeoutsLayer, VerificationLayer,
-    VisitsLayer, WebLayer, env_var,
+    ConfigLayer, Dhis2Layer, ENV_VARS, LoginLayer, PhotosLayer, SessionLayer, SyncLayer, TimeoutsLayer,
+    VerificationLayer, VisitsLayer, WebLayer, env_var,
 };
 
 use crate::ServerConfig;
@@ -33,6 +33,8 @@ use crate::routes::export::Dhis2Mapping;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://odf.db";
 /// The listen address when none is configured.
 pub const DEFAULT_BIND: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
+/// The photos' folder inside the data directory when `photos.dir` is not set.
+pub const PHOTOS_SUBDIR: &str = "photos";
 /// The variable naming the config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "ODF_CONFIG";
 
@@ -108,6 +110,7 @@ impl Default for Settings {
             bind: DEFAULT_BIND,
             server: ServerConfig {
                 data_dir: Some(crate::keys::default_data_dir(DEFAULT_DATABASE_URL)),
+                photo_dir: Some(crate::keys::default_data_dir(DEFAULT_DATABASE_URL).join(PHOTOS_SUBDIR)),
                 ..ServerConfig::default()
             },
         }
@@ -234,7 +237,21 @@ impl Settings {
             ),
         };
 
+        let photo_dir = match layer.photos.dir {
+            Some(dir) if dir.as_os_str().is_empty() => {
+                return Err(invalid("photos.dir", "tidak boleh kosong (must not be empty)"));
+            }
+            Some(dir) => dir,
+            None => data_dir.join(PHOTOS_SUBDIR),
+        };
+        let default_photo_bytes = i64::try_from(defaults.max_photo_bytes).unwrap_or(i64::MAX);
+        // At least 64 KiB (a small JPEG); at most 100 MiB, which no phone photo needs.
+        let max_photo_bytes =
+            ranged("photos.max_bytes", layer.photos.max_bytes, default_photo_bytes, 65_536..=100 << 20)?;
+
         let server = ServerConfig {
+            photo_dir: Some(photo_dir),
+            max_photo_bytes: max_photo_bytes.unsigned_abs(),
             web_public_area,
             header_timeout,
             body_timeout,
@@ -311,6 +328,10 @@ impl Settings {
             web: WebLayer {
                 // Printed even when off (as ""), so `odf-server config` shows the setting exists.
                 public_area: Some(c.web_public_area.map(|a| a.to_string()).unwrap_or_default()),
+            },
+            photos: PhotosLayer {
+                dir: c.photo_dir.clone(),
+                max_bytes: Some(i64::try_from(c.max_photo_bytes).unwrap_or(i64::MAX)),
             },
         }
     }

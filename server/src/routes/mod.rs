@@ -13,6 +13,7 @@ pub mod docs;
 pub mod export;
 pub mod health;
 pub mod notifications;
+pub mod photos;
 pub mod public_page;
 pub mod sync;
 pub mod verifications;

@@ -72,6 +72,7 @@ const ROUTES: &[&str] = &[
     "/v1/notifications",
     "/v1/public/key",
     "/v1/public/certificates/{id}",
+    "/v1/photos/{sha256}",
     "/v1/openapi.json",
     "/healthz",
     "/readyz",

@@ -20,6 +20,7 @@ mod hostile;
 mod hostile_cases;
 mod key_rotation;
 mod national;
+mod photos;
 mod verification;
 mod village_actions;
 mod web;
@@ -103,6 +104,12 @@ api_tests! {
     desk (odf_server::ServerConfig::default()) {
         a_verifier_sees_the_claims_and_open_verifications_of_their_kecamatan,
         a_slipped_village_is_a_notification_linking_to_its_page,
+    }
+    photos (crate::photos::config()) {
+        a_photo_is_uploaded_in_chunks_resumed_and_stored_once,
+        a_chunk_cut_off_mid_body_keeps_what_arrived_and_the_upload_resumes,
+        wrong_hashes_sizes_and_types_are_refused_in_the_error_shape,
+        photos_are_read_only_by_staff_whose_scope_covers_a_visit_naming_them,
     }
     extractors (odf_server::ServerConfig::default()) {
         a_bad_query_parameter_answers_400_in_the_error_shape,

@@ -6,6 +6,7 @@
 //! - `field_verification`: the way to ODF done on phones, certificate and revocation included.
 //! - `honest_phone`: what the phone says is true: one sync at a time per folder, sent but not
 //!   confirmed, login failures, one language per message.
+//! - `photos`: photos taken offline are uploaded at sync through cuts; the verifier pulls them.
 //! - `demo_campaign`: the demo's campaign ends with the same figures on both databases.
 //! - `browser`: headless Chromium over chromedriver: the harness, and the web dashboard on the
 //!   demo's seeded database (SQLite only; SKIPPED without chromedriver unless
@@ -20,6 +21,7 @@ mod browser;
 mod demo_campaign;
 mod field_verification;
 mod honest_phone;
+mod photos;
 mod sync_through_proxy;
 
 odf_e2e_tests::e2e_tests!(
@@ -29,6 +31,7 @@ odf_e2e_tests::e2e_tests!(
     sync_through_proxy::a_push_cut_mid_request_or_mid_response_is_sent_again_and_stored_once,
     field_verification::a_village_is_claimed_verified_and_certified_from_phones_offline_through_a_cutting_proxy,
     field_verification::a_claim_the_phone_finds_ineligible_is_refused_on_the_phone_and_nothing_is_queued,
+    photos::photos_taken_offline_are_uploaded_at_sync_through_cuts_and_the_verifier_pulls_them,
     honest_phone::two_concurrent_syncs_on_one_phone_folder_both_end_without_error_and_confirm_each_record_once,
     honest_phone::a_cut_response_is_sent_not_confirmed_until_the_next_sync_confirms_it,
     honest_phone::a_failed_or_cut_login_is_told_truthfully_and_leaves_no_session_it_could_revoke,

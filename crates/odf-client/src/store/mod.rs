@@ -4,6 +4,7 @@
 //! power the instant the call returns (WAL with NORMAL may lose the last transactions on power loss).
 
 pub mod outbox;
+pub mod photos;
 pub(crate) mod pulled;
 pub mod records;
 

@@ -188,6 +188,7 @@ impl Known {
         Ok(VerificationView {
             id: self.id,
             village: self.village.clone(),
+            village_name: None,
             state: self.state(),
             opened_by: self.pulled.as_ref().map(|p| p.opened_by.clone()),
             opened_at: self.opened_at(),
@@ -305,7 +306,9 @@ impl Client {
             let (households, visits) =
                 records.get(&k.village).map(|(h, v)| (h.as_slice(), v.as_slice())).unwrap_or_default();
             let by_id: HashMap<Uuid, &Household> = households.iter().map(|h| (h.id, h)).collect();
-            views.push(k.view(&by_id, visits, &certificates)?);
+            let mut view = k.view(&by_id, visits, &certificates)?;
+            view.village_name = records::place_names(self.pool(), &k.village).await?.name;
+            views.push(view);
         }
         Ok(views)
     }
@@ -317,6 +320,8 @@ impl Client {
         let by_id: HashMap<Uuid, &Household> = households.iter().map(|h| (h.id, h)).collect();
         let village = AreaCode::parse(&known.village).map_err(ClientError::corrupt)?;
         let certificates = certificates_by_verification(self.pool(), Some(village)).await?;
-        known.view(&by_id, &visits, &certificates)
+        let mut view = known.view(&by_id, &visits, &certificates)?;
+        view.village_name = records::place_names(self.pool(), &known.village).await?.name;
+        Ok(view)
     }
 }

@@ -71,6 +71,8 @@ pub struct VerificationView {
     /// Also the id of the `open_verification` action that opened it.
     pub id: Uuid,
     pub village: String,
+    /// The village's name as pulled (`place` changes); `None` until the server sent it.
+    pub village_name: Option<String>,
     pub state: VerificationState,
     pub opened_by: Option<String>,
     /// The server's opening time once pulled; before that, when it was opened on this phone.

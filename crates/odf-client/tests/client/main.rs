@@ -6,6 +6,7 @@
 
 mod http_transport;
 mod offline;
+mod photos;
 mod places;
 mod support;
 mod sync_engine;

@@ -7,7 +7,6 @@ use odf_client::i18n;
 use odf_client::{HouseholdDraft, Saved, VisitDraft};
 use odf_domain::GpsFlag;
 use odf_mobile_api::{ChecklistDto, GpsDto};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::cli::{HouseholdAddArgs, HouseholdEditArgs, Lang, VisitArgs};
@@ -124,11 +123,13 @@ pub(super) async fn household_edit(ctx: &Ctx, args: HouseholdEditArgs) -> Outcom
     output::after_save(ctx).await
 }
 
-fn photo_hash(path: &std::path::Path, lang: Lang) -> Result<String, Failure> {
+/// Keeps the photo on this phone (uploaded at the next sync once its visit is stored) and gives
+/// its name for the visit.
+async fn keep_photo(ctx: &Ctx, path: &std::path::Path) -> Result<String, Failure> {
     let bytes = std::fs::read(path).map_err(|err| {
-        Failure::caused(format!("{} {}", t(lang, i18n::CANNOT_READ_PHOTO), path.display()), err)
+        Failure::caused(format!("{} {}", t(ctx.lang, i18n::CANNOT_READ_PHOTO), path.display()), err)
     })?;
-    Ok(hex::encode(Sha256::digest(&bytes)))
+    Ok(ctx.client.keep_photo(&bytes).await?)
 }
 
 fn checklist(items: &[String], lang: Lang) -> Result<ChecklistDto, Failure> {
@@ -163,7 +164,10 @@ pub(super) async fn visit(ctx: &Ctx, args: VisitArgs) -> Outcome {
         category: args.category,
         checklist: checklist(&args.checks, ctx.lang)?,
         gps: gps(args.lat, args.lng),
-        photo_sha256: args.photo.as_deref().map(|p| photo_hash(p, ctx.lang)).transpose()?,
+        photo_sha256: match args.photo.as_deref() {
+            Some(path) => Some(keep_photo(ctx, path).await?),
+            None => None,
+        },
         visited_at: None,
     };
     let (visit, warnings) =

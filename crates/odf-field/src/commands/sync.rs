@@ -53,6 +53,20 @@ fn on_event(bar: &ProgressBar, event: &SyncEvent, lang: Lang) {
         SyncEvent::ClockWarning { skew } => {
             bar.suspend(|| eprintln!("{}", output::clock_warning(skew.phone_ahead_minutes(), lang)));
         }
+        SyncEvent::PhotosStarted { count, .. } => {
+            bar.set_length(u64::try_from(*count).unwrap_or(0));
+            bar.set_position(0);
+            bar.set_message(t(lang, i18n::SENDING_PHOTOS).to_owned());
+        }
+        SyncEvent::PhotoProgress { received, size, .. } => {
+            let percent = received.saturating_mul(100).checked_div(*size).unwrap_or(100);
+            let number = bar.position() + 1;
+            bar.set_message(
+                i18n::PROGRESS_PHOTO.fill(lang.into(), &[("number", &number), ("percent", &percent)]),
+            );
+        }
+        SyncEvent::PhotoUploaded { .. } | SyncEvent::PhotoRefused { .. } => bar.inc(1),
+        SyncEvent::PhotoPulled { .. } => bar.set_message(t(lang, i18n::FETCHING_SAMPLE_PHOTOS).to_owned()),
     }
 }
 
@@ -86,6 +100,15 @@ async fn summary(ctx: &Ctx, r: &SyncReport, pushed: bool) -> Outcome {
         println!("{}", i18n::SYNC_SENT_SUMMARY.fill(lang, &counts));
     }
     println!("{}", i18n::SYNC_RECEIVED_SUMMARY.fill(lang, &[("changes", &r.changes), ("pages", &r.pages)]));
+    if r.photos_uploaded + r.photos_waiting + r.photos_refused + r.photos_pulled > 0 {
+        let counts: [(&str, &dyn std::fmt::Display); 4] = [
+            ("uploaded", &r.photos_uploaded),
+            ("waiting", &r.photos_waiting),
+            ("refused", &r.photos_refused),
+            ("pulled", &r.photos_pulled),
+        ];
+        println!("{}", i18n::SYNC_PHOTOS_SUMMARY.fill(lang, &counts));
+    }
     if r.skipped_changes > 0 {
         println!("{}", i18n::SYNC_SKIPPED_CHANGES.fill(lang, &[("count", &r.skipped_changes)]));
     }

@@ -86,7 +86,7 @@ pub fn verifications(ctx: &Ctx, views: &[VerificationView]) -> Outcome {
         return Ok(());
     }
     println!(
-        "{:<8}  {:<14}  {:<26}  {:<17}  {:>9}  {:<9}  {}",
+        "{:<8}  {:<30}  {:<26}  {:<17}  {:>9}  {:<9}  {}",
         "ID",
         t(lang, i18n::COLUMN_VILLAGE),
         "STATUS",
@@ -102,9 +102,12 @@ pub fn verifications(ctx: &Ctx, views: &[VerificationView]) -> Outcome {
             |d| format!("{}{}", outcome(d.outcome), pending(d.pending_sync, lang)),
         );
         println!(
-            "{:<8}  {:<14}  {:<26}  {:<17}  {:>9}  {:<9}  {decision}",
+            "{:<8}  {:<30}  {:<26}  {:<17}  {:>9}  {:<9}  {decision}",
             short_id(v.id),
-            v.village,
+            match &v.village_name {
+                Some(name) => format!("{} {name}", v.village),
+                None => v.village.clone(),
+            },
             state(v.state, lang),
             opened,
             format!("{}/{}", v.visited, v.sampled),
@@ -144,7 +147,10 @@ pub fn verification(ctx: &Ctx, v: &VerificationView) -> Outcome {
     }
     let lang = ctx.lang;
     println!("{:<18} {} ({})", t(lang, i18n::LABEL_VERIFICATION), v.id, state(v.state, lang));
-    println!("{:<18} {}", t(lang, i18n::LABEL_VILLAGE), v.village);
+    match &v.village_name {
+        Some(name) => println!("{:<18} {name} ({})", t(lang, i18n::LABEL_VILLAGE), v.village),
+        None => println!("{:<18} {}", t(lang, i18n::LABEL_VILLAGE), v.village),
+    }
     let by = v.opened_by.as_deref().map(|b| format!(" {} {b}", t(lang, i18n::BY))).unwrap_or_default();
     println!("{:<18} {}{by}", t(lang, i18n::LABEL_OPENED), time(v.opened_at));
     let team: Vec<String> = v

@@ -22,7 +22,8 @@ fn the_offline_commands_work_with_no_server() {
     let id = added["id"].as_str().unwrap().to_owned();
     let suffix = &id[id.len() - 8..];
     let photo = h.join("jamban.jpg");
-    std::fs::write(&photo, b"not really a photo").unwrap();
+    // A JPEG as far as the checks read (its first bytes).
+    std::fs::write(&photo, b"\xFF\xD8\xFF\xE0 not much of a photo").unwrap();
     let visit = odf(
         h,
         &[

@@ -219,6 +219,16 @@ impl Ingest for ThisStore {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM visits").fetch_one(self.reader()).await?)
     }
 
+    async fn photo_villages(&self, sha256: &str) -> Result<Vec<AreaCode>> {
+        let codes: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT village_code FROM visits WHERE photo_sha256 = $1 ORDER BY village_code",
+        )
+        .bind(sha256)
+        .fetch_all(self.reader())
+        .await?;
+        codes.iter().map(|code| code_of(code)).collect()
+    }
+
     async fn devices(&self) -> Result<Vec<DeviceRecord>> {
         let rows = sqlx::query(
             "SELECT device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at \

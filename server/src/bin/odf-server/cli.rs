@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use odf_domain::{AreaCode, AreaRef, Role};
-use odf_server::config::{ConfigLayer, SessionLayer, WebLayer};
+use odf_server::config::{ConfigLayer, PhotosLayer, SessionLayer, WebLayer};
 
 /// Server odf-verify: sinkronisasi data sanitasi rumah tangga, verifikasi ODF dan cakupan Stop BABS.
 ///
@@ -111,6 +111,9 @@ pub struct ServeFlags {
     /// (juga ODF_WEB_PUBLIC_AREA, web.public_area).
     #[arg(long)]
     pub web_public_area: Option<String>,
+    /// Folder foto kunjungan (bawaan: photos di dalam folder data; juga ODF_PHOTO_DIR, photos.dir).
+    #[arg(long)]
+    pub photo_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +214,7 @@ impl Cli {
             data_dir: serve.data_dir,
             session: SessionLayer { ttl_days: serve.session_days },
             web: WebLayer { public_area: serve.web_public_area },
+            photos: PhotosLayer { dir: serve.photo_dir, max_bytes: None },
             ..ConfigLayer::default()
         }
     }
