@@ -115,6 +115,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cookie_is_found_by_its_port_named_key_only() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("odf_ui_80=aa; odf_ui_8080=bb"));
+        assert_eq!(cookie_secret(&headers, "odf_ui_8080"), Some("bb"));
+        assert_eq!(cookie_secret(&headers, "odf_ui_8"), None);
+        headers.insert(header::HOST, HeaderValue::from_static("localhost:8080"));
+        assert!(host_allowed(&headers, 8080));
+        assert!(!host_allowed(&headers, 80));
+        headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert_eq!(origin_allowed(&headers, 8080), Some(false));
+    }
+
+    #[test]
     fn secrets_compare_whole() {
         assert!(same("abcd", "abcd"));
         assert!(!same("abcd", "abce"));

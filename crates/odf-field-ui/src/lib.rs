@@ -24,6 +24,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use odf_client::Client;
 use odf_web::Lang;
@@ -111,7 +112,11 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/desa/{code}/pemicuan", post(sanitarian::trigger))
         .route("/desa/{code}/klaim", post(sanitarian::claim))
         .route("/rumah/{id}/ubah", get(records::edit_household_page).post(records::edit_household))
-        .route("/rumah/{id}/kunjungan", get(records::visit_page).post(records::visit))
+        .route(
+            "/rumah/{id}/kunjungan",
+            // A visit may carry a photo of up to 5 MiB (the core's limit), with the form around it.
+            get(records::visit_page).post(records::visit).layer(DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
         .route("/kirim", get(sync::page).post(sync::start))
         .route("/kirim/ulang/{id}", post(sync::retry))
         .route("/verifikasi", get(verifier::list))

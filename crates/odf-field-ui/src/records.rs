@@ -3,7 +3,7 @@
 //! `visit` command's client-core call; a GPS warning from the core is shown and the record saved
 //! only when the person confirms it, as `--yes` does.
 
-use axum::extract::{Form, Path};
+use axum::extract::{Form, Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use odf_client::i18n;
 use odf_client::{HouseholdDraft, Saved, VisitDraft};
@@ -250,9 +250,55 @@ pub(crate) struct VisitForm {
     /// Where to go after saving (a verification's page for a sampled household).
     #[serde(default)]
     back: Option<String>,
+    /// A photo already kept on the phone (when the form is shown again after a GPS warning).
+    #[serde(default)]
+    photo_sha256: String,
 }
 
 impl VisitForm {
+    /// One text field of the posted form.
+    fn set(&mut self, name: &str, value: String) {
+        let slot = match name {
+            "category" => &mut self.category,
+            "closed_toilet" => &mut self.closed_toilet,
+            "safe_from_well" => &mut self.safe_from_well,
+            "strong_slab" => &mut self.strong_slab,
+            "child_faeces_safe" => &mut self.child_faeces_safe,
+            "all_members_use" => &mut self.all_members_use,
+            "water_and_soap" => &mut self.water_and_soap,
+            "no_faeces_around" => &mut self.no_faeces_around,
+            "lat" => &mut self.lat,
+            "lng" => &mut self.lng,
+            "photo_sha256" => &mut self.photo_sha256,
+            "confirm" => {
+                self.confirm = Some(value);
+                return;
+            }
+            "back" => {
+                self.back = Some(value);
+                return;
+            }
+            _ => return,
+        };
+        *slot = value;
+    }
+
+    /// The posted form (multipart, as it may carry a photo) and the photo's bytes, if one came.
+    async fn read(mut multipart: Multipart) -> Result<(VisitForm, Option<Vec<u8>>), String> {
+        let mut form = VisitForm::default();
+        let mut photo = None;
+        while let Some(field) = multipart.next_field().await.map_err(|err| err.to_string())? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "photo" {
+                let bytes = field.bytes().await.map_err(|err| err.to_string())?;
+                photo = Some(bytes.to_vec()).filter(|b| !b.is_empty());
+            } else {
+                form.set(&name, field.text().await.map_err(|err| err.to_string())?);
+            }
+        }
+        Ok((form, photo))
+    }
+
     fn answers(&self) -> [&str; 7] {
         [
             &self.closed_toilet,
@@ -340,6 +386,7 @@ async fn visit_form(
         checks,
         lat: form.lat.clone(),
         lng: form.lng.clone(),
+        photo_sha256: form.photo_sha256.clone(),
         warnings,
         error,
         back,
@@ -370,20 +417,34 @@ pub(crate) async fn visit(
     state: State,
     Path(id): Path<String>,
     axum::extract::Query(query): axum::extract::Query<Back>,
-    Form(mut form): Form<VisitForm>,
+    multipart: Multipart,
 ) -> Response {
     let lang = state.lang();
     let household = match household_of(&state, &id).await {
         Ok(h) => h,
         Err(err) => return failure(&state, &err).await,
     };
+    let (mut form, photo) = match VisitForm::read(multipart).await {
+        Ok(read) => read,
+        Err(err) => return failure(&state, &crate::render::invalid("photo", &err)).await,
+    };
+    // The photo is kept on the phone first (the core checks and names it); the visit names it and
+    // `sync` uploads it once the server holds the visit.
+    if let Some(bytes) = photo {
+        match state.client.keep_photo(&bytes).await {
+            Ok(sha256) => form.photo_sha256 = sha256,
+            Err(err) => {
+                return visit_form(&state, &household, &form, vec![], Some(error_text(&err, lang))).await;
+            }
+        }
+    }
     form.back = form.back.or(query.back);
     let draft = VisitDraft {
         household_id: household.id,
         category: form.category.clone(),
         checklist: form.checklist(),
         gps: gps_point(&form.lat, &form.lng),
-        photo_sha256: None,
+        photo_sha256: Some(form.photo_sha256.clone()).filter(|h| !h.is_empty()),
         visited_at: None,
     };
     match state.client.record_visit(draft, form.confirm.is_some()).await {

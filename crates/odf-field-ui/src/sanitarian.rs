@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use odf_client::i18n;
 use odf_client::{CoverageView, HttpTransport, Need, SyncState};
 use odf_domain::AreaCode;
+use odf_web::phone::PhoneLabels;
 use odf_web::phone::{ActionRow, HouseholdRow, LoginView, VillageDetailView, VillageRow, VillagesView};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -73,7 +74,7 @@ pub(crate) async fn villages(state: State) -> Response {
 }
 
 fn frame_title(lang: odf_web::Lang) -> &'static str {
-    odf_web::phone::PhoneLabels::of(lang).villages_title
+    PhoneLabels::of(lang).villages_title
 }
 
 pub(crate) async fn login_page(state: State) -> Response {
@@ -84,7 +85,7 @@ pub(crate) async fn login_page(state: State) -> Response {
 
 async fn login_form(state: &State, error: Option<String>, server: String, username: String) -> Response {
     let lang = state.lang();
-    let title = odf_web::phone::PhoneLabels::of(lang).login_title.to_owned();
+    let title = PhoneLabels::of(lang).login_title.to_owned();
     let (layout, frame) = frame(state, title, "").await;
     html(odf_web::phone::login(&LoginView { layout, frame, error, server, username }))
 }
@@ -202,7 +203,10 @@ pub(crate) async fn village_page(
     let actions = eligibility
         .unconfirmed_actions
         .iter()
-        .map(|a| ActionRow { kind: a.kind.to_owned(), sync: badge(&a.sync, lang) })
+        .map(|a| ActionRow {
+            kind: PhoneLabels::of(lang).action_kind(a.kind).to_owned(),
+            sync: badge(&a.sync, lang),
+        })
         .collect();
     let (layout, frame) = frame(state, name.clone(), "villages").await;
     let message_text = eligibility_message(&eligibility, lang);

@@ -48,7 +48,18 @@ fn on_event(shared: &Shared, event: &SyncEvent) {
             p.value += changes;
             p.page = *page;
         }
-        SyncEvent::Retrying { .. } | SyncEvent::ClockWarning { .. } => {}
+        SyncEvent::PhotosStarted { bytes, .. } => {
+            p.max = *bytes;
+            p.value = 0;
+            p.page = 0;
+            p.step = Some(i18n::SENDING_PHOTOS);
+        }
+        SyncEvent::PhotoUploaded { size, .. } => p.value += size,
+        SyncEvent::PhotoPulled { .. } => p.step = Some(i18n::FETCHING_SAMPLE_PHOTOS),
+        SyncEvent::Retrying { .. }
+        | SyncEvent::ClockWarning { .. }
+        | SyncEvent::PhotoProgress { .. }
+        | SyncEvent::PhotoRefused { .. } => {}
     }
 }
 

@@ -173,8 +173,14 @@ async fn detail_page(state: &State, id: Uuid, message: Option<String>, error: Op
     let decision = v.decision.as_ref().map(|d| {
         format!("{} {}{}", i18n::LABEL_DECISION.get(l), outcome_word(d.outcome), pending(d.pending_sync))
     });
-    let actions =
-        v.actions.iter().map(|a| ActionRow { kind: a.kind.to_owned(), sync: badge(&a.sync, lang) }).collect();
+    let actions = v
+        .actions
+        .iter()
+        .map(|a| ActionRow {
+            kind: PhoneLabels::of(lang).action_kind(a.kind).to_owned(),
+            sync: badge(&a.sync, lang),
+        })
+        .collect();
     let village = name_of(&names, &v.village);
     let (layout, frame) = frame(state, village.clone(), "verify").await;
     html(odf_web::phone::verification(&VerificationDetailView {

@@ -44,6 +44,8 @@ pub struct PhoneLabels {
     pub saved: &'static str,
     pub not_saved: &'static str,
     pub gps: &'static str,
+    pub photo: &'static str,
+    pub photo_kept: &'static str,
     pub gps_take: &'static str,
     pub gps_none: &'static str,
     pub gps_denied: &'static str,
@@ -98,9 +100,19 @@ pub struct PhoneLabels {
     pub back: &'static str,
     pub refused_title: &'static str,
     pub refused_text: &'static str,
+    /// `trigger`, `claim`, `open_verification`, `community`, `decision`, in that order.
+    pub action_kinds: [&'static str; 5],
 }
 
 impl PhoneLabels {
+    /// A village action's kind (`ActionView::kind`) in words; the code itself when unknown.
+    pub fn action_kind<'a>(&self, kind: &'a str) -> &'a str {
+        let index = ["trigger", "claim", "open_verification", "community", "decision"]
+            .iter()
+            .position(|k| *k == kind);
+        index.and_then(|i| self.action_kinds.get(i).copied()).unwrap_or(kind)
+    }
+
     pub fn of(lang: Lang) -> &'static PhoneLabels {
         match lang {
             Lang::Id => &ID,
@@ -147,6 +159,8 @@ static ID: PhoneLabels = PhoneLabels {
     saved: "Tersimpan di HP ini.",
     not_saved: "Belum disimpan",
     gps: "Titik GPS",
+    photo: "Foto jamban (dari kamera)",
+    photo_kept: "Foto sudah tersimpan di HP ini.",
     gps_take: "Ambil titik GPS",
     gps_none: "tanpa titik GPS",
     gps_denied: "GPS tidak diizinkan atau tidak tersedia",
@@ -220,6 +234,7 @@ static ID: PhoneLabels = PhoneLabels {
     back: "Kembali",
     refused_title: "Ditolak",
     refused_text: "Permintaan ini tidak membawa kunci aplikasi atau datang dari situs lain.",
+    action_kinds: ["Pemicuan", "Klaim SBS", "Pembukaan verifikasi", "Kriteria masyarakat", "Keputusan"],
 };
 
 static EN: PhoneLabels = PhoneLabels {
@@ -260,6 +275,8 @@ static EN: PhoneLabels = PhoneLabels {
     saved: "Saved on this phone.",
     not_saved: "Not saved",
     gps: "GPS point",
+    photo: "Photo of the toilet (camera)",
+    photo_kept: "The photo is kept on this phone.",
     gps_take: "Take GPS point",
     gps_none: "no GPS point",
     gps_denied: "GPS not allowed or not available",
@@ -333,4 +350,5 @@ static EN: PhoneLabels = PhoneLabels {
     back: "Back",
     refused_title: "Refused",
     refused_text: "This request does not carry the app's key or comes from another site.",
+    action_kinds: ["Triggering", "SBS claim", "Verification opened", "Community criteria", "Decision"],
 };

@@ -188,6 +188,8 @@ pub struct VisitFormView {
     pub checks: Vec<Check>,
     pub lat: String,
     pub lng: String,
+    /// A photo already kept on the phone for this visit (carried through a GPS confirmation).
+    pub photo_sha256: String,
     pub warnings: Vec<String>,
     pub error: Option<String>,
     pub back: String,

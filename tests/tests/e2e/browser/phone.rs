@@ -131,12 +131,14 @@ async fn sanitarian_offline_visit_then_sync(backend: Backend) {
     testing::run_as("phone", backend, |store, _raw| async move {
         let mut server = Restartable::start(store.clone()).await;
         seed(&store).await;
-        let (_home, first, base, stop_ui) = start_ui().await;
+        let (home, first, base, stop_ui) = start_ui().await;
         let url = server.url();
         let name = format!("phone-sanitarian-{backend:?}").to_lowercase();
+        let home_ref = &home;
         let server_ref = &mut server;
         with_browser(&name, PHONE, |b| async move {
             let server = server_ref;
+            let home = home_ref;
             sign_in(&b, &first, &url, SAN_A).await;
             b.goto(&format!("{base}/"), &format!("li[data-village='{VILLAGE_1}']")).await;
             let (png, _) = b.screenshot("villages").await;
@@ -162,6 +164,13 @@ async fn sanitarian_offline_visit_then_sync(backend: Backend) {
             for check in ["closed_toilet", "safe_from_well", "strong_slab", "all_members_use"] {
                 tap(&b, &format!("input[name={check}][value=ya]")).await;
             }
+            // A photo from the "camera": the smallest bytes the core takes as a JPEG.
+            let photo = home.path().join("jamban.jpg");
+            let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+            jpeg.resize(64, 0);
+            std::fs::write(&photo, &jpeg).expect("write the photo");
+            let input = b.wait("input#photo").await;
+            input.send_keys(&photo.display().to_string()).await.expect("choose the photo");
             let (png, _) = b.full_page_screenshot("visit-form").await;
             Browser::publish_screenshot(&png, "phone-visit.png");
             tap(&b, "form#visit button[type=submit]").await;
@@ -194,6 +203,11 @@ async fn sanitarian_offline_visit_then_sync(backend: Backend) {
             let api = api_coverage(&url, SAN_A, KECAMATAN).await.child(VILLAGE_1, "kk_akses");
             assert_eq!(shown, (api.numerator, api.denominator), "the phone's figure is the server's");
             assert_eq!(shown, (2, 2));
+            let twin = Client::open(home.path()).await.expect("the same home");
+            let photos = twin.photos().await.expect("the photos");
+            twin.close().await;
+            assert_eq!(photos.len(), 1, "the photo was kept");
+            assert!(photos[0].uploaded_at.is_some(), "and uploaded at sync: {photos:?}");
             b.screenshot("village-stored").await;
         })
         .await;
