@@ -11,8 +11,8 @@ pub mod desk_words;
 pub mod format;
 pub mod labels;
 pub mod pages;
-pub mod public_check;
 pub mod phone;
+pub mod public_check;
 pub mod svg;
 pub mod view;
 

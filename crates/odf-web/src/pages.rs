@@ -3,8 +3,8 @@
 use askama::Template;
 
 use crate::desk::DeskView;
-use crate::public_check::PublicCheckView;
 use crate::desk_verify::{DeskVerificationView, DeskVillageView, MinutesView};
+use crate::public_check::PublicCheckView;
 use crate::view::{AreaView, ErrorView, LoginView, VillageView};
 
 #[derive(Template)]

@@ -17,10 +17,10 @@
 mod admin;
 mod area;
 mod desk;
-pub(crate) mod public_check;
 mod desk_forms;
 mod desk_verification;
 mod desk_village;
+pub(crate) mod public_check;
 mod reader;
 mod session;
 mod trend;

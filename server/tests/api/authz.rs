@@ -189,7 +189,8 @@ const ROWS: &[Row] = &[
     row("GET", "/v1/photos/{sha256}", FIELD_IN).path("/v1/photos/{photo}").hides(),
     // The visits export: admins and viewers (dashboards too) within their area.
     row("GET", "/v1/export/{area}/visits.csv", &["view", "adm", "dash"]).path("/v1/export/{kec}/visits.csv"),
-    row("GET", "/v1/export/{area}/visits.ndjson", &["view", "adm", "dash"]).path("/v1/export/{kec}/visits.ndjson"),
+    row("GET", "/v1/export/{area}/visits.ndjson", &["view", "adm", "dash"])
+        .path("/v1/export/{kec}/visits.ndjson"),
     // The verification desk's pages: the kecamatan's verifiers act, admins of the area read.
     row("GET", "/meja/desa/{code}", DESK_IN).path("/meja/desa/{village}").check(Check::Web),
     row("GET", "/meja/desa/{code}/verifikasi/{id}", DESK_IN)
@@ -202,12 +203,18 @@ const ROWS: &[Row] = &[
     Row { form: Some("csrf=x"), ..row("POST", "/meja/desa/{code}/verifikasi", NOBODY) }
         .path("/meja/desa/{village}/verifikasi")
         .check(Check::Web),
-    Row { form: Some("csrf=x&no_visible_faeces=1"), ..row("POST", "/meja/desa/{code}/verifikasi/{id}/kriteria", NOBODY) }
-        .path("/meja/desa/{village}/verifikasi/{verification}/kriteria")
-        .check(Check::Web),
-    Row { form: Some("csrf=x&outcome=lulus"), ..row("POST", "/meja/desa/{code}/verifikasi/{id}/keputusan", NOBODY) }
-        .path("/meja/desa/{village}/verifikasi/{verification}/keputusan")
-        .check(Check::Web),
+    Row {
+        form: Some("csrf=x&no_visible_faeces=1"),
+        ..row("POST", "/meja/desa/{code}/verifikasi/{id}/kriteria", NOBODY)
+    }
+    .path("/meja/desa/{village}/verifikasi/{verification}/kriteria")
+    .check(Check::Web),
+    Row {
+        form: Some("csrf=x&outcome=lulus"),
+        ..row("POST", "/meja/desa/{code}/verifikasi/{id}/keputusan", NOBODY)
+    }
+    .path("/meja/desa/{village}/verifikasi/{verification}/keputusan")
+    .check(Check::Web),
     Row { form: Some("csrf=x&reason=uji"), ..row("POST", "/meja/desa/{code}/piagam/{id}/cabut", NOBODY) }
         .path("/meja/desa/{village}/piagam/{certificate}/cabut")
         .check(Check::Web),
