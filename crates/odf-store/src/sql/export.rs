@@ -23,17 +23,29 @@ impl Exports for ThisStore {
              h.head_name, h.kk_count, h.dusun, h.rw, h.rt \
              FROM (SELECT * FROM visits WHERE 1 = 1",
         );
-        push_area_range(&mut query, "village_code", filter.under);
+        // One lower bound only: the cursor when there is one (it lies inside the area), else the
+        // area's start. Given both, planners may start the index range at the area's start and
+        // filter up to the cursor: every page then reads all the pages before it again.
+        match after {
+            Some(after) => {
+                query
+                    .push(" AND (village_code, id) > (")
+                    .push_bind(after.village.to_string())
+                    .push(", ")
+                    .push_bind(after.visit)
+                    .push(")");
+            }
+            None => {
+                if let Some(area) = filter.under {
+                    query.push(" AND village_code >= ").push_bind(area.text_range().0);
+                }
+            }
+        }
+        if let Some(area) = filter.under {
+            query.push(" AND village_code < ").push_bind(area.text_range().1);
+        }
         if let Some(by) = filter.visited_by {
             query.push(" AND visited_at <= ").push_bind(by);
-        }
-        if let Some(after) = after {
-            query
-                .push(" AND (village_code, id) > (")
-                .push_bind(after.village.to_string())
-                .push(", ")
-                .push_bind(after.visit)
-                .push(")");
         }
         query
             .push(" ORDER BY village_code, id LIMIT ")
