@@ -13,27 +13,44 @@ impl Exports for ThisStore {
         after: Option<ExportCursor>,
         limit: u32,
     ) -> Result<Vec<ExportVisit>> {
+        // The page is cut from visits alone, in index order, before the join: planners otherwise
+        // may join every visit under the area to its household and sort them all, once per page
+        // (measured: ~10,000 rows/s on both backends). A subquery with LIMIT is planned on its own
+        // by both, then each of its rows finds its household by primary key.
         let mut query = QueryBuilder::new(
             "SELECT v.id, v.household_id, v.village_code, v.sanitarian, v.visited_at, v.category, \
              v.checklist, v.lat, v.lng, v.photo_sha256, v.device_id, v.flags, v.received_at, \
              h.head_name, h.kk_count, h.dusun, h.rw, h.rt \
-             FROM visits v JOIN households h ON h.id = v.household_id WHERE 1 = 1",
+             FROM (SELECT * FROM visits WHERE 1 = 1",
         );
-        push_area_range(&mut query, "v.village_code", filter.under);
-        if let Some(by) = filter.visited_by {
-            query.push(" AND v.visited_at <= ").push_bind(by);
+        // One lower bound only: the cursor when there is one (it lies inside the area), else the
+        // area's start. Given both, planners may start the index range at the area's start and
+        // filter up to the cursor: every page then reads all the pages before it again.
+        match after {
+            Some(after) => {
+                query
+                    .push(" AND (village_code, id) > (")
+                    .push_bind(after.village.to_string())
+                    .push(", ")
+                    .push_bind(after.visit)
+                    .push(")");
+            }
+            None => {
+                if let Some(area) = filter.under {
+                    query.push(" AND village_code >= ").push_bind(area.text_range().0);
+                }
+            }
         }
-        if let Some(after) = after {
-            query
-                .push(" AND (v.village_code, v.id) > (")
-                .push_bind(after.village.to_string())
-                .push(", ")
-                .push_bind(after.visit)
-                .push(")");
+        if let Some(area) = filter.under {
+            query.push(" AND village_code < ").push_bind(area.text_range().1);
+        }
+        if let Some(by) = filter.visited_by {
+            query.push(" AND visited_at <= ").push_bind(by);
         }
         query
-            .push(" ORDER BY v.village_code, v.id LIMIT ")
-            .push_bind(i64::from(limit.clamp(1, MAX_EXPORT_PAGE)));
+            .push(" ORDER BY village_code, id LIMIT ")
+            .push_bind(i64::from(limit.clamp(1, MAX_EXPORT_PAGE)))
+            .push(") v JOIN households h ON h.id = v.household_id ORDER BY v.village_code, v.id");
         let rows = query.build().fetch_all(self.reader()).await?;
         rows.iter()
             .map(|row| {
