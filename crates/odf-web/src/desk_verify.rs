@@ -102,9 +102,10 @@ pub struct SampleRow {
     /// The ladder rung found, with failed checklist items.
     pub found: String,
     pub access: bool,
-    /// PHOTOS: the photo-upload work (the contract issue) shows the visit's photo here; until then
-    /// this only says whether the phone recorded one (its SHA-256), never a picture.
+    /// Whether the visit has a photo and whether the server holds it yet (also the picture's alt text).
     pub photo: String,
+    /// The photo itself, once uploaded (`/v1/photos/{sha256}`).
+    pub photo_href: Option<String>,
 }
 
 /// One community criterion, as recorded or as the form shows it.

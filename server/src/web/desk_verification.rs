@@ -91,6 +91,15 @@ async fn shown(
         .into_iter()
         .map(|h| (h.household.id, h.household))
         .collect();
+    // Photos the server holds whole are shown; one recorded but not yet uploaded says so.
+    let mut uploaded = std::collections::HashSet::new();
+    if let Ok(photos) = state.photos() {
+        for hash in latest.values().filter_map(|v| v.photo_sha256.as_deref()) {
+            if matches!(photos.held(hash).await, Ok((_, true))) {
+                uploaded.insert(hash.to_owned());
+            }
+        }
+    }
     let offset = record.village.utc_offset_hours();
     let mut visited = 0;
     let sample = findings(&record.sample, &visits)
@@ -123,12 +132,17 @@ async fn shown(
                     .unwrap_or_default(),
                 access: f.category.is_some_and(|c| c.has_access()) && f.checklist_failures.is_empty(),
                 found,
-                // PHOTOS: the photo-upload work replaces this text with the picture itself.
                 photo: match visit.and_then(|v| v.photo_sha256.as_deref()) {
-                    Some(hash) => format!("{} ({})", w.photo_recorded, hash.get(..12).unwrap_or(hash)),
+                    Some(hash) if uploaded.contains(hash) => w.photo_recorded.to_owned(),
+                    Some(_) => w.photo_not_uploaded.to_owned(),
                     None if visit.is_some() => w.no_photo.to_owned(),
                     None => String::new(),
                 },
+                // The API's own scoped read, which the desk's session cookie passes.
+                photo_href: visit
+                    .and_then(|v| v.photo_sha256.as_deref())
+                    .filter(|hash| uploaded.contains(*hash))
+                    .map(|hash| format!("/v1/photos/{hash}")),
             }
         })
         .collect();

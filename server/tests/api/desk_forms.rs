@@ -186,13 +186,33 @@ pub async fn a_verifier_opens_records_decides_prints_and_revokes_through_the_des
     assert_same_refusal(&overriding, (status, &refused));
 
     // The team's phones visit every sampled household: the page shows who and the rules say Lulus.
+    // One visit's photo is uploaded, another's is still on the phone.
     let ver2 = app.login("ver2").await;
-    let visits: Vec<Value> = homes.iter().map(|h| visit(h, "ver2", "aman", Utc::now())).collect();
+    let photo = crate::photos::jpeg(3, 1_500);
+    let (uploaded, pending) =
+        (crate::photos::hash(&photo), crate::photos::hash(&crate::photos::jpeg(4, 900)));
+    let mut visits: Vec<Value> = homes.iter().map(|h| visit(h, "ver2", "aman", Utc::now())).collect();
+    visits[0]["photo_sha256"] = json!(uploaded);
+    visits[1]["photo_sha256"] = json!(pending);
     push(&app, &ver2, &[], &visits).await;
+    let (status, answer, _) = crate::photos::put(&app, &ver2, &uploaded, None, photo.clone()).await;
+    assert!(status < 300, "{status} {answer}");
     let page = desk.get(&page_path).await;
     assert!(page.body.contains("<span data-visited>6</span>"), "{}", page.body);
     assert!(page.body.contains("data-outcome=\"lulus\""));
     assert!(page.body.contains("ver2, "), "who visited");
+    let picture = format!("/v1/photos/{uploaded}");
+    assert!(page.body.contains(&format!("<img class=\"sample-photo\" src=\"{picture}\"")), "{}", page.body);
+    assert!(page.body.contains("belum diunggah") && !page.body.contains(&format!("/v1/photos/{pending}")));
+    let shown = desk
+        .http
+        .get(app.url(&picture))
+        .header(COOKIE, format!("odf_session={}", desk.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), 200, "the desk's session reads the photo");
+    assert_eq!(shown.bytes().await.unwrap().as_ref(), photo.as_slice());
 
     let decided =
         desk.submit(&page_path, &decide, &[("outcome", "lulus"), ("issuer_name", "Camat Contoh")]).await;
