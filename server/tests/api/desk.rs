@@ -62,7 +62,7 @@ pub async fn a_verifier_sees_the_claims_and_open_verifications_of_their_kecamata
     assert!(!section(&html, "claims").contains(&row), "an opened claim leaves the claims");
     let open_rows = section(&html, "open-verifications");
     assert!(open_rows.contains(&row), "{html}");
-    let progress = format!("<span data-visited>0</span> dari <span data-sample>{sample}</span> KK");
+    let progress = format!("<span data-visited>0</span> dari <span data-sample>{sample}</span> rumah tangga");
     assert!(open_rows.contains(&progress), "{open_rows}");
     assert!(open_rows.contains("Nama ver, Nama ver2, Nama ver3"), "the team by name");
 

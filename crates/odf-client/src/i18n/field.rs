@@ -182,8 +182,8 @@ catalogue! {
     CATEGORY_BABS_TERTUTUP = "BABS Tertutup", "Open defecation, enclosed";
     CATEGORY_BABS_TERBUKA = "BABS Terbuka", "Open defecation, in the open";
     // Commands: saved records, login, sync summaries and progress.
-    SAVED_TRIGGER = "Pemicuan tersimpan:", "Triggering saved:";
-    SAVED_CLAIM = "Klaim SBS tersimpan:", "SBS claim saved:";
+    SAVED_TRIGGER = "Pemicuan tersimpan", "Triggering saved";
+    SAVED_CLAIM = "Klaim SBS tersimpan", "SBS claim saved";
     VERIFICATION_NOT_FOUND = "verifikasi {id} tidak ada di HP ini; lihat `odf-field verification list`",
         "no verification {id} on this device; see `odf-field verification list`";
     VERIFICATION_AMBIGUOUS = "id {id} cocok dengan {count} verifikasi; tulis lebih lengkap",

@@ -28,7 +28,7 @@ async fn saved(ctx: &Ctx, what: Text, id: Uuid) -> Outcome {
     if ctx.json {
         return output::json(&serde_json::json!({ "id": id }));
     }
-    println!("{} {} ({})", t(ctx.lang, what), output::short_id(id), id);
+    println!("{}: {} ({})", t(ctx.lang, what), output::short_id(id), id);
     output::after_save(ctx).await
 }
 
