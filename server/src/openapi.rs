@@ -101,7 +101,7 @@ impl Modify for CommonRefusals {
         };
         for item in openapi.paths.paths.values_mut() {
             let operations =
-                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+                [&mut item.get, &mut item.head, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for operation in operations.into_iter().flatten() {
                 let mut add = |status: &str, description: &str| {
                     operation
