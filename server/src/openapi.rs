@@ -100,8 +100,14 @@ impl Modify for CommonRefusals {
             ResponseBuilder::new().description(description).content("application/json", content).build()
         };
         for item in openapi.paths.paths.values_mut() {
-            let operations =
-                [&mut item.get, &mut item.head, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            let operations = [
+                &mut item.get,
+                &mut item.head,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
             for operation in operations.into_iter().flatten() {
                 let mut add = |status: &str, description: &str| {
                     operation
