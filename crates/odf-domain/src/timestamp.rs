@@ -105,7 +105,8 @@ mod tests {
     fn push_writes_what_format_writes() {
         let cases = [
             Utc.with_ymd_and_hms(2026, 5, 4, 8, 30, 0).unwrap(),
-            Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap() + chrono::Duration::nanoseconds(123_456_789),
+            Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap()
+                + chrono::Duration::nanoseconds(123_456_789),
             Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::microseconds(7),
             Utc.with_ymd_and_hms(12_345, 6, 7, 8, 9, 10).unwrap(),
             Utc.with_ymd_and_hms(-44, 3, 15, 12, 0, 0).unwrap(),

@@ -176,7 +176,10 @@ mod tests {
         }
         // Other forms (older rows, spaces, missing keys) still read through serde.
         let loose = r#"{ "strong_slab": true }"#;
-        assert_eq!(checklist_of(loose).unwrap(), Checklist { strong_slab: Some(true), ..Checklist::default() });
+        assert_eq!(
+            checklist_of(loose).unwrap(),
+            Checklist { strong_slab: Some(true), ..Checklist::default() }
+        );
         assert!(checklist_of("{\"closed_toilet\":tru").is_err());
     }
 }
