@@ -268,3 +268,158 @@ fn json_str(out: &mut Vec<u8>, text: &str) {
 fn json_f64(out: &mut Vec<u8>, value: f64) {
     let _ = serde_json::to_writer(&mut *out, &value);
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use odf_domain::{Category, Checklist, GeoPoint, Visit};
+    use serde::Serialize;
+
+    use super::*;
+
+    /// What the NDJSON line was before the encoder wrote it by hand (`serde_json` of this).
+    #[derive(Serialize)]
+    struct Line<'a> {
+        visit_id: uuid::Uuid,
+        household_id: uuid::Uuid,
+        village_code: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dusun: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rw: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rt: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        head_name: Option<&'a str>,
+        kk_count: u16,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sanitarian: Option<&'a str>,
+        visited_at: String,
+        category: &'static str,
+        legacy_code: &'static str,
+        has_access: bool,
+        checklist: &'a Checklist,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lat: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lng: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        photo_sha256: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        device_id: Option<&'a str>,
+        gps_flags: Vec<&'static str>,
+        received_at: String,
+    }
+
+    fn serde_line(row: &ExportVisit, personal: bool) -> String {
+        let visit = &row.visit;
+        let gps = visit.gps.filter(|_| personal);
+        let line = Line {
+            visit_id: visit.id,
+            household_id: visit.household_id,
+            village_code: row.village.to_string(),
+            dusun: row.dusun.as_deref(),
+            rw: row.rw.as_deref(),
+            rt: row.rt.as_deref(),
+            head_name: personal.then_some(row.head_name.as_str()),
+            kk_count: row.kk_count,
+            sanitarian: personal.then_some(visit.sanitarian.as_str()),
+            visited_at: odf_domain::timestamp::format(visit.visited_at),
+            category: visit.category.as_str(),
+            legacy_code: visit.category.legacy().as_str(),
+            has_access: visit.category.has_access(),
+            checklist: &visit.checklist,
+            lat: gps.map(|p| p.lat()),
+            lng: gps.map(|p| p.lng()),
+            photo_sha256: visit.photo_sha256.as_deref(),
+            device_id: personal.then_some(visit.device_id.as_str()),
+            gps_flags: row.flags.iter().map(|f| flag_text(*f)).collect(),
+            received_at: odf_domain::timestamp::format(row.received_at),
+        };
+        serde_json::to_string(&line).unwrap() + "\n"
+    }
+
+    fn rows() -> Vec<ExportVisit> {
+        let at =
+            Utc.with_ymd_and_hms(2026, 5, 4, 1, 2, 3).unwrap() + chrono::Duration::nanoseconds(45_678_901);
+        let full = ExportVisit {
+            visit: Visit {
+                id: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
+                household_id: uuid::Uuid::from_u128(0xfedc_ba98_7654_3210_fedc_ba98_7654_3210),
+                sanitarian: "san \"a\", ok".to_owned(),
+                visited_at: at,
+                category: Category::LayakBersama,
+                checklist: Checklist {
+                    closed_toilet: Some(true),
+                    strong_slab: Some(false),
+                    ..Checklist::default()
+                },
+                gps: Some(GeoPoint::new(-5.3, 122.912_345_678_9).unwrap()),
+                photo_sha256: Some("ab".repeat(32)),
+                device_id: "=hp\nb".to_owned(),
+            },
+            village: "74.04.01.2001".parse().unwrap(),
+            flags: vec![GpsFlag::OutsideVillage, GpsFlag::FarFromHousehold],
+            received_at: at + chrono::Duration::seconds(90),
+            head_name: "Ibu Ṣiti \u{1}".to_owned(),
+            kk_count: 12,
+            dusun: Some("Dusun I".to_owned()),
+            rw: Some("-2".to_owned()),
+            rt: None,
+        };
+        let mut bare = full.clone();
+        bare.visit.gps = None;
+        bare.visit.photo_sha256 = None;
+        bare.visit.category = Category::BabsTerbuka;
+        bare.flags.clear();
+        bare.dusun = None;
+        bare.village = "74.04.02.2005".parse().unwrap();
+        vec![full, bare.clone(), bare]
+    }
+
+    #[test]
+    fn ndjson_lines_are_what_serde_json_wrote() {
+        for personal in [true, false] {
+            let mut encoder = Encoder::new(Format::Ndjson, personal, Lang::En);
+            for row in rows() {
+                let mut out = Vec::new();
+                encoder.row(&mut out, &row);
+                assert_eq!(String::from_utf8(out).unwrap(), serde_line(&row, personal));
+            }
+        }
+    }
+
+    #[test]
+    fn csv_rows_quote_text_and_leave_out_personal_columns() {
+        let [full, bare, _] = <[ExportVisit; 3]>::try_from(rows()).unwrap();
+        let (v, r) = (
+            odf_domain::timestamp::format(full.visit.visited_at),
+            odf_domain::timestamp::format(full.received_at),
+        );
+        let (id, hh) = (full.visit.id, full.visit.household_id);
+        let legacy = |c: Category| c.legacy().as_str();
+        let mut admin = Encoder::new(Format::Csv, true, Lang::Id);
+        let mut out = Vec::new();
+        admin.row(&mut out, &full);
+        admin.row(&mut out, &bare);
+        let sha = "ab".repeat(32);
+        let expected = format!(
+            "{id},{hh},74.04.01.2001,Dusun I,'-2,,Ibu Ṣiti \u{1},12,\"san \"\"a\"\", ok\",{v},layak_bersama,{},1,1,,0,,,,,\
+             -5.3,122.9123456789,{sha},\"'=hp\nb\",outside_village;far_from_household,{r}\n\
+             {id},{hh},74.04.02.2005,,'-2,,Ibu Ṣiti \u{1},12,\"san \"\"a\"\", ok\",{v},babs_terbuka,{},0,1,,0,,,,,\
+             ,,,\"'=hp\nb\",,{r}\n",
+            legacy(Category::LayakBersama),
+            legacy(Category::BabsTerbuka),
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        let mut viewer = Encoder::new(Format::Csv, false, Lang::Id);
+        let mut out = Vec::new();
+        viewer.row(&mut out, &full);
+        let expected = format!(
+            "{id},{hh},74.04.01.2001,Dusun I,'-2,,12,{v},layak_bersama,{},1,1,,0,,,,,{sha},\
+             outside_village;far_from_household,{r}\n",
+            legacy(Category::LayakBersama),
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+}
