@@ -22,7 +22,6 @@ use odf_domain::{AreaRef, Role};
 use odf_store::{AnyStore, ExportCursor, ExportVisit, VisitFilter};
 use serde::Deserialize;
 use tokio::task::JoinHandle;
-use utoipa::IntoParams;
 
 use crate::access::{ExportVisits, allow};
 use crate::app::AppState;
@@ -38,7 +37,7 @@ pub const PAGE_ROWS: u32 = 5_000;
 const ROW_BYTES: usize = 768;
 
 /// `/v1/export/{area}/visits.csv` and `.ndjson`.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VisitsQuery {
     /// CSV column names: `id` (Bahasa Indonesia, default) or `en`. NDJSON keys are always the
