@@ -31,6 +31,35 @@ pub fn format(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// [`format`] appended to `out` without allocating: exports write millions of these. Years
+/// outside 0000–9999 and leap seconds, which the fixed layout cannot hold, go through [`format`].
+pub fn push(at: DateTime<Utc>, out: &mut Vec<u8>) {
+    use chrono::{Datelike, Timelike};
+    let (year, nanos) = (at.year(), at.nanosecond());
+    let Ok(year) = u32::try_from(year) else {
+        return out.extend_from_slice(format(at).as_bytes());
+    };
+    if year > 9999 || nanos >= 1_000_000_000 {
+        return out.extend_from_slice(format(at).as_bytes());
+    }
+    let mut buf = *b"0000-00-00T00:00:00.000000Z";
+    let mut put = |at: usize, width: usize, mut value: u32| {
+        for i in (at..at + width).rev() {
+            // `value % 10` is a single digit: the cast cannot truncate.
+            buf[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, at.month());
+    put(8, 2, at.day());
+    put(11, 2, at.hour());
+    put(14, 2, at.minute());
+    put(17, 2, at.second());
+    put(20, 6, nanos / 1_000);
+    out.extend_from_slice(&buf);
+}
+
 pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&format(*at))
 }
@@ -70,6 +99,24 @@ mod tests {
         at: DateTime<Utc>,
         #[serde(with = "crate::timestamp::option", default)]
         maybe: Option<DateTime<Utc>>,
+    }
+
+    #[test]
+    fn push_writes_what_format_writes() {
+        let cases = [
+            Utc.with_ymd_and_hms(2026, 5, 4, 8, 30, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap()
+                + chrono::Duration::nanoseconds(123_456_789),
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::microseconds(7),
+            Utc.with_ymd_and_hms(12_345, 6, 7, 8, 9, 10).unwrap(),
+            Utc.with_ymd_and_hms(-44, 3, 15, 12, 0, 0).unwrap(),
+            DateTime::from_timestamp(1_483_228_799, 1_500_000_000).unwrap(),
+        ];
+        for at in cases {
+            let mut out = b"x".to_vec();
+            push(at, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("x{}", format(at)));
+        }
     }
 
     #[test]

@@ -18,4 +18,5 @@ pub mod sync;
 pub mod verifications;
 pub mod villages;
 #[allow(unused_qualifications)] // as for `coverage` above
+pub mod visits_encode;
 pub mod visits_export;

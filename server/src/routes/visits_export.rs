@@ -7,33 +7,37 @@
 //! of a date.
 //!
 //! Constant memory: the body is streamed, one store page ([`PAGE_ROWS`] visits, keyset cursor) at
-//! a time, so an export of ten million visits holds what an export of five thousand does. A store
-//! error half-way ends the body without its final chunk, so a client sees a failed transfer, never
-//! a silently short file.
+//! a time (and the next one, read while this one is encoded), so an export of ten million visits
+//! holds what an export of five thousand does. A store error half-way ends the body without its
+//! final chunk, so a client sees a failed transfer, never a silently short file.
 
+use axum::BoxError;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use futures_util::stream::try_unfold;
-use odf_domain::{AreaRef, Checklist, GpsFlag, Role};
+use odf_domain::{AreaRef, Role};
 use odf_store::{AnyStore, ExportCursor, ExportVisit, VisitFilter};
-use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use serde::Deserialize;
+use tokio::task::JoinHandle;
 
 use crate::access::{ExportVisits, allow};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::routes::coverage::{Coverage, Lang, check_known, under};
 use crate::routes::coverage_types::{CoverageRefusal, QueryParams};
-use crate::routes::export::push_csv_field;
+use crate::routes::visits_encode::{Encoder, Format};
 
 /// Visits read from the store per chunk of the body.
 pub const PAGE_ROWS: u32 = 5_000;
 
+/// A row's usual size (NDJSON, admin): the page's buffer rarely grows.
+const ROW_BYTES: usize = 768;
+
 /// `/v1/export/{area}/visits.csv` and `.ndjson`.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VisitsQuery {
     /// CSV column names: `id` (Bahasa Indonesia, default) or `en`. NDJSON keys are always the
@@ -49,12 +53,6 @@ pub struct VisitsQuery {
 
 impl QueryParams for VisitsQuery {
     const NAMES: &'static [&'static str] = &["lang", "as_of"];
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Csv,
-    Ndjson,
 }
 
 #[utoipa::path(
@@ -106,7 +104,8 @@ fn respond(state: &AppState, request: Coverage<VisitsQuery>, format: Format) -> 
         after: None,
         done: false,
         first: true,
-        encoder: Encoder { format, personal, lang },
+        encoder: Encoder::new(format, personal, lang),
+        ahead: None,
     };
     let body = Body::from_stream(try_unfold(pages, Pages::next));
     let area = scoped.area.code().map_or_else(|| "nasional".to_owned(), |c| c.to_string());
@@ -128,22 +127,46 @@ struct Pages {
     /// The CSV header goes before the first page.
     first: bool,
     encoder: Encoder,
+    /// The next page's read, started before this page is encoded so that the two overlap (on
+    /// SQLite the read runs on the pool's worker thread, on PostgreSQL in the server): the
+    /// export then takes about the longer of reading and encoding, not their sum.
+    ahead: Option<Ahead>,
+}
+
+/// A page being read; an export dropped half-way (client gone) stops its read.
+struct Ahead(JoinHandle<Result<Vec<ExportVisit>, odf_store::StoreError>>);
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Pages {
-    async fn next(mut self) -> Result<Option<(Bytes, Pages)>, odf_store::StoreError> {
+    fn read_from(&self, after: Option<ExportCursor>) -> Ahead {
+        let (store, filter) = (self.store.clone(), self.filter);
+        Ahead(tokio::spawn(async move { store.export_visits(&filter, after, PAGE_ROWS).await }))
+    }
+
+    async fn next(mut self) -> Result<Option<(Bytes, Pages)>, BoxError> {
         if self.done {
             return Ok(None);
         }
-        let rows =
-            self.store.export_visits(&self.filter, self.after, PAGE_ROWS).await.inspect_err(|err| {
-                tracing::error!(error = %err, "visits export stopped half-way");
-            })?;
+        let mut read = match self.ahead.take() {
+            Some(read) => read,
+            None => self.read_from(self.after),
+        };
+        let rows = (&mut read.0).await?.inspect_err(|err| {
+            tracing::error!(error = %err, "visits export stopped half-way");
+        })?;
         self.done = rows.len() < PAGE_ROWS as usize;
         if let Some(last) = rows.last() {
             self.after = Some(last.cursor());
         }
-        let mut out = Vec::with_capacity(rows.len() * 256 + 512);
+        if !self.done {
+            self.ahead = Some(self.read_from(self.after));
+        }
+        let mut out = Vec::with_capacity(rows.len() * ROW_BYTES + 512);
         if std::mem::take(&mut self.first) {
             self.encoder.header(&mut out);
         }
@@ -158,202 +181,4 @@ impl Pages {
 /// `day` or earlier.
 fn keep(row: &ExportVisit, day: Option<NaiveDate>) -> bool {
     day.is_none_or(|day| row.village.local_date(row.visit.visited_at) <= day)
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Encoder {
-    format: Format,
-    /// Head of family, sanitarian, device and GPS: admins only.
-    personal: bool,
-    lang: Lang,
-}
-
-/// The columns, Indonesian and English names, and whether only admins get them.
-const COLUMNS: [(&str, &str, bool); 26] = [
-    ("id_kunjungan", "visit_id", false),
-    ("id_rumah_tangga", "household_id", false),
-    ("kode_desa", "village_code", false),
-    ("dusun", "dusun", false),
-    ("rw", "rw", false),
-    ("rt", "rt", false),
-    ("nama_kepala_keluarga", "head_name", true),
-    ("jumlah_kk", "kk_count", false),
-    ("petugas", "sanitarian", true),
-    ("waktu_kunjungan", "visited_at", false),
-    ("kategori", "category", false),
-    ("kode_stbm", "legacy_code", false),
-    ("akses", "has_access", false),
-    ("kloset_tertutup", "closed_toilet", false),
-    ("aman_dari_sumur", "safe_from_well", false),
-    ("lantai_kuat", "strong_slab", false),
-    ("tinja_anak_aman", "child_faeces_safe", false),
-    ("semua_anggota_memakai", "all_members_use", false),
-    ("air_dan_sabun", "water_and_soap", false),
-    ("tidak_ada_tinja_sekitar", "no_faeces_around", false),
-    ("lintang", "lat", true),
-    ("bujur", "lng", true),
-    ("foto_sha256", "photo_sha256", false),
-    ("perangkat", "device_id", true),
-    ("tanda_gps", "gps_flags", false),
-    ("diterima", "received_at", false),
-];
-
-fn only_if(keep: bool, text: &str) -> Option<&str> {
-    keep.then_some(text)
-}
-
-fn flag_text(flag: GpsFlag) -> &'static str {
-    match flag {
-        GpsFlag::OutsideVillage => "outside_village",
-        GpsFlag::FarFromHousehold => "far_from_household",
-    }
-}
-
-/// One NDJSON line; `None` fields (the personal ones for viewers, absent values) are left out.
-#[derive(Serialize)]
-struct Line<'a> {
-    visit_id: uuid::Uuid,
-    household_id: uuid::Uuid,
-    village_code: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dusun: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rw: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rt: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    head_name: Option<&'a str>,
-    kk_count: u16,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sanitarian: Option<&'a str>,
-    visited_at: String,
-    category: &'static str,
-    legacy_code: &'static str,
-    has_access: bool,
-    checklist: &'a Checklist,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lat: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lng: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    photo_sha256: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    device_id: Option<&'a str>,
-    gps_flags: Vec<&'static str>,
-    received_at: String,
-}
-
-impl Encoder {
-    fn header(&self, out: &mut Vec<u8>) {
-        if self.format == Format::Ndjson {
-            return;
-        }
-        let names: Vec<&str> = COLUMNS
-            .iter()
-            .filter(|(_, _, personal)| self.personal || !personal)
-            .map(|(id, en, _)| if self.lang == Lang::En { *en } else { *id })
-            .collect();
-        out.extend_from_slice(names.join(",").as_bytes());
-        out.push(b'\n');
-    }
-
-    fn row(&self, out: &mut Vec<u8>, row: &ExportVisit) {
-        match self.format {
-            Format::Csv => self.csv_row(out, row),
-            Format::Ndjson => self.json_line(out, row),
-        }
-    }
-
-    fn json_line(&self, out: &mut Vec<u8>, row: &ExportVisit) {
-        let visit = &row.visit;
-        let gps = visit.gps.filter(|_| self.personal);
-        let line = Line {
-            visit_id: visit.id,
-            household_id: visit.household_id,
-            village_code: row.village.to_string(),
-            dusun: row.dusun.as_deref(),
-            rw: row.rw.as_deref(),
-            rt: row.rt.as_deref(),
-            head_name: only_if(self.personal, &row.head_name),
-            kk_count: row.kk_count,
-            sanitarian: only_if(self.personal, &visit.sanitarian),
-            visited_at: odf_domain::timestamp::format(visit.visited_at),
-            category: visit.category.as_str(),
-            legacy_code: visit.category.legacy().as_str(),
-            has_access: visit.category.has_access(),
-            checklist: &visit.checklist,
-            lat: gps.map(|p| p.lat()),
-            lng: gps.map(|p| p.lng()),
-            photo_sha256: visit.photo_sha256.as_deref(),
-            device_id: only_if(self.personal, &visit.device_id),
-            gps_flags: row.flags.iter().map(|f| flag_text(*f)).collect(),
-            received_at: odf_domain::timestamp::format(row.received_at),
-        };
-        // Serialising plain strings, numbers and booleans into a Vec cannot fail; a line that
-        // somehow did is left out rather than written half.
-        let mark = out.len();
-        if serde_json::to_writer(&mut *out, &line).is_ok() {
-            out.push(b'\n');
-        } else {
-            out.truncate(mark);
-        }
-    }
-
-    fn csv_row(&self, out: &mut Vec<u8>, row: &ExportVisit) {
-        let visit = &row.visit;
-        let yes_no = |answer: Option<bool>| match answer {
-            Some(true) => "1",
-            Some(false) => "0",
-            None => "",
-        };
-        let c = &visit.checklist;
-        let mut line = String::with_capacity(320);
-        let mut cell = |text: &str, personal: bool, free_text: bool| {
-            if personal && !self.personal {
-                return;
-            }
-            if free_text {
-                push_csv_field(&mut line, text);
-            } else {
-                line.push_str(text);
-            }
-            line.push(',');
-        };
-        cell(&visit.id.to_string(), false, false);
-        cell(&visit.household_id.to_string(), false, false);
-        cell(&row.village.to_string(), false, false);
-        cell(row.dusun.as_deref().unwrap_or_default(), false, true);
-        cell(row.rw.as_deref().unwrap_or_default(), false, true);
-        cell(row.rt.as_deref().unwrap_or_default(), false, true);
-        cell(&row.head_name, true, true);
-        cell(&row.kk_count.to_string(), false, false);
-        cell(&visit.sanitarian, true, true);
-        cell(&odf_domain::timestamp::format(visit.visited_at), false, false);
-        cell(visit.category.as_str(), false, false);
-        cell(visit.category.legacy().as_str(), false, false);
-        cell(yes_no(Some(visit.category.has_access())), false, false);
-        for answer in [
-            c.closed_toilet,
-            c.safe_from_well,
-            c.strong_slab,
-            c.child_faeces_safe,
-            c.all_members_use,
-            c.water_and_soap,
-            c.no_faeces_around,
-        ] {
-            cell(yes_no(answer), false, false);
-        }
-        let (lat, lng) = visit.gps.map(|p| (p.lat().to_string(), p.lng().to_string())).unwrap_or_default();
-        cell(&lat, true, false);
-        cell(&lng, true, false);
-        cell(visit.photo_sha256.as_deref().unwrap_or_default(), false, true);
-        cell(&visit.device_id, true, true);
-        let flags: Vec<&str> = row.flags.iter().map(|f| flag_text(*f)).collect();
-        cell(&flags.join(";"), false, false);
-        cell(&odf_domain::timestamp::format(row.received_at), false, false);
-        // Every cell ended in a comma: the last one ends the line instead.
-        line.pop();
-        line.push('\n');
-        out.extend_from_slice(line.as_bytes());
-    }
 }
