@@ -7,7 +7,7 @@ use axum::extract::{Form, Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use odf_client::i18n;
 use odf_client::{HouseholdDraft, Saved, VisitDraft};
-use odf_domain::{Category, GpsFlag};
+use odf_domain::{Category, ChecklistItem, GpsFlag};
 use odf_mobile_api::{ChecklistDto, GpsDto};
 use odf_web::phone::{Check, HouseholdFormView, Rung, VisitFormView};
 use serde::Deserialize;
@@ -213,16 +213,6 @@ pub(crate) async fn edit_household(
     }
 }
 
-const CHECKS: [&str; 7] = [
-    "closed_toilet",
-    "safe_from_well",
-    "strong_slab",
-    "child_faeces_safe",
-    "all_members_use",
-    "water_and_soap",
-    "no_faeces_around",
-];
-
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct VisitForm {
     #[serde(default)]
@@ -357,12 +347,12 @@ async fn visit_form(
         })
         .collect();
     let answers = form.answers();
-    let checks = CHECKS
+    let checks = ChecklistItem::ALL
         .iter()
         .zip(p.checks)
         .zip(answers)
-        .map(|((name, label), answer)| Check {
-            name,
+        .map(|((item, label), answer)| Check {
+            name: item.as_str(),
             label,
             value: match answer {
                 "ya" => "ya",

@@ -1,7 +1,7 @@
 //! The visits export ([`Exports`]): one keyset page per call over the `(village_code, id)` index,
 //! each visit joined to its household.
 
-use odf_domain::Checklist;
+use odf_domain::{Checklist, ChecklistItem};
 
 use super::*;
 use crate::export::{ExportCursor, ExportVisit, MAX_EXPORT_PAGE, VisitFilter};
@@ -105,11 +105,11 @@ fn checklist_of(text: &str) -> Result<Checklist> {
     let canonical = || {
         let mut rest = text.strip_prefix('{')?;
         let mut answers = [None; 7];
-        for (i, (key, answer)) in CHECKLIST_KEYS.iter().zip(&mut answers).enumerate() {
+        for (i, (item, answer)) in ChecklistItem::ALL.iter().zip(&mut answers).enumerate() {
             if i > 0 {
                 rest = rest.strip_prefix(',')?;
             }
-            rest = rest.strip_prefix('"')?.strip_prefix(*key)?.strip_prefix("\":")?;
+            rest = rest.strip_prefix('"')?.strip_prefix(item.as_str())?.strip_prefix("\":")?;
             (*answer, rest) = if let Some(r) = rest.strip_prefix("true") {
                 (Some(true), r)
             } else if let Some(r) = rest.strip_prefix("false") {
@@ -133,17 +133,6 @@ fn checklist_of(text: &str) -> Result<Checklist> {
         no_faeces_around: g,
     })
 }
-
-/// `Checklist`'s fields in declaration order, as its `Serialize` writes them.
-const CHECKLIST_KEYS: [&str; 7] = [
-    "closed_toilet",
-    "safe_from_well",
-    "strong_slab",
-    "child_faeces_safe",
-    "all_members_use",
-    "water_and_soap",
-    "no_faeces_around",
-];
 
 #[cfg(test)]
 mod tests {
