@@ -38,10 +38,11 @@ pub(crate) struct Known {
 
 #[derive(Debug, Default)]
 pub(crate) struct IngestPlan {
-    pub outcomes: Vec<RecordOutcome>,
-    pub new_households: Vec<(Household, ContentHash)>,
+    /// Each with the username of whoever pushed it (batches of a group come from different users).
+    pub new_households: Vec<(Household, ContentHash, String)>,
     pub new_visits: Vec<(FlaggedVisit, AreaCode, ContentHash)>,
-    /// The new latest visit of each household whose latest changed (one entry per household).
+    /// The new latest visit of each household whose latest changed (one entry per household, the
+    /// last of the group).
     pub latest: BTreeMap<Uuid, LatestVisit>,
     /// The sum of tally changes per village.
     pub tally_deltas: BTreeMap<AreaCode, Tally>,
@@ -73,7 +74,8 @@ fn hash_json<T: serde::Serialize>(value: &T) -> ContentHash {
     Sha256::digest(&bytes).into()
 }
 
-/// The id lists a backend needs to look up before planning.
+/// The id lists a backend needs to look up before planning: for a group of batches, the union of
+/// theirs, so the whole group is looked up in one set of `IN` queries.
 #[derive(Debug, Default)]
 pub(crate) struct Lookups {
     pub villages: Vec<AreaCode>,
@@ -83,77 +85,125 @@ pub(crate) struct Lookups {
     pub visited_household_ids: Vec<Uuid>,
 }
 
-pub(crate) fn lookups(batch: &IngestBatch) -> Lookups {
-    let mut villages: Vec<AreaCode> = batch.households.iter().map(|h| h.village).collect();
-    villages.sort_unstable();
-    villages.dedup();
-    let mut household_ids: Vec<Uuid> = batch.households.iter().map(|h| h.id).collect();
-    household_ids.sort_unstable();
-    household_ids.dedup();
-    let mut visit_ids: Vec<Uuid> = batch.visits.iter().map(|v| v.visit.id).collect();
-    visit_ids.sort_unstable();
-    visit_ids.dedup();
-    let mut visited: Vec<Uuid> = batch.visits.iter().map(|v| v.visit.household_id).collect();
-    visited.sort_unstable();
-    visited.dedup();
-    Lookups { villages, household_ids, visit_ids, visited_household_ids: visited }
+pub(crate) fn lookups<'a>(batches: impl IntoIterator<Item = &'a IngestBatch>) -> Lookups {
+    let mut found = Lookups::default();
+    for batch in batches {
+        for h in &batch.households {
+            found.villages.push(h.village);
+            found.household_ids.push(h.id);
+        }
+        for v in &batch.visits {
+            found.visit_ids.push(v.visit.id);
+            found.visited_household_ids.push(v.visit.household_id);
+        }
+    }
+    found.villages.sort_unstable();
+    found.villages.dedup();
+    for ids in [&mut found.household_ids, &mut found.visit_ids, &mut found.visited_household_ids] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    found
 }
 
 fn rejected(kind: RecordKind, id: Uuid, code: &str, message: String) -> RecordOutcome {
     RecordOutcome::new(kind, id, Outcome::Rejected { code: code.to_owned(), message })
 }
 
-/// Decides every record's outcome and the writes that follow. Same id twice in one batch: the first
-/// decides, the second is a duplicate or a conflict of it.
-pub(crate) fn plan_ingest(batch: IngestBatch, mut known: Known) -> IngestPlan {
-    let mut plan = IngestPlan::default();
+/// What planning decided for one batch of a group, apart from the shared writes.
+#[derive(Debug, Default)]
+pub(crate) struct BatchDecisions {
+    /// One per household and visit, in batch order (households, then visits).
+    pub outcomes: Vec<RecordOutcome>,
+    /// Per village, the earliest visit of this batch that became its household's latest (and still
+    /// is at the end of the batch) and found no access, in village order: what slip detection
+    /// looks at after this batch, exactly as if the batch had been written alone.
+    pub slip_candidates: Vec<(AreaCode, Visit)>,
+}
 
-    for household in batch.households {
+impl IngestPlan {
+    /// Decides every record of `batch` on top of what `known` says, which includes the batches
+    /// added before it: the records they accepted are known, so a group plans exactly what writing
+    /// its batches one after the other would do. Same id twice: the first decides, the later one
+    /// is a duplicate or a conflict of it, within a batch or across batches.
+    pub(crate) fn add(&mut self, batch: &IngestBatch, known: &mut Known) -> BatchDecisions {
+        let mut decided = BatchDecisions {
+            outcomes: Vec::with_capacity(batch.households.len() + batch.visits.len()),
+            slip_candidates: Vec::new(),
+        };
+        for household in &batch.households {
+            decided.outcomes.push(self.add_household(household, &batch.received_from, known));
+        }
+        // The latest visit this batch set per household, for its slip candidates.
+        let mut batch_latest: HashMap<Uuid, Uuid> = HashMap::new();
+        let first_new_visit = self.new_visits.len();
+        for flagged in &batch.visits {
+            decided.outcomes.push(self.add_visit(flagged, known, &mut batch_latest));
+        }
+        let mut found: BTreeMap<AreaCode, &Visit> = BTreeMap::new();
+        for (flagged, village, _) in &self.new_visits[first_new_visit..] {
+            let visit = &flagged.visit;
+            let is_latest = batch_latest.get(&visit.household_id) == Some(&visit.id);
+            if is_latest && !visit.category.has_access() {
+                let earlier =
+                    found.get(village).is_none_or(|v| (visit.visited_at, visit.id) < (v.visited_at, v.id));
+                if earlier {
+                    found.insert(*village, visit);
+                }
+            }
+        }
+        decided.slip_candidates = found.into_iter().map(|(village, visit)| (village, visit.clone())).collect();
+        decided
+    }
+
+    fn add_household(&mut self, household: &Household, received_from: &str, known: &mut Known) -> RecordOutcome {
         let id = household.id;
-        let hash = household_hash(&household);
+        let hash = household_hash(household);
         if let Some(existing) = known.household_hashes.get(&id) {
             let outcome = if *existing == hash { Outcome::Duplicate } else { Outcome::Conflict };
-            plan.outcomes.push(RecordOutcome::new(RecordKind::Household, id, outcome));
-            continue;
+            return RecordOutcome::new(RecordKind::Household, id, outcome);
         }
         if !household.village.is_village() || !known.villages.contains(&household.village) {
-            plan.outcomes.push(rejected(
+            return rejected(
                 RecordKind::Household,
                 id,
                 "unknown_village",
                 format!("{} bukan desa/kelurahan yang terdaftar (not a known village)", household.village),
-            ));
-            continue;
+            );
         }
-        *plan.tally_deltas.entry(household.village).or_default() +=
+        *self.tally_deltas.entry(household.village).or_default() +=
             Tally::household(household.kk_count, None);
         known.household_hashes.insert(id, hash);
         known.households.insert(
             id,
             HouseholdState { village: household.village, kk_count: household.kk_count, latest: None },
         );
-        plan.outcomes.push(RecordOutcome::new(RecordKind::Household, id, Outcome::Accepted));
-        plan.new_households.push((household, hash));
+        self.new_households.push((household.clone(), hash, received_from.to_owned()));
+        RecordOutcome::new(RecordKind::Household, id, Outcome::Accepted)
     }
 
-    for mut flagged in batch.visits {
+    fn add_visit(
+        &mut self,
+        flagged: &FlaggedVisit,
+        known: &mut Known,
+        batch_latest: &mut HashMap<Uuid, Uuid>,
+    ) -> RecordOutcome {
+        let mut flagged = flagged.clone();
         flagged.visit.visited_at = normalize_time(flagged.visit.visited_at);
         let visit = &flagged.visit;
         let id = visit.id;
         let hash = visit_hash(visit);
         if let Some(existing) = known.visit_hashes.get(&id) {
             let outcome = if *existing == hash { Outcome::Duplicate } else { Outcome::Conflict };
-            plan.outcomes.push(RecordOutcome::new(RecordKind::Visit, id, outcome));
-            continue;
+            return RecordOutcome::new(RecordKind::Visit, id, outcome);
         }
         let Some(state) = known.households.get_mut(&visit.household_id) else {
-            plan.outcomes.push(rejected(
+            return rejected(
                 RecordKind::Visit,
                 id,
                 "unknown_household",
                 format!("rumah tangga {} belum terdaftar (household not registered)", visit.household_id),
-            ));
-            continue;
+            );
         };
         let candidate = LatestVisit { visit_id: id, visited_at: visit.visited_at, category: visit.category };
         let is_new_latest = state
@@ -162,17 +212,21 @@ pub(crate) fn plan_ingest(batch: IngestBatch, mut known: Known) -> IngestPlan {
         if is_new_latest {
             let delta = Tally::household(state.kk_count, Some(visit.category))
                 - Tally::household(state.kk_count, state.latest.map(|l| l.category));
-            *plan.tally_deltas.entry(state.village).or_default() += delta;
+            *self.tally_deltas.entry(state.village).or_default() += delta;
             state.latest = Some(candidate);
-            plan.latest.insert(visit.household_id, candidate);
+            self.latest.insert(visit.household_id, candidate);
+            batch_latest.insert(visit.household_id, id);
         }
         let village = state.village;
         known.visit_hashes.insert(id, hash);
-        plan.outcomes.push(RecordOutcome::new(RecordKind::Visit, id, Outcome::Accepted));
-        plan.new_visits.push((flagged, village, hash));
+        self.new_visits.push((flagged, village, hash));
+        RecordOutcome::new(RecordKind::Visit, id, Outcome::Accepted)
     }
-    plan.tally_deltas.retain(|_, delta| !delta.is_zero());
-    plan
+
+    /// Drops the villages whose changes summed to nothing: no tally row to touch.
+    pub(crate) fn finish(&mut self) {
+        self.tally_deltas.retain(|_, delta| !delta.is_zero());
+    }
 }
 
 #[cfg(test)]
@@ -212,6 +266,14 @@ mod tests {
         })
     }
 
+    /// One batch planned alone, finished as a write would.
+    fn plan_ingest(batch: IngestBatch, mut known: Known) -> (IngestPlan, Vec<RecordOutcome>) {
+        let mut plan = IngestPlan::default();
+        let decided = plan.add(&batch, &mut known);
+        plan.finish();
+        (plan, decided.outcomes)
+    }
+
     fn known_village() -> Known {
         Known { villages: [village()].into_iter().collect(), ..Known::default() }
     }
@@ -226,8 +288,8 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let plan = plan_ingest(batch, known_village());
-        assert!(plan.outcomes.iter().all(|o| o.outcome == Outcome::Accepted));
+        let (plan, outcomes) = plan_ingest(batch, known_village());
+        assert!(outcomes.iter().all(|o| o.outcome == Outcome::Accepted));
         let delta = plan.tally_deltas[&village()];
         assert_eq!((delta.houses, delta.kk, delta.kk_visited, delta.kk_access), (1, 2, 2, 2));
         assert_eq!(plan.latest[&h.id].category, Category::Aman);
@@ -247,8 +309,8 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let plan = plan_ingest(batch, known_village());
-        let outcomes: Vec<_> = plan.outcomes.iter().map(|o| o.outcome.clone()).collect();
+        let (plan, outcomes) = plan_ingest(batch, known_village());
+        let outcomes: Vec<_> = outcomes.iter().map(|o| o.outcome.clone()).collect();
         assert_eq!(
             outcomes,
             vec![
@@ -275,9 +337,8 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let plan = plan_ingest(batch, known_village());
-        let codes: Vec<_> = plan
-            .outcomes
+        let (plan, outcomes) = plan_ingest(batch, known_village());
+        let codes: Vec<_> = outcomes
             .iter()
             .map(|o| match &o.outcome {
                 Outcome::Rejected { code, .. } => code.as_str(),
@@ -305,9 +366,47 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let plan = plan_ingest(batch, known);
-        assert_eq!(plan.outcomes[0].outcome, Outcome::Accepted);
+        let (plan, outcomes) = plan_ingest(batch, known);
+        assert_eq!(outcomes[0].outcome, Outcome::Accepted);
         assert!(plan.tally_deltas.is_empty());
         assert!(plan.latest.is_empty());
+    }
+
+    #[test]
+    fn a_group_plans_its_batches_in_queue_order_with_their_own_slip_candidates() {
+        let h = household(1);
+        let babs = visit(&h, Category::BabsTerbuka, 5);
+        let fixed = visit(&h, Category::Aman, 1);
+        let older_babs = visit(&h, Category::BabsTertutup, 9);
+        let one = |households: Vec<Household>, visits: Vec<FlaggedVisit>| IngestBatch {
+            received_from: "san".to_owned(),
+            households,
+            visits,
+            edits: vec![],
+            device: None,
+        };
+        let batches = [
+            one(vec![h.clone()], vec![babs.clone()]),
+            one(vec![h.clone()], vec![babs.clone(), fixed.clone(), older_babs]),
+        ];
+        let mut known = known_village();
+        let mut plan = IngestPlan::default();
+        let decided: Vec<BatchDecisions> = batches.iter().map(|b| plan.add(b, &mut known)).collect();
+        plan.finish();
+        let statuses = |d: &BatchDecisions| d.outcomes.iter().map(|o| o.outcome.clone()).collect::<Vec<_>>();
+        assert_eq!(statuses(&decided[0]), vec![Outcome::Accepted, Outcome::Accepted]);
+        assert_eq!(
+            statuses(&decided[1]),
+            vec![Outcome::Duplicate, Outcome::Duplicate, Outcome::Accepted, Outcome::Accepted]
+        );
+        // The first batch, alone, left a BABS visit as the latest: a slip candidate for it, even
+        // though the second batch's later visit corrects it; the second batch has none.
+        assert_eq!(decided[0].slip_candidates.len(), 1);
+        assert_eq!(decided[0].slip_candidates[0].1.id, babs.visit.id);
+        assert!(decided[1].slip_candidates.is_empty());
+        assert_eq!(plan.latest[&h.id].visit_id, fixed.visit.id);
+        assert_eq!(plan.new_visits.len(), 3);
+        let delta = plan.tally_deltas[&village()];
+        assert_eq!((delta.houses, delta.kk_visited, delta.kk_access), (1, 1, 1));
     }
 }

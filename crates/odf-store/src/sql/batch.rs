@@ -41,7 +41,6 @@ fn hash_of(row: &DbRow) -> Result<plan::ContentHash> {
 pub(super) async fn write_plan(
     tx: &mut Tx,
     plan: &plan::IngestPlan,
-    received_from: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
     for chunk in plan.new_households.chunks(ROWS_PER_STATEMENT) {
@@ -49,7 +48,7 @@ pub(super) async fn write_plan(
             "INSERT INTO households (id, village_code, head_name, kk_count, dusun, rw, rt, lat, lng, revision, \
              content_hash, received_from, received_at) ",
         );
-        query.push_values(chunk, |mut row, (h, hash)| {
+        query.push_values(chunk, |mut row, (h, hash, received_from)| {
             row.push_bind(h.id)
                 .push_bind(h.village.to_string())
                 .push_bind(h.head_name.clone())
@@ -61,7 +60,7 @@ pub(super) async fn write_plan(
                 .push_bind(h.gps.map(GeoPoint::lng))
                 .push_bind(1_i64)
                 .push_bind(hash.to_vec())
-                .push_bind(received_from.to_owned())
+                .push_bind(received_from.clone())
                 .push_bind(now);
         });
         query.build().execute(&mut *tx).await?;
@@ -109,7 +108,7 @@ pub(super) async fn write_plan(
     apply_tally_deltas(tx, &plan.tally_deltas, now).await?;
 
     let mut changes = Vec::with_capacity(plan.new_households.len() + plan.new_visits.len());
-    for (h, _) in &plan.new_households {
+    for (h, _, _) in &plan.new_households {
         changes.push(household_change(h, 1));
     }
     for (flagged, village, _) in &plan.new_visits {
@@ -135,23 +134,64 @@ pub(super) fn household_change(household: &Household, revision: i64) -> PendingC
     }
 }
 
-/// Records what a phone said about itself. A device id belongs to the user who first reported it:
-/// a report from anyone else under the same id changes nothing (it would move that phone's freshness).
-pub(super) async fn upsert_device(tx: &mut Tx, device: &DeviceRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO devices (device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO UPDATE SET username = excluded.username, \
+/// Records what the phones of a group said about themselves. A device id belongs to the user who
+/// first reported it: a report from anyone else under the same id changes nothing (it would move
+/// that phone's freshness).
+///
+/// One upsert for the whole group: per device its last report, when all the group's reports under
+/// that id come from one user (a phone is one user's), which ends exactly where the reports one by
+/// one would. An id reported by several users in one group (a shared or spoofed id) has its reports
+/// written one by one in queue order instead, so the first reporter still keeps it.
+pub(super) async fn upsert_devices<'a>(
+    tx: &mut Tx,
+    reports: impl Iterator<Item = &'a DeviceRecord>,
+) -> Result<()> {
+    let mut by_id: Vec<(&str, Vec<&DeviceRecord>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for report in reports {
+        let slot = *index.entry(report.device_id.as_str()).or_insert_with(|| {
+            by_id.push((report.device_id.as_str(), Vec::new()));
+            by_id.len() - 1
+        });
+        by_id[slot].1.push(report);
+    }
+    let mut last_of_each = Vec::with_capacity(by_id.len());
+    let mut one_by_one = Vec::new();
+    for (_, list) in &by_id {
+        match list.last() {
+            Some(last) if list.iter().all(|r| r.username == last.username) => last_of_each.push(*last),
+            _ => one_by_one.extend(list.iter().copied()),
+        }
+    }
+    for chunk in last_of_each.chunks(ROWS_PER_STATEMENT) {
+        upsert_device_rows(tx, chunk).await?;
+    }
+    for report in one_by_one {
+        upsert_device_rows(tx, &[report]).await?;
+    }
+    Ok(())
+}
+
+/// One upsert of device rows with distinct ids (PostgreSQL refuses to update a row twice in one
+/// statement).
+async fn upsert_device_rows(tx: &mut Tx, rows: &[&DeviceRecord]) -> Result<()> {
+    let mut query = QueryBuilder::new(
+        "INSERT INTO devices (device_id, username, app_version, pending_count, oldest_pending_at, last_sync_at) ",
+    );
+    query.push_values(rows, |mut row, device| {
+        row.push_bind(device.device_id.clone())
+            .push_bind(device.username.clone())
+            .push_bind(device.app_version.clone())
+            .push_bind(device.pending_count)
+            .push_bind(device.oldest_pending_at.map(plan::normalize_time))
+            .push_bind(plan::normalize_time(device.last_sync_at));
+    });
+    query.push(
+        " ON CONFLICT (device_id) DO UPDATE SET username = excluded.username, \
          app_version = excluded.app_version, pending_count = excluded.pending_count, \
          oldest_pending_at = excluded.oldest_pending_at, last_sync_at = excluded.last_sync_at \
          WHERE devices.username = excluded.username",
-    )
-    .bind(&device.device_id)
-    .bind(&device.username)
-    .bind(&device.app_version)
-    .bind(device.pending_count)
-    .bind(device.oldest_pending_at.map(plan::normalize_time))
-    .bind(plan::normalize_time(device.last_sync_at))
-    .execute(&mut *tx)
-    .await?;
+    );
+    query.build().execute(&mut *tx).await?;
     Ok(())
 }

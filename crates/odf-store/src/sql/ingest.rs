@@ -2,7 +2,7 @@
 //! their conflicts, device reports, and the change feed. Writing a batch is in `batch.rs`, household
 //! edits in `edits.rs`, slips in `status.rs`; all in the one transaction of [`Ingest::ingest`].
 
-use super::batch::{lookup_known, upsert_device, write_plan};
+use super::batch::{lookup_known, upsert_devices, write_plan};
 use super::*;
 use crate::group::Job;
 use tokio::sync::oneshot::error::TryRecvError;
@@ -68,19 +68,13 @@ pub(super) fn visit_from_row(row: &DbRow) -> Result<StoredVisit> {
 }
 
 impl ThisStore {
-    /// Writes queued batches in one transaction and answers each after the commit; if that fails,
-    /// each batch again in its own transaction (see `crate::group`).
+    /// Writes queued batches as one plan in one transaction and answers each after the commit; if
+    /// that fails, each batch again in its own transaction, so one bad batch cannot fail its
+    /// neighbours (see `crate::group`).
     async fn write_group(&self, jobs: Vec<Job>) {
         if jobs.len() > 1 {
-            let shared = self
-                .write(async |tx| {
-                    let mut all = Vec::with_capacity(jobs.len());
-                    for job in &jobs {
-                        all.push(ingest_in(tx, job.batch.clone()).await?);
-                    }
-                    Ok(all)
-                })
-                .await;
+            let batches: Vec<&IngestBatch> = jobs.iter().map(|job| &job.batch).collect();
+            let shared = self.write(async |tx| ingest_in(tx, &batches).await).await;
             match shared {
                 Ok(all) => {
                     for (job, outcomes) in jobs.into_iter().zip(all) {
@@ -94,32 +88,62 @@ impl ThisStore {
             }
         }
         for job in jobs {
-            let _ = job.answer.send(self.write(async |tx| ingest_in(tx, job.batch).await).await);
+            let alone = self.write(async |tx| ingest_in(tx, &[&job.batch]).await).await;
+            let _ = job.answer.send(alone.map(|mut all| all.pop().unwrap_or_default()));
         }
     }
 }
 
-/// One batch, inside the caller's transaction: lookups, the pure plan, set-wise writes, slips,
-/// edits and the device report.
-async fn ingest_in(tx: &mut Tx, mut batch: IngestBatch) -> Result<Vec<RecordOutcome>> {
-    let lookups = plan::lookups(&batch);
-    let received_from = batch.received_from.clone();
-    let device = batch.device.clone();
-    let edits = std::mem::take(&mut batch.edits);
-    let known = lookup_known(tx, &lookups).await?;
-    let plan = plan::plan_ingest(batch, known);
+/// The batches of a group, in queue order, inside the caller's transaction; one list of outcomes
+/// per batch, each exactly what writing the batches one after the other would answer.
+///
+/// The group is one plan: its records are looked up together (one set of `IN` queries), planned
+/// in queue order against what is stored plus what the batches before accepted
+/// ([`plan::IngestPlan::add`]), and written with one set of multi-row statements. Household edits
+/// read and write the stored household, so a batch with edits ends a segment: the records up to it
+/// are written, its edits applied, and the batches after it are planned afresh on top. Edits are
+/// rare; device reports come with every push and are written together at the end.
+async fn ingest_in(tx: &mut Tx, batches: &[&IngestBatch]) -> Result<Vec<Vec<RecordOutcome>>> {
+    let mut answers = Vec::with_capacity(batches.len());
+    let mut start = 0;
+    while start < batches.len() {
+        let end = batches[start..]
+            .iter()
+            .position(|b| !b.edits.is_empty())
+            .map_or(batches.len(), |i| start + i + 1);
+        let segment = &batches[start..end];
+        let mut outcomes = write_records(tx, segment).await?;
+        if let (Some(last), Some(answer)) = (segment.last(), outcomes.last_mut()) {
+            let now = stored_now();
+            for edit in &last.edits {
+                answer.push(edits::apply_edit(tx, edit.clone(), now).await?);
+            }
+        }
+        answers.extend(outcomes);
+        start = end;
+    }
+    upsert_devices(tx, batches.iter().filter_map(|b| b.device.as_ref())).await?;
+    Ok(answers)
+}
+
+/// The households and visits of `batches` as one plan: lookups, the pure plan, set-wise writes,
+/// slips.
+async fn write_records(tx: &mut Tx, batches: &[&IngestBatch]) -> Result<Vec<Vec<RecordOutcome>>> {
+    let lookups = plan::lookups(batches.iter().copied());
+    let mut known = lookup_known(tx, &lookups).await?;
+    let mut plan = plan::IngestPlan::default();
+    let mut outcomes = Vec::with_capacity(batches.len());
+    let mut slips = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let decided = plan.add(batch, &mut known);
+        outcomes.push(decided.outcomes);
+        slips.push(decided.slip_candidates);
+    }
+    plan.finish();
     if !plan.is_empty() {
         let now = stored_now();
-        write_plan(tx, &plan, &received_from, now).await?;
-        status::detect_slips(tx, &plan, now).await?;
-    }
-    let mut outcomes = plan.outcomes;
-    let now = stored_now();
-    for edit in edits {
-        outcomes.push(edits::apply_edit(tx, edit, now).await?);
-    }
-    if let Some(device) = device {
-        upsert_device(tx, &device).await?;
+        write_plan(tx, &plan, now).await?;
+        status::detect_slips(tx, &slips, now).await?;
     }
     Ok(outcomes)
 }
@@ -193,7 +217,14 @@ impl Ingest for ThisStore {
         let mut unique = ids.to_vec();
         unique.sort_unstable();
         unique.dedup();
-        let rows = self.snapshot(async |tx| fetch_in(tx, HOUSEHOLD_SELECT, "h.id", &unique).await).await?;
+        // One statement sees one snapshot by itself: a push's lookup (the common case, every push)
+        // is then one plain read rather than a transaction's three or four round trips.
+        let rows = if unique.len() <= ROWS_PER_STATEMENT {
+            let mut reader = self.reader().acquire().await?;
+            fetch_in(&mut reader, HOUSEHOLD_SELECT, "h.id", &unique).await?
+        } else {
+            self.snapshot(async |tx| fetch_in(tx, HOUSEHOLD_SELECT, "h.id", &unique).await).await?
+        };
         rows.iter().map(household_from_row).collect()
     }
 

@@ -158,26 +158,27 @@ pub(super) async fn apply_in(tx: &mut Tx, village: AreaCode, event: StatusEvent)
     Ok(change)
 }
 
-/// Slip detection for a stored batch: each village where a visit of this batch became a household's
-/// latest, found no access, and was made after the village became `sbs` is marked `slipped` by
-/// `system` (dated at the earliest such visit) and its kecamatan's verifiers are notified. Only the
-/// latest visit counts, as in the tallies: a BABS visit followed in the same batch by a later visit
-/// finding access is a correction.
-pub(super) async fn detect_slips(tx: &mut Tx, batch: &plan::IngestPlan, now: DateTime<Utc>) -> Result<()> {
-    let mut found: BTreeMap<AreaCode, &Visit> = BTreeMap::new();
-    for (flagged, village, _) in &batch.new_visits {
-        let visit = &flagged.visit;
-        let is_latest = batch.latest.get(&visit.household_id).is_some_and(|l| l.visit_id == visit.id);
-        if is_latest && !visit.category.has_access() {
-            let earlier =
-                found.get(village).is_none_or(|v| (visit.visited_at, visit.id) < (v.visited_at, v.id));
-            if earlier {
-                found.insert(*village, visit);
-            }
-        }
+/// Slip detection for the batches of a group, in queue order, after their records are written:
+/// each village where a visit of a batch became a household's latest, found no access, and was made
+/// after the village became `sbs` is marked `slipped` by `system` (dated at the batch's earliest
+/// such visit) and its kecamatan's verifiers are notified. Only the latest visit counts, as in the
+/// tallies: a BABS visit followed in the same batch by a later visit finding access is a
+/// correction. The candidates are the planner's, per batch (`plan::BatchDecisions`), so a group
+/// slips exactly the villages, with exactly the dates, that its batches written one by one would.
+pub(super) async fn detect_slips(
+    tx: &mut Tx,
+    batches: &[Vec<(AreaCode, Visit)>],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    // One lookup for every candidate village of the group (not one per village or per batch):
+    // most pushes find none of them ODF.
+    let mut candidates: Vec<String> =
+        batches.iter().flatten().map(|(village, _)| village.to_string()).collect();
+    if candidates.is_empty() {
+        return Ok(());
     }
-    // One lookup for every candidate village (not one per village): most pushes find none ODF.
-    let candidates: Vec<String> = found.keys().map(ToString::to_string).collect();
+    candidates.sort_unstable();
+    candidates.dedup();
     let mut sbs_since: BTreeMap<AreaCode, DateTime<Utc>> = BTreeMap::new();
     for row in
         fetch_in(tx, "SELECT village_code, status, since FROM village_status", "village_code", &candidates)
@@ -187,11 +188,13 @@ pub(super) async fn detect_slips(tx: &mut Tx, batch: &plan::IngestPlan, now: Dat
             sbs_since.insert(code_of(&row.try_get::<String, _>("village_code")?)?, row.try_get("since")?);
         }
     }
-    for (village, visit) in found {
-        match sbs_since.get(&village) {
+    for (village, visit) in batches.iter().flatten() {
+        match sbs_since.get(village) {
             Some(since) if visit.visited_at >= *since => {}
             _ => continue,
         }
+        // Slipped now: a later batch of the group finds the village no longer `sbs`.
+        sbs_since.remove(village);
         let date = visit.visited_at.format("%Y-%m-%d");
         let reason = format!(
             "kunjungan {} ke rumah tangga {} tanggal {date} menemukan {} (open defecation found after ODF)",
@@ -207,8 +210,8 @@ pub(super) async fn detect_slips(tx: &mut Tx, batch: &plan::IngestPlan, now: Dat
             at: visit.visited_at.min(now),
             reason: Some(reason),
         };
-        apply_in(tx, village, event).await?;
-        notify_slip(tx, village, visit, now).await?;
+        apply_in(tx, *village, event).await?;
+        notify_slip(tx, *village, visit, now).await?;
     }
     Ok(())
 }

@@ -306,3 +306,72 @@ pub(crate) async fn concurrent_pushes_share_commits_and_each_hears_only_its_own_
     }
     assert_eq!(store.visit_count().await.unwrap(), 16 * 5);
 }
+
+/// Group commit plans a group as one: the batches queued together must still each be answered
+/// exactly as if they had been written one after the other in queue order, across batches too (a
+/// record of an earlier batch makes a later copy a duplicate or a conflict; a visit may refer to a
+/// household an earlier batch of the group registered), and device reports end as one by one.
+pub(crate) async fn batches_of_one_group_answer_as_if_written_one_after_the_other(
+    store: AnyStore,
+    _raw: RawDb,
+) {
+    with_demo_places(&store).await;
+    let first = household(VILLAGE_A, 2);
+    let second = household(VILLAGE_C, 1);
+    let v1 = visit(&first, Category::BabsTerbuka, 3);
+    let v2 = visit(&first, Category::Aman, 1);
+    let mut v2_changed = v2.clone();
+    v2_changed.category = Category::BelumLayak;
+    let mut first_changed = first.clone();
+    first_changed.kk_count = 5;
+    let v3 = visit(&second, Category::LayakSendiri, 2);
+    let stranger = visit(&household(VILLAGE_B, 1), Category::Aman, 1);
+    let report = |user: &str, pending: i64| DeviceRecord {
+        device_id: "hp-group".to_owned(),
+        username: user.to_owned(),
+        app_version: "0.1.0".to_owned(),
+        pending_count: pending,
+        oldest_pending_at: None,
+        last_sync_at: Utc.with_ymd_and_hms(2026, 11, 2, 7, 0, 0).unwrap() + Duration::minutes(pending),
+    };
+    let with_device = |mut b: IngestBatch, device: Option<DeviceRecord>| {
+        b.device = device;
+        b
+    };
+    // The first call writes alone; the rest queue behind it and form one group.
+    let opener = batch(&[household(VILLAGE_B, 1)], &[]);
+    let batches = vec![
+        with_device(batch(std::slice::from_ref(&first), std::slice::from_ref(&v1)), Some(report("u1", 9))),
+        with_device(batch(&[], &[v1.clone(), v2.clone(), stranger.clone()]), Some(report("u2", 8))),
+        with_device(batch(&[first_changed, second.clone()], &[v2_changed]), Some(report("u1", 7))),
+        batch(&[], &[v3.clone(), v1.clone()]),
+        batch(&[], &[v1.clone(), v2.clone(), stranger]),
+    ];
+    let calls = std::iter::once(opener).chain(batches).map(|b| store.ingest(b));
+    let answers: Vec<Vec<Outcome>> =
+        futures_util::future::join_all(calls).await.into_iter().map(|o| statuses(&o.unwrap())).collect();
+    let unknown = |o: &Outcome| matches!(o, Outcome::Rejected { code, .. } if code == "unknown_household");
+    use Outcome::{Accepted, Conflict, Duplicate};
+    assert_eq!(answers[0], vec![Accepted]);
+    assert_eq!(answers[1], vec![Accepted, Accepted]);
+    assert_eq!(answers[2][..2], [Duplicate, Accepted]);
+    assert!(unknown(&answers[2][2]), "{:?}", answers[2]);
+    assert_eq!(answers[3], vec![Conflict, Accepted, Conflict]);
+    assert_eq!(answers[4], vec![Accepted, Duplicate]);
+    assert_eq!(answers[5][..2], [Duplicate, Duplicate]);
+    assert!(unknown(&answers[5][2]), "{:?}", answers[5]);
+
+    assert_eq!(store.visit_count().await.unwrap(), 3);
+    assert_eq!(store.household(first.id).await.unwrap().unwrap().household, first);
+    let latest = store.household(first.id).await.unwrap().unwrap().latest_visit.unwrap();
+    assert_eq!((latest.visit_id, latest.category), (v2.id, Category::Aman));
+    assert_eq!(store.visits_of(first.id).await.unwrap()[1].visit.category, Category::Aman);
+    assert_eq!(store.recount().await.unwrap().differences, vec![]);
+    let tally = store.village_tally(code(VILLAGE_A)).await.unwrap();
+    assert_eq!((tally.houses, tally.kk, tally.kk_visited, tally.kk_access), (1, 2, 2, 2));
+    // u1 reported the id first: u2's report changed nothing, u1's later one replaced the first.
+    assert_eq!(store.devices().await.unwrap(), vec![report("u1", 7)]);
+    let feed = store.changes_since(&Scope::All, 0, 1000).await.unwrap().changes;
+    assert_eq!(feed.iter().filter(|c| c.kind == ChangeKind::Visit).count(), 3);
+    assert_eq!(feed.iter().filter(|c| c.kind == ChangeKind::Household).count(), 3);
+}

@@ -36,6 +36,7 @@ odf_store::store_tests!(
     ingest::households_are_found_by_id_in_one_call,
     ingest::device_reports_are_kept_with_the_batch_and_replaced_by_newer_ones,
     ingest::a_device_id_stays_with_the_user_who_first_reported_it,
+    ingest::batches_of_one_group_answer_as_if_written_one_after_the_other,
     edits::household_edits_apply_merge_field_by_field_and_leave_conflicts_to_resolve,
     coverage::tallies_follow_the_latest_visit_and_agree_with_a_recount,
     coverage::a_recount_reports_a_tampered_tally,

@@ -3,11 +3,12 @@
 //! review when far from home or outside the village).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use odf_domain::gps::check_visit_point;
 use odf_domain::{AreaCode, Boundary, Visit};
 use odf_mobile_api::{ErrorCode, RecordKindDto, RecordResult, VisitDto};
-use odf_store::{FlaggedVisit, RecordOutcome, boundary_from_geojson};
+use odf_store::{FlaggedVisit, RecordOutcome};
 
 use super::records::Checked::{Pass, Refused};
 use super::records::{Records, from_outcome, out_of_scope, rejected};
@@ -58,7 +59,7 @@ pub async fn place(
     Ok(visits.map(|visit| {
         let flags = match (visit.gps, places.0.get(&visit.household_id)) {
             (Some(point), Some((village, home))) => {
-                check_visit_point(point, shapes.get(village), *home, max_distance)
+                check_visit_point(point, shapes.get(village).map(|s| &**s), *home, max_distance)
             }
             _ => Vec::new(),
         };
@@ -66,28 +67,15 @@ pub async fn place(
     }))
 }
 
-/// Village boundaries, loaded once per push for the villages it touches.
+/// Village boundaries for the villages a push touches, parsed once and kept (`crate::places`).
 async fn boundaries(
     push: &Push<'_>,
     villages: impl Iterator<Item = AreaCode>,
-) -> ApiResult<HashMap<AreaCode, Boundary>> {
+) -> ApiResult<HashMap<AreaCode, Arc<Boundary>>> {
     let mut wanted: Vec<AreaCode> = villages.collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut found = HashMap::new();
-    for village in wanted {
-        let boundary = push
-            .state
-            .store()
-            .area(village)
-            .await?
-            .and_then(|a| a.boundary)
-            .and_then(|g| boundary_from_geojson(&g));
-        if let Some(boundary) = boundary {
-            found.insert(village, boundary);
-        }
-    }
-    Ok(found)
+    Ok(push.state.places().boundaries(push.state.store(), &wanted).await?)
 }
 
 pub fn answer(flagged: &FlaggedVisit, stored: RecordOutcome) -> RecordResult {
