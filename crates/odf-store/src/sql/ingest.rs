@@ -219,7 +219,9 @@ impl Ingest for ThisStore {
         unique.dedup();
         // One statement sees one snapshot by itself: a push's lookup (the common case, every push)
         // is then one plain read rather than a transaction's three or four round trips.
-        let rows = if unique.len() <= ROWS_PER_STATEMENT {
+        let rows = if unique.is_empty() {
+            Vec::new()
+        } else if unique.len() <= ROWS_PER_STATEMENT {
             let mut reader = self.reader().acquire().await?;
             fetch_in(&mut reader, HOUSEHOLD_SELECT, "h.id", &unique).await?
         } else {
