@@ -152,11 +152,17 @@ impl IngestPlan {
                 }
             }
         }
-        decided.slip_candidates = found.into_iter().map(|(village, visit)| (village, visit.clone())).collect();
+        decided.slip_candidates =
+            found.into_iter().map(|(village, visit)| (village, visit.clone())).collect();
         decided
     }
 
-    fn add_household(&mut self, household: &Household, received_from: &str, known: &mut Known) -> RecordOutcome {
+    fn add_household(
+        &mut self,
+        household: &Household,
+        received_from: &str,
+        known: &mut Known,
+    ) -> RecordOutcome {
         let id = household.id;
         let hash = household_hash(household);
         if let Some(existing) = known.household_hashes.get(&id) {

@@ -38,11 +38,7 @@ fn hash_of(row: &DbRow) -> Result<plan::ContentHash> {
     bytes.try_into().map_err(|_| StoreError::corrupt("content hash is not 32 bytes"))
 }
 
-pub(super) async fn write_plan(
-    tx: &mut Tx,
-    plan: &plan::IngestPlan,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub(super) async fn write_plan(tx: &mut Tx, plan: &plan::IngestPlan, now: DateTime<Utc>) -> Result<()> {
     for chunk in plan.new_households.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::new(
             "INSERT INTO households (id, village_code, head_name, kk_count, dusun, rw, rt, lat, lng, revision, \
