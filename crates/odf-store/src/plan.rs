@@ -273,9 +273,9 @@ mod tests {
     }
 
     /// One batch planned alone, finished as a write would.
-    fn plan_ingest(batch: IngestBatch, mut known: Known) -> (IngestPlan, Vec<RecordOutcome>) {
+    fn plan_ingest(batch: &IngestBatch, mut known: Known) -> (IngestPlan, Vec<RecordOutcome>) {
         let mut plan = IngestPlan::default();
-        let decided = plan.add(&batch, &mut known);
+        let decided = plan.add(batch, &mut known);
         plan.finish();
         (plan, decided.outcomes)
     }
@@ -294,7 +294,7 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let (plan, outcomes) = plan_ingest(batch, known_village());
+        let (plan, outcomes) = plan_ingest(&batch, known_village());
         assert!(outcomes.iter().all(|o| o.outcome == Outcome::Accepted));
         let delta = plan.tally_deltas[&village()];
         assert_eq!((delta.houses, delta.kk, delta.kk_visited, delta.kk_access), (1, 2, 2, 2));
@@ -315,7 +315,7 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let (plan, outcomes) = plan_ingest(batch, known_village());
+        let (plan, outcomes) = plan_ingest(&batch, known_village());
         let outcomes: Vec<_> = outcomes.iter().map(|o| o.outcome.clone()).collect();
         assert_eq!(
             outcomes,
@@ -343,7 +343,7 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let (plan, outcomes) = plan_ingest(batch, known_village());
+        let (plan, outcomes) = plan_ingest(&batch, known_village());
         let codes: Vec<_> = outcomes
             .iter()
             .map(|o| match &o.outcome {
@@ -372,7 +372,7 @@ mod tests {
             edits: vec![],
             device: None,
         };
-        let (plan, outcomes) = plan_ingest(batch, known);
+        let (plan, outcomes) = plan_ingest(&batch, known);
         assert_eq!(outcomes[0].outcome, Outcome::Accepted);
         assert!(plan.tally_deltas.is_empty());
         assert!(plan.latest.is_empty());
