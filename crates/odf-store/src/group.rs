@@ -2,7 +2,8 @@
 //! transaction. A commit (an fsync on SQLite, a WAL flush on PostgreSQL) costs about as much as
 //! writing a whole push, and writers are serialised anyway, so while one push is being written the
 //! next ones queue here; whoever becomes the writer next takes everything queued (up to
-//! [`MAX_GROUP_RECORDS`]), writes it in one transaction, commits once, and only then hands each
+//! [`MAX_GROUP_RECORDS`]), writes it in one transaction as one plan (one set of lookups and of
+//! multi-row writes for the whole group, `sql/ingest.rs`), commits once, and only then hands each
 //! caller its own outcomes. No caller hears back before the commit that holds its records.
 //!
 //! There is no background task: the caller that wins the `leader` lock writes for everyone
