@@ -89,13 +89,15 @@ fn level_sums(
             s.full_access += u32::from(tally.is_full_access());
         }
     }
-    let mut counted: BTreeMap<(AreaCode, VillageStatus), u32> = BTreeMap::new();
+    let mut counted: Vec<(AreaCode, VillageStatus, u32)> = Vec::new();
     for (village, status, _) in statuses {
-        if let Some(child) = child_of(*village) {
-            *counted.entry((child, *status)).or_default() += 1;
+        let Some(child) = child_of(*village) else { continue };
+        match counted.iter_mut().find(|(c, s, _)| (*c, *s) == (child, *status)) {
+            Some((_, _, n)) => *n += 1,
+            None => counted.push((child, *status, 1)),
         }
     }
-    (sums.into_iter().collect(), counted.into_iter().map(|((c, s), n)| (c, s, n)).collect())
+    (sums.into_iter().collect(), counted)
 }
 
 #[test]
