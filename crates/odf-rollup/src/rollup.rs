@@ -231,8 +231,8 @@ impl<'w> Rollup<'w> {
         };
         let whole = counts(all_villages, &own, own_recorded);
         let mut all = vec![whole; n];
-        for i in first_child..n {
-            all[i] = counts(totals[i], &given[i], std::mem::take(&mut recorded[i]));
+        for (i, slot) in all.iter_mut().enumerate().skip(first_child) {
+            *slot = counts(totals[i], &given[i], std::mem::take(&mut recorded[i]));
         }
         let mut subtree_end = vec![n; n];
         for (i, end) in subtree_end.iter_mut().enumerate().skip(first_child) {
