@@ -225,10 +225,9 @@ impl ScopedArea {
         }
     }
 
-    /// The area and its children only, what [`Rollup::get`], [`Rollup::children`] and
-    /// [`Rollup::ranking`] of the area need: now, above the kecamatan, from the store's per-level
-    /// sums (a row per child, not per village: the nation reads 39 rows, not 83,762 village
-    /// tallies); a kecamatan, a village or a past day as [`ScopedArea::rollup`].
+    /// The area and its children only (`get`, `children`, `ranking`): now and above the kecamatan
+    /// from the per-level sums (the nation reads 39 rows, not 83,762 village tallies); else as
+    /// [`ScopedArea::rollup`].
     pub(crate) async fn summary(&self, state: &AppState) -> ApiResult<Rollup<'_>> {
         let above_kecamatan = match self.area {
             AreaRef::Nasional => true,
@@ -299,16 +298,14 @@ pub async fn summary_rollup<'w>(
     area: AreaRef,
 ) -> Result<Rollup<'w>, odf_store::StoreError> {
     let read = store.area_sums(under(area)).await?;
-    // Counts that do not fit a u32 cannot be (there are fewer than 100,000 villages).
+    // Village counts: fewer than 100,000 villages, so they fit.
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-    let sums = read.sums.into_iter().map(|(code, s)| {
-        let sums = LevelSums {
-            tally: s.tally,
-            with_data: count(s.villages_with_data),
-            full_access: count(s.villages_full_access),
-        };
-        (code, sums)
-    });
+    let level = |s: odf_store::AreaSum| LevelSums {
+        tally: s.tally,
+        with_data: count(s.villages_with_data),
+        full_access: count(s.villages_full_access),
+    };
+    let sums = read.sums.into_iter().map(|(code, s)| (code, level(s)));
     let statuses = read.statuses.into_iter().map(|(code, status, n)| (code, status, count(n)));
     Ok(Rollup::from_sums(wilayah, area, sums, statuses, Utc::now()))
 }

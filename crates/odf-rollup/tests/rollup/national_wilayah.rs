@@ -132,7 +132,11 @@ fn per_level_sums_give_the_same_area_and_children_as_every_village() {
         .collect();
     let as_of: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z").unwrap().to_utc();
     let full = Rollup::build(&wilayah, tallies.iter().copied(), statuses.iter().copied(), as_of);
-    for at in [AreaRef::Nasional, AreaRef::Code(AreaCode::parse("74").unwrap()), AreaRef::Code(AreaCode::parse("74.04").unwrap())] {
+    for at in [
+        AreaRef::Nasional,
+        AreaRef::Code(AreaCode::parse("74").unwrap()),
+        AreaRef::Code(AreaCode::parse("74.04").unwrap()),
+    ] {
         let (sums, recorded) = level_sums(&tallies, &statuses, at);
         let summed = Rollup::from_sums(&wilayah, at, sums, recorded, as_of);
         assert_eq!(summed.get(at), full.get(at), "{at:?}");

@@ -88,7 +88,13 @@ impl Coverage for ThisStore {
                 (stored != recounted).then_some(TallyDifference { village: *village, stored, recounted })
             })
             .collect();
-        Ok(RecountReport { villages_checked: villages.len(), households, visits, differences, area_differences })
+        Ok(RecountReport {
+            villages_checked: villages.len(),
+            households,
+            visits,
+            differences,
+            area_differences,
+        })
     }
 
     async fn history_facts(&self, under: Option<AreaCode>) -> Result<HistoryFacts> {
@@ -172,7 +178,8 @@ pub(super) async fn apply_tally_deltas(
             }
         }
     }
-    let areas: Vec<(String, AreaSum)> = areas.into_iter().filter(|(_, sum)| *sum != AreaSum::default()).collect();
+    let areas: Vec<(String, AreaSum)> =
+        areas.into_iter().filter(|(_, sum)| *sum != AreaSum::default()).collect();
     for chunk in areas.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::new(format!(
             "INSERT INTO area_tallies (prefix, parent, {TALLY_COLUMNS}, villages_with_data, \
@@ -214,7 +221,8 @@ fn parent_prefix(prefix: &str) -> Option<String> {
 
 /// The per-level sums stored for every area, keyed by prefix (`''`: the nation).
 async fn stored_area_sums(tx: &mut Tx) -> Result<BTreeMap<String, AreaSum>> {
-    let select = format!("SELECT prefix, {TALLY_COLUMNS}, villages_with_data, villages_full_access FROM area_tallies");
+    let select =
+        format!("SELECT prefix, {TALLY_COLUMNS}, villages_with_data, villages_full_access FROM area_tallies");
     let mut stored = BTreeMap::new();
     for row in sqlx::query(&select).fetch_all(&mut *tx).await? {
         stored.insert(row.try_get("prefix")?, area_sum_from_row(&row)?);

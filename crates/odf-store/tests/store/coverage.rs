@@ -78,7 +78,8 @@ pub(crate) async fn a_recount_reports_a_tampered_tally(store: AnyStore, raw: Raw
     assert!(report.area_differences.is_empty(), "only the village row was tampered with");
 
     // A per-level row tampered with on its own is reported too, named by its area.
-    raw.execute(&format!("UPDATE village_tallies SET kk_access = 1 WHERE village_code = '{VILLAGE_A}'")).await;
+    raw.execute(&format!("UPDATE village_tallies SET kk_access = 1 WHERE village_code = '{VILLAGE_A}'"))
+        .await;
     raw.execute("UPDATE area_tallies SET villages_full_access = 0 WHERE prefix = '74.04'").await;
     let report = store.recount().await.unwrap();
     assert_eq!(report.differences, vec![]);
