@@ -144,7 +144,7 @@ async fn time_all(
     // The nation both ways: from the per-level sums (what the endpoint and the national page now
     // read) and from every village tally (what they read before, and `/villages` still does).
     // One loop each: interleaved, each 83,762-row read slowed the small read after it.
-    let nasional = odf_rollup::AreaRef::Nasional;
+    let nasional = AreaRef::Nasional;
     let mut national = Vec::with_capacity(requests);
     for _ in 0..requests {
         let started = Instant::now();

@@ -64,13 +64,12 @@ fn the_national_roll_up_counts_every_village_at_every_level() {
     assert_eq!(kecamatan, 221);
 }
 
+/// Per-level sums by area (`None`: the nation) and recorded statuses counted per child.
+type Summed = (Vec<(Option<AreaCode>, odf_rollup::LevelSums)>, Vec<(AreaCode, VillageStatus, u32)>);
+
 /// What a store's per-level rows hold for these village inputs: each area's summed tally with its
 /// villages with data and with full access, and its children's recorded statuses.
-fn level_sums(
-    tallies: &[(AreaCode, Tally)],
-    statuses: &[StatusRow],
-    at: AreaRef,
-) -> (Vec<(Option<AreaCode>, odf_rollup::LevelSums)>, Vec<(AreaCode, VillageStatus, u32)>) {
+fn level_sums(tallies: &[(AreaCode, Tally)], statuses: &[StatusRow], at: AreaRef) -> Summed {
     use std::collections::BTreeMap;
     let child_of = |village: AreaCode| match at {
         AreaRef::Nasional => village.at_level(Level::Provinsi),
