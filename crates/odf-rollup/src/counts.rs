@@ -46,6 +46,28 @@ impl VillageCounts {
         counts
     }
 
+    /// The counts of `total` villages summed ahead (a store's per-level rows): `with_data` and
+    /// `full_access` as [`VillageCounts::village`] counts them, `recorded` villages per status
+    /// row; the `total` less the recorded ones have no status row and are `belum_dipicu`.
+    pub(crate) fn summed(
+        total: u32,
+        with_data: u32,
+        full_access: u32,
+        recorded: impl IntoIterator<Item = (VillageStatus, u32)>,
+    ) -> VillageCounts {
+        let mut counts = VillageCounts { total, with_data, full_access, ..VillageCounts::default() };
+        let mut with_row = 0;
+        for (status, villages) in recorded {
+            *counts.status_mut(status) += villages;
+            with_row += villages;
+            if status.counts_as_sbs() {
+                counts.certified += villages;
+            }
+        }
+        counts.belum_dipicu += total.saturating_sub(with_row);
+        counts
+    }
+
     /// Villages with this status.
     pub fn with_status(&self, status: VillageStatus) -> u32 {
         match status {

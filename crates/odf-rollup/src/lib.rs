@@ -38,4 +38,4 @@ mod rollup;
 pub use counts::{CategoryCounts, Households, LegacyCounts, VillageCounts};
 pub use figures::{AreaFigures, KabupatenSbs, RollupLevel, VillageDetail};
 pub use measure::{Figure, KksThresholds, KksTier, Measure, ThresholdError};
-pub use rollup::{AreaRef, IgnoreReason, IgnoredRow, InputKind, NATIONAL_NAME, Rollup, StatusRow};
+pub use rollup::{AreaRef, IgnoreReason, IgnoredRow, InputKind, LevelSums, NATIONAL_NAME, Rollup, StatusRow};

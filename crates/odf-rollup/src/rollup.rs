@@ -65,6 +65,16 @@ pub struct IgnoredRow {
     pub reason: IgnoreReason,
 }
 
+/// An area's figures summed ahead of time (a store's per-level rows, for [`Rollup::from_sums`]):
+/// the sum of its village tallies, and how many of its villages have data (`kk > 0`) and full
+/// access ([`Tally::is_full_access`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LevelSums {
+    pub tally: Tally,
+    pub with_data: u32,
+    pub full_access: u32,
+}
+
 /// The sums kept per area.
 #[derive(Debug, Clone, Copy, Default)]
 struct Totals {
@@ -136,6 +146,110 @@ impl<'w> Rollup<'w> {
         places.extend(wilayah.get(root));
         places.extend(wilayah.descendants(root));
         Rollup::over(wilayah, places, tallies, statuses, as_of)
+    }
+
+    /// The roll-up of `at` and its children only, from sums kept per level (a store's per-level
+    /// rows) instead of every village tally: what [`Rollup::get`], [`Rollup::children`] and
+    /// [`Rollup::ranking`] of `at` need, at a cost that follows the children, not the villages.
+    ///
+    /// `sums` holds `at`'s own sums and its children's (`None`: the nation; rows of other areas
+    /// are ignored, and a child without a row has none); `statuses` how many villages of each child
+    /// have each recorded status. Every village still counts: village totals come from the places
+    /// list, and villages without a status row are `belum_dipicu`. Only for `at` above the
+    /// kecamatan (whose children are villages: use [`Rollup::build_within`]); nothing below the
+    /// children has figures, and `at`'s ancestors and the nation show `at`'s, as in
+    /// [`Rollup::build_within`].
+    pub fn from_sums(
+        wilayah: &'w Wilayah,
+        at: AreaRef,
+        sums: impl IntoIterator<Item = (Option<AreaCode>, LevelSums)>,
+        statuses: impl IntoIterator<Item = (AreaCode, VillageStatus, u32)>,
+        as_of: DateTime<Utc>,
+    ) -> Rollup<'w> {
+        // Ancestors, then the area itself (`head`), then its children, in code order.
+        type Under<'a> = Box<dyn Iterator<Item = &'a Place> + 'a>;
+        let (places, head, villages): (Vec<&'w Place>, Option<usize>, Under<'w>) = match at {
+            AreaRef::Nasional => (wilayah.roots().collect(), None, Box::new(wilayah.iter())),
+            AreaRef::Code(code) => {
+                let mut places: Vec<&'w Place> =
+                    code.ancestors().into_iter().filter_map(|a| wilayah.get(a)).collect();
+                let head = wilayah.get(code).map(|place| {
+                    places.push(place);
+                    places.len() - 1
+                });
+                places.extend(wilayah.children(code));
+                (places, head, Box::new(wilayah.descendants(code).iter()))
+            }
+        };
+        let codes: Vec<AreaCode> = places.iter().map(|p| p.code).collect();
+        let n = places.len();
+        let first_child = head.map_or(0, |h| h + 1);
+        let child_of = |code: AreaCode| {
+            let children = codes.get(first_child..).unwrap_or_default();
+            children.binary_search(&code).ok().map(|i| first_child + i)
+        };
+
+        // Villages per child: both lists are in code order, so one forward walk.
+        let mut totals = vec![0_u32; n];
+        let mut all_villages = 0;
+        let mut child = first_child;
+        for village in villages.filter(|p| p.code.is_village()) {
+            while child < n && !codes[child].contains(village.code) {
+                child += 1;
+            }
+            if child < n {
+                totals[child] += 1;
+            }
+            all_villages += 1;
+        }
+        let mut given = vec![LevelSums::default(); n];
+        let mut own = LevelSums::default();
+        for (area, summed) in sums {
+            match area {
+                None if at == AreaRef::Nasional => own = summed,
+                Some(code) if at == AreaRef::Code(code) => own = summed,
+                Some(code) => {
+                    if let Some(i) = child_of(code) {
+                        given[i] = summed;
+                    }
+                }
+                None => {}
+            }
+        }
+        let mut recorded: Vec<Vec<(VillageStatus, u32)>> = vec![Vec::new(); n];
+        let mut own_recorded = Vec::new();
+        for (code, status, villages) in statuses {
+            if let Some(i) = child_of(code) {
+                recorded[i].push((status, villages));
+                own_recorded.push((status, villages));
+            }
+        }
+
+        let counts = |total, sums: &LevelSums, recorded: Vec<(VillageStatus, u32)>| Totals {
+            tally: sums.tally,
+            villages: VillageCounts::summed(total, sums.with_data, sums.full_access, recorded),
+        };
+        let whole = counts(all_villages, &own, own_recorded);
+        let mut all = vec![whole; n];
+        for (i, slot) in all.iter_mut().enumerate().skip(first_child) {
+            *slot = counts(totals[i], &given[i], std::mem::take(&mut recorded[i]));
+        }
+        let mut subtree_end = vec![n; n];
+        for (i, end) in subtree_end.iter_mut().enumerate().skip(first_child) {
+            *end = i + 1;
+        }
+        Rollup {
+            wilayah,
+            as_of,
+            thresholds: KksThresholds::default(),
+            places,
+            codes,
+            totals: all,
+            statuses: vec![None; n],
+            subtree_end,
+            national: whole,
+            ignored: Vec::new(),
+        }
     }
 
     /// The one pass of both constructors over `places` (code-sorted, ancestors before descendants).

@@ -193,6 +193,11 @@ pub trait Coverage: Send + Sync {
     async fn village_tally(&self, village: AreaCode) -> Result<Tally>;
     /// Tallies of every village with data at or under `under`, in code order.
     async fn tallies(&self, under: Option<AreaCode>) -> Result<Vec<(AreaCode, Tally)>>;
+    /// The per-level sums of `under` (the nation for `None`) and of each of its children, and the
+    /// recorded statuses of its villages counted per child: a roll-up of one area and its
+    /// children that reads rows per child, not per village. `under` must be above the kecamatan
+    /// (a kecamatan's children are villages: read [`Coverage::tallies`]).
+    async fn area_sums(&self, under: Option<AreaCode>) -> Result<AreaSums>;
     /// Recomputes every village tally from raw households and visits and lists disagreements.
     async fn recount(&self) -> Result<RecountReport>;
     /// Households, visit dates and status changes of the villages at or under `under`, for

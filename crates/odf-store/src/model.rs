@@ -296,6 +296,55 @@ pub struct RecountReport {
     pub households: usize,
     pub visits: usize,
     pub differences: Vec<TallyDifference>,
+    /// Per-level tallies (kecamatan, kabupaten/kota, province, nation) that disagree with the sum
+    /// of the recounted village tallies under them.
+    pub area_differences: Vec<AreaSumDifference>,
+}
+
+/// The pre-summed figures of one area above the village (`area_tallies`): the sum of its village
+/// tallies, and how many of those villages have data (`kk > 0`) and full access
+/// ([`Tally::is_full_access`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AreaSum {
+    pub tally: Tally,
+    pub villages_with_data: i64,
+    pub villages_full_access: i64,
+}
+
+impl AreaSum {
+    /// What one village with this tally adds to every area above it.
+    pub fn of_village(tally: Tally) -> AreaSum {
+        AreaSum {
+            tally,
+            villages_with_data: i64::from(tally.kk > 0),
+            villages_full_access: i64::from(tally.is_full_access()),
+        }
+    }
+}
+
+impl std::ops::AddAssign for AreaSum {
+    fn add_assign(&mut self, other: AreaSum) {
+        self.tally += other.tally;
+        self.villages_with_data += other.villages_with_data;
+        self.villages_full_access += other.villages_full_access;
+    }
+}
+
+/// One per-level row whose stored sums disagree with a recount (`area`: `None` is the nation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaSumDifference {
+    pub area: Option<AreaCode>,
+    pub stored: AreaSum,
+    pub recounted: AreaSum,
+}
+
+/// What a roll-up of one area and its children reads instead of every village under it: the
+/// area's own per-level sums and its children's (`None`: the nation), and how many villages of
+/// each child have each recorded status (villages without a status row are not counted).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AreaSums {
+    pub sums: Vec<(Option<AreaCode>, AreaSum)>,
+    pub statuses: Vec<(AreaCode, VillageStatus, i64)>,
 }
 
 /// One entry of the change feed that clients pull by cursor.

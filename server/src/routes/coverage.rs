@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use odf_domain::{AreaCode, Level, Wilayah};
 use odf_mobile_api::ErrorCode;
-use odf_rollup::{AreaFigures, AreaRef, Measure, Rollup};
+use odf_rollup::{AreaFigures, AreaRef, LevelSums, Measure, Rollup};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -225,6 +225,21 @@ impl ScopedArea {
         }
     }
 
+    /// The area and its children only (`get`, `children`, `ranking`): now and above the kecamatan
+    /// from the per-level sums (the nation reads 39 rows, not 83,762 village tallies); else as
+    /// [`ScopedArea::rollup`].
+    pub(crate) async fn summary(&self, state: &AppState) -> ApiResult<Rollup<'_>> {
+        let above_kecamatan = match self.area {
+            AreaRef::Nasional => true,
+            AreaRef::Code(code) => code.level() < Level::Kecamatan,
+        };
+        if self.day.is_some() || !above_kecamatan {
+            return self.rollup(state).await;
+        }
+        check_known(&self.wilayah, self.area)?;
+        Ok(summary_rollup(state.store(), &self.wilayah, self.area).await?)
+    }
+
     /// Every dated fact under the area, to rebuild its figures at any past moment.
     pub(crate) async fn facts(&self, state: &AppState) -> ApiResult<odf_rollup::history::Facts> {
         check_known(&self.wilayah, self.area)?;
@@ -273,6 +288,26 @@ impl ScopedArea {
         }
         Ok((from, to, end))
     }
+}
+
+/// Today's roll-up of `area` (above the kecamatan) and its children from the store's per-level
+/// sums ([`Rollup::from_sums`]); the benchmark times the nation with it.
+pub async fn summary_rollup<'w>(
+    store: &odf_store::AnyStore,
+    wilayah: &'w Wilayah,
+    area: AreaRef,
+) -> Result<Rollup<'w>, odf_store::StoreError> {
+    let read = store.area_sums(under(area)).await?;
+    // Village counts: fewer than 100,000 villages, so they fit.
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let level = |s: odf_store::AreaSum| LevelSums {
+        tally: s.tally,
+        with_data: count(s.villages_with_data),
+        full_access: count(s.villages_full_access),
+    };
+    let sums = read.sums.into_iter().map(|(code, s)| (code, level(s)));
+    let statuses = read.statuses.into_iter().map(|(code, status, n)| (code, status, count(n)));
+    Ok(Rollup::from_sums(wilayah, area, sums, statuses, Utc::now()))
 }
 
 /// The area as a code prefix for store queries (`None`: the whole country).
@@ -408,7 +443,7 @@ pub async fn area(
     State(state): State<AppState>,
     Coverage { scoped, query, caller }: Coverage<TableQuery>,
 ) -> ApiResult<Response> {
-    let (area, rollup) = (scoped.area, scoped.rollup(&state).await?);
+    let (area, rollup) = (scoped.area, scoped.summary(&state).await?);
     let head = rollup.get(area).ok_or_else(|| ApiError::not_found("Wilayah (area)"))?;
     let children = rollup.children(area);
     let freshness = freshness(&state, area, &caller).await?;
@@ -436,7 +471,7 @@ pub async fn ranking(
                 .field("by")
         })?,
     };
-    let ranked = scoped.rollup(&state).await?.ranking(scoped.area, by);
+    let ranked = scoped.summary(&state).await?.ranking(scoped.area, by);
     let body = Ranking { date: scoped.date(), measure: by, label: by.label(), children: ranked.clone() };
     respond(&state, (query.format, query.lang), scoped.date(), None, &ranked, &body).await
 }

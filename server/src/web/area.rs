@@ -79,7 +79,7 @@ async fn render(
             let (rollup, facts) = scoped.rollup_and_facts(state).await.map_err(api(lang))?;
             (rollup, Some(facts))
         }
-        None => (scoped.rollup(state).await.map_err(api(lang))?, None),
+        None => (scoped.summary(state).await.map_err(api(lang))?, None),
     };
     let head = rollup.get(area).ok_or_else(|| WebError::new(StatusCode::NOT_FOUND, lang))?;
     let children = rollup.children(area);

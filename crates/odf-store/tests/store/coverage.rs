@@ -43,7 +43,25 @@ pub(crate) async fn tallies_follow_the_latest_visit_and_agree_with_a_recount(sto
 
     let report = store.recount().await.unwrap();
     assert_eq!(report.differences, vec![]);
+    assert_eq!(report.area_differences, vec![]);
     assert_eq!((report.households, report.visits, report.villages_checked), (4, 5, 2));
+
+    // The per-level sums: the kabupaten's own row and one per kecamatan with data; A has full
+    // access (3 of 3 KK), C does not (one KK never visited).
+    store.apply_status_event(code(VILLAGE_A), event(EventKind::Trigger, 0, None)).await.unwrap();
+    let read = store.area_sums(Some(code("74.04"))).await.unwrap();
+    let sum = |area: &str| read.sums.iter().find(|(c, _)| *c == Some(code(area))).map(|(_, s)| *s).unwrap();
+    assert_eq!(read.sums.len(), 3);
+    assert_eq!(sum("74.04").tally, village_a + village_c);
+    assert_eq!((sum("74.04").villages_with_data, sum("74.04").villages_full_access), (2, 1));
+    assert_eq!((sum("74.04.81").tally, sum("74.04.81").villages_full_access), (village_a, 1));
+    assert_eq!((sum("74.04.82").tally, sum("74.04.82").villages_full_access), (village_c, 0));
+    assert_eq!(read.statuses, vec![(code("74.04.81"), VillageStatus::Dipicu, 1)]);
+    let nation = store.area_sums(None).await.unwrap();
+    let own = nation.sums.iter().find(|(c, _)| c.is_none()).map(|(_, s)| *s).unwrap();
+    assert_eq!((own.tally, own.villages_with_data), (village_a + village_c, 2));
+    assert!(nation.sums.iter().any(|(c, s)| *c == Some(code("74")) && *s == own));
+    assert_eq!(nation.statuses, vec![(code("74"), VillageStatus::Dipicu, 1)]);
 }
 
 pub(crate) async fn a_recount_reports_a_tampered_tally(store: AnyStore, raw: RawDb) {
@@ -57,6 +75,18 @@ pub(crate) async fn a_recount_reports_a_tampered_tally(store: AnyStore, raw: Raw
     let difference = &report.differences[0];
     assert_eq!(difference.village, code(VILLAGE_A));
     assert_eq!((difference.stored.kk_access, difference.recounted.kk_access), (0, 1));
+    assert!(report.area_differences.is_empty(), "only the village row was tampered with");
+
+    // A per-level row tampered with on its own is reported too, named by its area.
+    raw.execute(&format!("UPDATE village_tallies SET kk_access = 1 WHERE village_code = '{VILLAGE_A}'"))
+        .await;
+    raw.execute("UPDATE area_tallies SET villages_full_access = 0 WHERE prefix = '74.04'").await;
+    let report = store.recount().await.unwrap();
+    assert_eq!(report.differences, vec![]);
+    let areas: Vec<_> = report.area_differences.iter().map(|d| d.area).collect();
+    assert_eq!(areas, vec![Some(code("74.04"))]);
+    let d = &report.area_differences[0];
+    assert_eq!((d.stored.villages_full_access, d.recounted.villages_full_access), (0, 1));
 }
 
 pub(crate) async fn history_facts_hold_the_areas_households_visits_and_status_changes(

@@ -143,7 +143,12 @@ pub async fn recount(store: &AnyStore) -> anyhow::Result<()> {
     for d in &report.differences {
         println!("  {}: tersimpan {:?}, hitung ulang {:?}", d.village, d.stored, d.recounted);
     }
-    if !report.differences.is_empty() {
+    // The per-level sums (kecamatan up to the nation) must add up to the recounted villages too.
+    for d in &report.area_differences {
+        let area = d.area.map_or_else(|| "nasional".to_owned(), |code| code.to_string());
+        println!("  {area} (rekap wilayah): tersimpan {:?}, hitung ulang {:?}", d.stored, d.recounted);
+    }
+    if !report.differences.is_empty() || !report.area_differences.is_empty() {
         bail!("rekap tidak cocok (tallies differ)");
     }
     Ok(())
@@ -183,10 +188,10 @@ pub async fn restore(file: &Path, database_url: &str) -> anyhow::Result<()> {
         done.path.display(),
         done.bytes,
         done.visits,
-        recount.differences.len(),
+        recount.differences.len() + recount.area_differences.len(),
         audit.entries
     );
-    if !recount.differences.is_empty() {
+    if !recount.differences.is_empty() || !recount.area_differences.is_empty() {
         bail!("rekap cadangan tidak cocok dengan kunjungannya (tallies differ)");
     }
     if let Some(seq) = audit.first_broken {
