@@ -3,16 +3,18 @@
 //! measurement on a fresh database (`odf_bench_<hex>`, dropped afterwards).
 //!
 //! ```text
-//! cargo run --release -p odf-bench -- [--quick] [--long] [--only ingest,export,rollup] [--postgres URL] [--json out.json]
+//! cargo build --release -p odf-server   # the memory part runs this binary
+//! cargo run --release -p odf-bench -- [--quick] [--long] [--only ingest,export,rollup,memory,client] [--postgres URL] [--json out.json]
 //! ```
 //!
 //! Measured: in-process store ingest against HTTP ingest of the same pushes (N phones, batches of
 //! 50 and 500, and their ratio) with push latency; roll-up p50/p95 with the national list of places
 //! and ~70 million households of tallies, before and after storing visits; gzip bytes per visit on
-//! the wire; stored bytes per visit; the process's peak resident memory (server and simulated
-//! phones share this process, so it is an upper bound of the server's); rows/s of the visits export
-//! (store pages, and CSV and NDJSON over HTTP). `--quick` (CI) is small and
-//! finishes in under a minute; `--long` stores 10 million visits before the last roll-up timing.
+//! the wire; stored bytes per visit; rows/s of the visits export (store pages, and CSV and NDJSON
+//! over HTTP); the resident memory of the `odf-server` process alone under 50 phones and
+//! dashboards (`memory`); the phone's recording and sync times and a first pull's bytes and round
+//! trips through the real client (`client`). `--quick` (CI) is small and finishes in under a
+//! minute; `--long` stores 10 million visits before the last roll-up timing.
 //! Figures are printed, never asserted: on a shared machine they vary from run to run.
 
 mod dashboard;
