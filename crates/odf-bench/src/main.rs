@@ -373,7 +373,9 @@ async fn main() -> BenchResult {
     }
     match peak {
         Some(mb) => {
-            println!("\npeak resident memory of odf-bench itself (in-process servers and phones): {mb:.0} MB")
+            println!(
+                "\npeak resident memory of odf-bench itself (in-process servers and phones): {mb:.0} MB"
+            );
         }
         None => println!("\npeak resident memory: not available (no /proc/self/status)"),
     }
