@@ -52,6 +52,10 @@ pub struct ServerConfig {
     pub max_push_bytes: usize,
     pub login_max_failures: usize,
     pub login_window: Duration,
+    /// Password checks (argon2) run at once; the others wait their turn. Each check holds ~19 MB
+    /// (argon2's default memory cost), so this bounds what a crowd of logins (a whole team signing
+    /// in at 7 o'clock) costs: unbounded, 50 at once took ~900 MB.
+    pub login_max_concurrent: usize,
     /// How coverage exports map onto DHIS2 data elements and org units.
     pub dhis2: Dhis2Mapping,
     /// Where the certificate signing key is kept (`crate::keys`). `None` keeps a key in memory only,
@@ -87,6 +91,7 @@ impl Default for ServerConfig {
             max_push_bytes: MAX_PUSH_BYTES,
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
+            login_max_concurrent: DEFAULT_LOGIN_MAX_CONCURRENT,
             dhis2: Dhis2Mapping::default(),
             data_dir: None,
             public_url: crate::keys::DEFAULT_PUBLIC_URL.to_owned(),
@@ -101,11 +106,17 @@ impl Default for ServerConfig {
     }
 }
 
+/// Password checks at once by default: two cores' worth (the machine kind the project runs on),
+/// so logins go as fast as the CPU allows while holding at most ~38 MB of argon2 memory.
+pub const DEFAULT_LOGIN_MAX_CONCURRENT: usize = 2;
+
 #[derive(Debug)]
 struct Inner {
     store: AnyStore,
     config: ServerConfig,
     limiter: LoginLimiter,
+    /// Permits for password checks (`ServerConfig::login_max_concurrent`).
+    password_checks: Arc<tokio::sync::Semaphore>,
     metrics: Metrics,
     places: PlacesCache,
     /// The dashboard's monthly trends, until their area changes (`crate::web`).
@@ -151,6 +162,7 @@ impl AppState {
 
     fn with_keys(store: AnyStore, config: ServerConfig, keys: Result<Keyring, String>) -> AppState {
         let limiter = LoginLimiter::new(config.login_max_failures, config.login_window);
+        let password_checks = Arc::new(tokio::sync::Semaphore::new(config.login_max_concurrent.max(1)));
         let photos = crate::photos::Photos::open(&config).map_err(|err| {
             tracing::error!(%err, "photo folder unavailable");
             err
@@ -160,6 +172,7 @@ impl AppState {
             store,
             config,
             limiter,
+            password_checks,
             metrics: Metrics::new(),
             places: PlacesCache::default(),
             web_trends: crate::web::TrendCache::default(),
@@ -207,6 +220,11 @@ impl AppState {
 
     pub fn limiter(&self) -> &LoginLimiter {
         &self.0.limiter
+    }
+
+    /// The permits a password check must hold ([`ServerConfig::login_max_concurrent`]).
+    pub fn password_checks(&self) -> Arc<tokio::sync::Semaphore> {
+        self.0.password_checks.clone()
     }
 
     pub fn metrics(&self) -> &Metrics {

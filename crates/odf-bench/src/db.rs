@@ -63,6 +63,14 @@ impl BenchDb {
         }
     }
 
+    /// The database's URL, for a server started as its own process.
+    pub fn url(&self) -> String {
+        match &self.place {
+            Place::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            Place::Postgres { url, .. } => url.clone(),
+        }
+    }
+
     /// Bytes on disk: the SQLite file with its WAL, or `pg_database_size`.
     pub async fn size_bytes(&self) -> BenchResult<u64> {
         match &self.place {

@@ -3,16 +3,18 @@
 //! measurement on a fresh database (`odf_bench_<hex>`, dropped afterwards).
 //!
 //! ```text
-//! cargo run --release -p odf-bench -- [--quick] [--long] [--only ingest,export,rollup] [--postgres URL] [--json out.json]
+//! cargo build --release -p odf-server   # the memory part runs this binary
+//! cargo run --release -p odf-bench -- [--quick] [--long] [--only ingest,export,rollup,memory,client] [--postgres URL] [--json out.json]
 //! ```
 //!
 //! Measured: in-process store ingest against HTTP ingest of the same pushes (N phones, batches of
 //! 50 and 500, and their ratio) with push latency; roll-up p50/p95 with the national list of places
 //! and ~70 million households of tallies, before and after storing visits; gzip bytes per visit on
-//! the wire; stored bytes per visit; the process's peak resident memory (server and simulated
-//! phones share this process, so it is an upper bound of the server's); rows/s of the visits export
-//! (store pages, and CSV and NDJSON over HTTP). `--quick` (CI) is small and
-//! finishes in under a minute; `--long` stores 10 million visits before the last roll-up timing.
+//! the wire; stored bytes per visit; rows/s of the visits export (store pages, and CSV and NDJSON
+//! over HTTP); the resident memory of the `odf-server` process alone under 50 phones and
+//! dashboards (`memory`); the phone's recording and sync times and a first pull's bytes and round
+//! trips through the real client (`client`). `--quick` (CI) is small and finishes in under a
+//! minute; `--long` stores 10 million visits before the last roll-up timing.
 //! Figures are printed, never asserted: on a shared machine they vary from run to run.
 
 mod dashboard;
@@ -20,6 +22,8 @@ mod data;
 mod db;
 mod export;
 mod ingest;
+mod memory;
+mod phone;
 mod rollup;
 mod server;
 
@@ -47,7 +51,8 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     json: Option<std::path::PathBuf>,
     /// Only these parts, comma-separated: `ingest`, `export`, `rollup` (roll-ups and dashboard
-    /// pages). Default: all.
+    /// pages), `memory` (the `odf-server` binary's resident memory under 50 phones), `client`
+    /// (recording and syncing on a phone, and a first pull). Default: all.
     #[arg(long, value_delimiter = ',', value_name = "PARTS")]
     only: Vec<String>,
     /// Simulated phones pushing at once.
@@ -70,6 +75,9 @@ fn peak_rss_mb() -> Option<f64> {
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
+
+/// The parts `--only` can name.
+const PARTS: [&str; 5] = ["ingest", "export", "rollup", "memory", "client"];
 
 #[tokio::main]
 async fn main() -> BenchResult {
@@ -99,14 +107,13 @@ async fn main() -> BenchResult {
         "rollup": [],
         "dashboard": [],
         "export": [],
+        "memory": [],
+        "client": [],
     });
     println!("odf-bench ({} build, {} phones)", report["profile"].as_str().unwrap_or("?"), args.phones);
 
-    if let Some(part) = args.only.iter().find(|p| !["ingest", "export", "rollup"].contains(&p.as_str())) {
-        return Err(format!(
-            "--only {part}: pakai ingest, export atau rollup (use ingest, export or rollup)"
-        )
-        .into());
+    if let Some(part) = args.only.iter().find(|p| !PARTS.contains(&p.as_str())) {
+        return Err(format!("--only {part}: pakai (use) {}", PARTS.join(", ")).into());
     }
     let runs = |part: &str| args.only.is_empty() || args.only.iter().any(|p| p == part);
 
@@ -182,6 +189,62 @@ async fn main() -> BenchResult {
             }
         }
     }
+    let (client_visits, client_households) = if args.quick { (200, 100) } else { (1_000, 500) };
+    let mut client_rows = Vec::new();
+    for backend in backends.iter().filter(|_| runs("client")) {
+        let f = phone::measure(backend, client_visits, client_households).await?;
+        let p = &f.first_pull;
+        push(
+            &mut report["client"],
+            json!({
+                "backend": backend.name(), "visits": f.visits,
+                "record_visit_p50_ms": f.record_p50_ms, "record_visit_p95_ms": f.record_p95_ms,
+                "sync_seconds": f.sync_s, "sync_pushes": f.sync_pushes,
+                "first_pull": {
+                    "households": p.households, "visits": p.visits, "changes": p.changes,
+                    "round_trips": p.round_trips, "bytes_down": p.bytes_down, "bytes_up": p.bytes_up,
+                    "seconds": p.seconds,
+                },
+            }),
+        );
+        client_rows.push((backend.name(), f));
+    }
+
+    // 50 phones as the issue says; each pushes 50 visits at a time.
+    let memory_pushes = if args.quick { 2 } else { 20 };
+    let mut memory_rows = Vec::new();
+    match (runs("memory"), memory::server_binary(), std::fs::read_to_string(&path)) {
+        (false, ..) => {}
+        (true, None, _) => {
+            let why = "odf-server is not built beside odf-bench: run `cargo build --release -p odf-server` \
+                       (without --release for a debug odf-bench)";
+            println!("SKIPPED: server memory: {why}");
+            report["memory_skipped"] = json!(why);
+        }
+        (true, Some(_), Err(_)) => {
+            println!(
+                "SKIPPED: server memory: {} not found (the national places list is needed)",
+                path.display()
+            );
+            report["memory_skipped"] = json!(format!("{} not found", path.display()));
+        }
+        (true, Some(_), Ok(csv)) => {
+            for backend in &backends {
+                let f = memory::measure(backend, &csv, memory::PHONES, memory_pushes).await?;
+                push(
+                    &mut report["memory"],
+                    json!({
+                        "backend": backend.name(), "settings": f.settings, "phones": f.phones, "visits": f.visits,
+                        "idle_mb": f.idle_mb, "login_peak_mb": f.login_peak_mb, "load_peak_mb": f.load_peak_mb,
+                        "after_mb": f.after_mb, "visits_per_s": f.visits_per_s.round(),
+                        "push_p50_ms": f.push_p50_ms, "dashboard_reads": f.reads,
+                    }),
+                );
+                memory_rows.push((backend.name(), f));
+            }
+        }
+    }
+
     let peak = peak_rss_mb();
     report["peak_resident_mb"] = json!(peak);
     report["seconds"] = json!(started.elapsed().as_secs_f64().round());
@@ -242,8 +305,78 @@ async fn main() -> BenchResult {
             );
         }
     }
+    if !client_rows.is_empty() {
+        println!();
+        println!(
+            "{:<9} {:>6} {:>11} {:>11} {:>9} {:>7} | first pull {:>6} {:>7} {:>6} {:>9} {:>8} {:>6}",
+            "backend",
+            "visits",
+            "record p50",
+            "record p95",
+            "sync s",
+            "pushes",
+            "HH",
+            "visits",
+            "trips",
+            "KB down",
+            "KB up",
+            "s"
+        );
+        for (name, f) in &client_rows {
+            let p = &f.first_pull;
+            println!(
+                "{name:<9} {:>6} {:>8.2} ms {:>8.2} ms {:>9.2} {:>7} | {:>17} {:>7} {:>6} {:>9.0} {:>8.1} {:>6.2}",
+                f.visits,
+                f.record_p50_ms,
+                f.record_p95_ms,
+                f.sync_s,
+                f.sync_pushes,
+                p.households,
+                p.visits,
+                p.round_trips,
+                p.bytes_down as f64 / 1024.0,
+                p.bytes_up as f64 / 1024.0,
+                p.seconds
+            );
+        }
+    }
+    if !memory_rows.is_empty() {
+        println!();
+        println!(
+            "{:<9} {:>6} {:>7} {:>8} {:>10} {:>10} {:>8} {:>9} {:>7} {:>6}  odf-server resident MB (settings)",
+            "backend",
+            "phones",
+            "visits",
+            "idle",
+            "login peak",
+            "load peak",
+            "after",
+            "visits/s",
+            "p50 ms",
+            "reads"
+        );
+        for (name, f) in &memory_rows {
+            println!(
+                "{name:<9} {:>6} {:>7} {:>8.1} {:>10.1} {:>10.1} {:>8.1} {:>9.0} {:>7.1} {:>6}  ({})",
+                f.phones,
+                f.visits,
+                f.idle_mb,
+                f.login_peak_mb,
+                f.load_peak_mb,
+                f.after_mb,
+                f.visits_per_s,
+                f.push_p50_ms,
+                f.reads,
+                f.settings
+            );
+        }
+    }
     match peak {
-        Some(mb) => println!("\npeak resident memory (server and phones in one process): {mb:.0} MB"),
+        Some(mb) => {
+            println!(
+                "\npeak resident memory of odf-bench itself (in-process servers and phones): {mb:.0} MB"
+            );
+        }
         None => println!("\npeak resident memory: not available (no /proc/self/status)"),
     }
     println!("took {:.0} s", started.elapsed().as_secs_f64());

@@ -41,24 +41,8 @@ impl Server {
         role: Role,
         area: impl Into<AreaRef>,
     ) -> BenchResult<String> {
-        let spec = UserSpec {
-            username: username.to_owned(),
-            display_name: None,
-            role,
-            area: area.into(),
-            villages: vec![],
-            password: PASSWORD.to_owned(),
-        };
-        commands::add_user(store, spec, "bench").await?;
-        let response = self
-            .http
-            .post(format!("{}/v1/auth/login", self.base))
-            .json(&json!({ "username": username, "password": PASSWORD }))
-            .send()
-            .await?
-            .error_for_status()?;
-        let body: Value = response.json().await?;
-        Ok(body["token"].as_str().ok_or("login answered no token")?.to_owned())
+        add_account(store, username, role, area, vec![]).await?;
+        login(&self.http, &self.base, username).await
     }
 
     pub async fn stop(self) -> BenchResult {
@@ -66,4 +50,41 @@ impl Server {
         self.task.await??;
         Ok(())
     }
+}
+
+/// Creates `username` (role, area, assigned villages) in the store, with the bench's password.
+pub async fn add_account(
+    store: &AnyStore,
+    username: &str,
+    role: Role,
+    area: impl Into<AreaRef>,
+    villages: Vec<odf_domain::AreaCode>,
+) -> BenchResult {
+    let spec = UserSpec {
+        username: username.to_owned(),
+        display_name: None,
+        role,
+        area: area.into(),
+        villages,
+        password: PASSWORD.to_owned(),
+    };
+    commands::add_user(store, spec, "bench").await?;
+    Ok(())
+}
+
+/// Signs `username` in at the server at `base` (in this process or not) and returns its token.
+pub async fn login(http: &reqwest::Client, base: &str, username: &str) -> BenchResult<String> {
+    let response = http
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({ "username": username, "password": PASSWORD }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let body: Value = response.json().await?;
+    Ok(body["token"].as_str().ok_or("login answered no token")?.to_owned())
+}
+
+/// The bench's password, for a phone (`odf-client`) that signs in itself.
+pub fn password() -> &'static str {
+    PASSWORD
 }

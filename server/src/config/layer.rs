@@ -58,6 +58,9 @@ pub struct LoginLayer {
     pub max_failures: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window_minutes: Option<i64>,
+    /// Password checks at once (each ~19 MB while it runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<i64>,
 }
 
 /// `[sync]`: how much one push may carry.
@@ -138,7 +141,7 @@ pub struct PhotosLayer {
 }
 
 /// Every setting's config file key and environment variable.
-pub const ENV_VARS: [(&str, &str); 23] = [
+pub const ENV_VARS: [(&str, &str); 24] = [
     ("database_url", "ODF_DATABASE_URL"),
     ("bind", "ODF_BIND"),
     ("public_url", "ODF_PUBLIC_URL"),
@@ -146,6 +149,7 @@ pub const ENV_VARS: [(&str, &str); 23] = [
     ("session.ttl_days", "ODF_SESSION_DAYS"),
     ("login.max_failures", "ODF_LOGIN_MAX_FAILURES"),
     ("login.window_minutes", "ODF_LOGIN_WINDOW_MINUTES"),
+    ("login.max_concurrent", "ODF_LOGIN_MAX_CONCURRENT"),
     ("sync.max_push_records", "ODF_MAX_PUSH_RECORDS"),
     ("sync.max_push_bytes", "ODF_MAX_PUSH_BYTES"),
     ("visits.clock_skew_minutes", "ODF_CLOCK_SKEW_MINUTES"),
@@ -207,6 +211,7 @@ impl ConfigLayer {
             login: LoginLayer {
                 max_failures: value(get, "login.max_failures")?,
                 window_minutes: value(get, "login.window_minutes")?,
+                max_concurrent: value(get, "login.max_concurrent")?,
             },
             sync: SyncLayer {
                 max_push_records: value(get, "sync.max_push_records")?,
@@ -252,6 +257,7 @@ impl ConfigLayer {
             login: LoginLayer {
                 max_failures: self.login.max_failures.or(lower.login.max_failures),
                 window_minutes: self.login.window_minutes.or(lower.login.window_minutes),
+                max_concurrent: self.login.max_concurrent.or(lower.login.max_concurrent),
             },
             sync: SyncLayer {
                 max_push_records: self.sync.max_push_records.or(lower.sync.max_push_records),

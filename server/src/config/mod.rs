@@ -278,6 +278,13 @@ impl Settings {
                 1..=1000,
             )?,
             login_window: Duration::from_secs(u64::try_from(window_minutes).unwrap_or(0) * 60),
+            // Each check holds ~19 MB while it runs: 64 at once is already over 1 GB.
+            login_max_concurrent: count(
+                "login.max_concurrent",
+                layer.login.max_concurrent,
+                defaults.login_max_concurrent,
+                1..=64,
+            )?,
             dhis2,
             data_dir: Some(data_dir),
             public_url,
@@ -301,6 +308,7 @@ impl Settings {
             login: LoginLayer {
                 max_failures: Some(whole(c.login_max_failures)),
                 window_minutes: Some(i64::try_from(c.login_window.as_secs() / 60).unwrap_or(i64::MAX)),
+                max_concurrent: Some(whole(c.login_max_concurrent)),
             },
             sync: SyncLayer {
                 max_push_records: Some(whole(c.max_push_records)),

@@ -54,6 +54,7 @@ fn a_file_sets_every_kind_of_value() {
         [login]
         max_failures = 3
         window_minutes = 60
+        max_concurrent = 4
         [sync]
         max_push_records = 500
         max_push_bytes = 1048576
@@ -84,6 +85,7 @@ fn a_file_sets_every_kind_of_value() {
     assert_eq!(c.data_dir, Some(PathBuf::from("/srv/odf/keys")));
     assert_eq!(c.session_ttl, chrono::Duration::days(30));
     assert_eq!((c.login_max_failures, c.login_window), (3, Duration::from_secs(3600)));
+    assert_eq!(c.login_max_concurrent, 4);
     assert_eq!((c.max_push_records, c.max_push_bytes), (500, 1_048_576));
     assert_eq!((c.clock_skew, c.gps_max_distance_m), (chrono::Duration::zero(), 350.5));
     assert_eq!((c.claim_window, c.team_rules.max_size), (chrono::Duration::days(90), 7));
@@ -166,6 +168,7 @@ fn invalid_values_are_refused_naming_the_setting() {
     assert!(refused("[visits]\ngps_max_distance_m = nan").contains("gps_max_distance_m"));
     assert!(refused("[login]\nwindow_minutes = 0").contains("window_minutes"));
     assert!(refused("[login]\nmax_failures = 0").contains("max_failures"));
+    assert!(refused("[login]\nmax_concurrent = 0").contains("max_concurrent"));
     assert!(refused("[sync]\nmax_push_bytes = 10").contains("max_push_bytes"));
     assert!(refused("[sync]\nmax_push_records = 0").contains("max_push_records"));
     assert!(refused("[timeouts]\nheader_seconds = 0").contains("timeouts.header_seconds"));

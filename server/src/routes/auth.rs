@@ -77,10 +77,17 @@ pub(crate) async fn sign_in(
     let user = state.store().user_by_username(username.trim()).await?;
     let stored_hash = user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str()).to_owned();
     let password = password.to_owned();
-    // Argon2 is deliberately slow: keep it off the async worker threads.
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
-        .await
-        .map_err(ApiError::internal)?;
+    // Argon2 is deliberately slow: keep it off the async worker threads. It also takes ~19 MB
+    // while it runs, so only `login.max_concurrent` run at once; the permit moves into the task,
+    // so a caller that hangs up does not free it before the check ends.
+    let permit = state.password_checks().acquire_owned().await.map_err(ApiError::internal)?;
+    let verified = tokio::task::spawn_blocking(move || {
+        let verified = verify_password(&password, &stored_hash);
+        drop(permit);
+        verified
+    })
+    .await
+    .map_err(ApiError::internal)?;
     let Some(user) = user.filter(|_| verified) else {
         limiter.record_failure(username, client, Instant::now());
         return Err(ApiError::new(
