@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use futures_util::stream::unfold;
+use futures_util::stream::try_unfold;
 use odf_domain::{AreaRef, Role};
 use odf_store::{ExportBody, ExportRow, RowWriter, VisitFilter};
 use serde::Deserialize;
@@ -92,7 +92,7 @@ async fn respond(state: &AppState, request: Coverage<VisitsQuery>, format: Forma
     };
     let writer = ExportWriter { encoder: Encoder::new(format, personal, lang), day: scoped.day };
     let chunks = state.store().export_stream(filter, Box::new(writer)).await?;
-    let body = Body::from_stream(unfold(chunks, next_chunk));
+    let body = Body::from_stream(try_unfold(chunks, next_chunk));
     let area = scoped.area.code().map_or_else(|| "nasional".to_owned(), |c| c.to_string());
     let (content_type, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
@@ -102,13 +102,9 @@ async fn respond(state: &AppState, request: Coverage<VisitsQuery>, format: Forma
     Ok(([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, file)], body).into_response())
 }
 
-/// The body's next chunk; after an error, the end (the error already broke the transfer).
-async fn next_chunk(mut chunks: ExportBody) -> Option<(Result<Bytes, odf_store::StoreError>, ExportBody)> {
-    match chunks.next_chunk().await {
-        Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), chunks)),
-        Ok(None) => None,
-        Err(err) => Some((Err(err), chunks)),
-    }
+/// The body's next chunk (an error ends the body without its last chunk: a broken transfer).
+async fn next_chunk(mut chunks: ExportBody) -> Result<Option<(Bytes, ExportBody)>, odf_store::StoreError> {
+    Ok(chunks.next_chunk().await?.map(|chunk| (Bytes::from(chunk), chunks)))
 }
 
 /// Encodes the store's rows as the request asked, leaving out those after `as_of`'s day.

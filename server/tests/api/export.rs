@@ -249,8 +249,13 @@ pub async fn a_row_that_cannot_be_read_breaks_the_download(app: Arc<TestApp>) {
     visits(&app).await;
     app.raw_sql("UPDATE visits SET flags = 'not json' WHERE village_code = '74.04.81.2001'").await;
     let admin = app.login("admin").await;
-    let response =
-        app.http.get(app.url("/v1/export/74.04.81/visits.csv")).bearer_auth(&admin).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    assert!(response.text().await.is_err(), "the body ended as if complete");
+    // The error may come before the response's head left the server (the connection is then
+    // closed at once) or after (the body stops without its last chunk): a failure either way.
+    match app.http.get(app.url("/v1/export/74.04.81/visits.csv")).bearer_auth(&admin).send().await {
+        Ok(response) => {
+            assert_eq!(response.status().as_u16(), 200);
+            assert!(response.text().await.is_err(), "the body ended as if complete");
+        }
+        Err(err) => assert!(err.is_request() || err.is_body(), "{err}"),
+    }
 }
