@@ -15,6 +15,9 @@ use crate::db::{Backend, BenchDb};
 use crate::rollup::store_visits;
 use crate::server::Server;
 
+/// Visits per store page (what the paged stream reads at a time).
+const PAGE: u32 = 5_000;
+
 /// What one export way measured.
 #[derive(Debug, Clone)]
 pub struct ExportFigures {
@@ -40,10 +43,10 @@ pub async fn measure(backend: &Backend, visits: usize) -> BenchResult<Vec<Export
     let mut rows = 0;
     loop {
         let page =
-            db.store.export_visits(&filter, after, odf_server::routes::visits_export::PAGE_ROWS).await?;
+            db.store.export_visits(&filter, after, PAGE).await?;
         rows += page.len();
         after = page.last().map(|r| r.cursor());
-        if page.len() < odf_server::routes::visits_export::PAGE_ROWS as usize {
+        if page.len() < PAGE as usize {
             break;
         }
     }

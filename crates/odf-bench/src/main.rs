@@ -215,9 +215,9 @@ async fn main() -> BenchResult {
         );
     }
     println!();
-    println!("{:<9} {:<14} {:>9} {:>10} {:>7}", "backend", "visits export", "rows", "rows/s", "B/row");
+    println!("{:<9} {:<24} {:>9} {:>10} {:>7}", "backend", "visits export", "rows", "rows/s", "B/row");
     for (name, f) in &export_rows {
-        println!("{name:<9} {:<14} {:>9} {:>10.0} {:>7.0}", f.way, f.rows, f.rows_per_s, f.bytes_per_row);
+        println!("{name:<9} {:<24} {:>9} {:>10.0} {:>7.0}", f.way, f.rows, f.rows_per_s, f.bytes_per_row);
     }
     if !rollup_rows.is_empty() {
         println!();

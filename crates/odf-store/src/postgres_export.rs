@@ -269,3 +269,48 @@ fn timestamp(text: &str) -> Result<DateTime<Utc>> {
     };
     parsed.ok_or_else(|| StoreError::corrupt(format!("timestamp {text:?}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(out: &mut Vec<u8>, value: Option<&[u8]>) {
+        match value {
+            Some(v) => {
+                out.extend_from_slice(&i32::try_from(v.len()).unwrap().to_be_bytes());
+                out.extend_from_slice(v);
+            }
+            None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+        }
+    }
+
+    #[test]
+    fn binary_copy_rows_split_anywhere_read_whole() {
+        let mut data = SIGNATURE.to_vec();
+        data.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]);
+        let header = data.len();
+        data.extend_from_slice(&18i16.to_be_bytes());
+        for i in 0..COLUMNS {
+            field(&mut data, (i != 15).then_some(b"abc".as_slice()));
+        }
+        let row = data.len() - header;
+        data.extend_from_slice(&(-1i16).to_be_bytes());
+        assert_eq!(header_len(&data[..5]).unwrap(), None);
+        assert_eq!(header_len(&data).unwrap(), Some(header));
+        let mut fields = [None; COLUMNS];
+        for cut in header..header + row {
+            assert_eq!(tuple(&data[header..cut], &mut fields).unwrap(), None, "cut at {cut}");
+        }
+        assert_eq!(tuple(&data[header..], &mut fields).unwrap(), Some(row));
+        assert_eq!((fields[0], fields[15]), (Some(b"abc".as_slice()), None));
+        assert_eq!(tuple(&data[header + row..], &mut fields).unwrap(), Some(TRAILER));
+        assert!(header_len(b"PGCOPX\n\xff\r\n\0\0\0\0\0\0\0\0\0").is_err());
+    }
+
+    #[test]
+    fn postgres_timestamps_and_micros_read_alike() {
+        let at = timestamp("2026-05-04 01:02:03.045678+00").unwrap();
+        assert_eq!(timestamp(&at.timestamp_micros().to_string()).unwrap(), at);
+        assert!(timestamp("yesterday").is_err());
+    }
+}

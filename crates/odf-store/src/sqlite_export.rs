@@ -363,4 +363,22 @@ mod tests {
             assert_eq!(timestamp_of(bad), None, "{bad}");
         }
     }
+
+    #[test]
+    fn checklist_bits_read_as_the_storage_notes_write_them() {
+        // closed_toilet yes, strong_slab no, no_faeces_around yes, the rest unanswered.
+        let bits = (1 | 1 << 2 | 1 << 6) | (1 << 8 | 1 << 14);
+        let c = checklist_of_bits(bits).unwrap();
+        assert_eq!(
+            c,
+            Checklist {
+                closed_toilet: Some(true),
+                strong_slab: Some(false),
+                no_faeces_around: Some(true),
+                ..Checklist::default()
+            }
+        );
+        assert_eq!(checklist_of_bits(0).unwrap(), Checklist::default());
+        assert!(checklist_of_bits(1 << 7).is_err());
+    }
 }
