@@ -42,8 +42,7 @@ pub async fn measure(backend: &Backend, visits: usize) -> BenchResult<Vec<Export
     let mut after: Option<ExportCursor> = None;
     let mut rows = 0;
     loop {
-        let page =
-            db.store.export_visits(&filter, after, PAGE).await?;
+        let page = db.store.export_visits(&filter, after, PAGE).await?;
         rows += page.len();
         after = page.last().map(|r| r.cursor());
         if page.len() < PAGE as usize {

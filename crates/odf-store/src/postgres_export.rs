@@ -36,7 +36,12 @@ pub(crate) fn stream(pool: PgPool, filter: VisitFilter, writer: Box<dyn RowWrite
     body
 }
 
-async fn read(pool: &PgPool, filter: &VisitFilter, writer: Box<dyn RowWriter>, tx: &PieceSender) -> Result<()> {
+async fn read(
+    pool: &PgPool,
+    filter: &VisitFilter,
+    writer: Box<dyn RowWriter>,
+    tx: &PieceSender,
+) -> Result<()> {
     let mut conn = pool.acquire().await?.detach();
     let statement = statement(&mut conn, filter).await?;
     let mut messages = conn.copy_out_raw(&statement).await?;
@@ -102,7 +107,11 @@ async fn statement(conn: &mut sqlx::PgConnection, filter: &VisitFilter) -> Resul
     );
     if let Some(area) = filter.under {
         let (low, high) = area.text_range();
-        sql.push_str(&format!(" AND v.village_code >= {} AND v.village_code < {}", literal(&low), literal(&high)));
+        sql.push_str(&format!(
+            " AND v.village_code >= {} AND v.village_code < {}",
+            literal(&low),
+            literal(&high)
+        ));
     }
     if let Some(by) = filter.visited_by {
         // In the column's representation: TIMESTAMPTZ, or migration 0010's microseconds.
@@ -229,8 +238,11 @@ impl Decoder {
             },
             gps: match (f[7], f[8]) {
                 (Some(lat), Some(lng)) => Some(
-                    GeoPoint::new(f64::from_be_bytes(fixed(Some(lat))?), f64::from_be_bytes(fixed(Some(lng))?))
-                        .map_err(StoreError::corrupt)?,
+                    GeoPoint::new(
+                        f64::from_be_bytes(fixed(Some(lat))?),
+                        f64::from_be_bytes(fixed(Some(lng))?),
+                    )
+                    .map_err(StoreError::corrupt)?,
                 ),
                 _ => None,
             },

@@ -310,7 +310,8 @@ pub(crate) fn timestamp_of(text: &str) -> Option<DateTime<Utc>> {
 }
 
 fn fast_timestamp(b: &[u8]) -> Option<DateTime<Utc>> {
-    let rest = b.strip_suffix(b"+00:00").or_else(|| b.strip_suffix(b"+00")).or_else(|| b.strip_suffix(b"Z"))?;
+    let rest =
+        b.strip_suffix(b"+00:00").or_else(|| b.strip_suffix(b"+00")).or_else(|| b.strip_suffix(b"Z"))?;
     if rest.len() < 19
         || rest[4] != b'-'
         || rest[7] != b'-'
@@ -357,9 +358,13 @@ mod tests {
         }
         assert_eq!(timestamp_of("2026-05-04 01:02:03"), Some(base));
         // PostgreSQL's `timestamptz::text` in a UTC session.
-        assert_eq!(timestamp_of("2026-05-04 01:02:03.04+00"), Some(base + chrono::Duration::milliseconds(40)));
+        assert_eq!(
+            timestamp_of("2026-05-04 01:02:03.04+00"),
+            Some(base + chrono::Duration::milliseconds(40))
+        );
         assert_eq!(timestamp_of("2026-05-04T01:02:03+07:00"), Some(base - chrono::Duration::hours(7)));
-        for bad in ["", "2026-05-04", "2026-13-04T01:02:03Z", "2026-05-04T01:02:03.Z", "x026-05-04T01:02:03Z"] {
+        for bad in ["", "2026-05-04", "2026-13-04T01:02:03Z", "2026-05-04T01:02:03.Z", "x026-05-04T01:02:03Z"]
+        {
             assert_eq!(timestamp_of(bad), None, "{bad}");
         }
     }

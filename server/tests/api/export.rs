@@ -230,7 +230,8 @@ pub async fn the_stream_gives_the_rows_of_the_pages(app: Arc<TestApp>) {
     let bounds = [None, Some(Utc::now() - Duration::days(2)), Some(Utc::now() + Duration::days(1))];
     let areas = [None, Some("74"), Some("74.04.81"), Some("74.71")];
     for (under, visited_by) in areas.iter().flat_map(|a| bounds.iter().map(move |b| (a, b))) {
-        let filter = VisitFilter { under: under.map(|a| AreaCode::parse(a).unwrap()), visited_by: *visited_by };
+        let filter =
+            VisitFilter { under: under.map(|a| AreaCode::parse(a).unwrap()), visited_by: *visited_by };
         let mut expected = String::from("start\n");
         for row in app.store.export_visits(&filter, None, 1000).await.unwrap() {
             expected.push_str(&format!("{row:?}\n"));

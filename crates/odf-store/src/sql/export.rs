@@ -90,7 +90,12 @@ impl ThisStore {
         body
     }
 
-    async fn write_pages(&self, filter: VisitFilter, writer: Box<dyn RowWriter>, tx: &PieceSender) -> Result<()> {
+    async fn write_pages(
+        &self,
+        filter: VisitFilter,
+        writer: Box<dyn RowWriter>,
+        tx: &PieceSender,
+    ) -> Result<()> {
         let read = |after: Option<ExportCursor>| {
             let store = self.clone();
             // Aborted when dropped, so a stream dropped half-way stops its read.
