@@ -58,10 +58,8 @@ async fn read(
         }
         let data: &[u8] = if from_pending { &pending } else { &message };
         let mut at = 0;
-        if header {
-            if let Some(len) = header_len(data)? {
-                (at, header) = (len, false);
-            }
+        if header && let Some(len) = header_len(data)? {
+            (at, header) = (len, false);
         }
         let mut fields = [None; COLUMNS];
         while !header && at < data.len() {
@@ -74,10 +72,10 @@ async fn read(
             }
             at += len;
             let row = decoder.row(&fields)?;
-            if let Some(chunk) = chunker.row(&row) {
-                if tx.send(Piece::Chunk(chunk)).await.is_err() {
-                    return Ok(()); // the client is gone
-                }
+            if let Some(chunk) = chunker.row(&row)
+                && tx.send(Piece::Chunk(chunk)).await.is_err()
+            {
+                return Ok(()); // the client is gone
             }
         }
         // What is left is the start of a row the next message completes.

@@ -101,10 +101,10 @@ fn read(path: &Path, filter: &VisitFilter, writer: Box<dyn RowWriter>, tx: &Piec
         while let Some(row) = rows.next().map_err(db_error)? {
             let row = decoder.row(row)?;
             read += 1;
-            if let Some(chunk) = chunker.row(&row) {
-                if tx.blocking_send(Piece::Chunk(chunk)).is_err() {
-                    return Ok(()); // the client is gone
-                }
+            if let Some(chunk) = chunker.row(&row)
+                && tx.blocking_send(Piece::Chunk(chunk)).is_err()
+            {
+                return Ok(()); // the client is gone
             }
             if read == SNAPSHOT_ROWS {
                 after = Some((row.village.to_string(), row.id.as_bytes().to_vec()));
@@ -123,6 +123,7 @@ fn read(path: &Path, filter: &VisitFilter, writer: Box<dyn RowWriter>, tx: &Piec
 
 /// rusqlite's errors as the store's (there is no variant of its own: a read failing half-way is a
 /// database error like any other).
+#[allow(clippy::needless_pass_by_value)] // the shape `map_err` takes
 fn db_error(err: rusqlite::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Protocol(format!("SQLite export: {err}")))
 }

@@ -110,10 +110,10 @@ impl ThisStore {
                 next = read(rows.last().map(ExportVisit::cursor));
             }
             for row in &rows {
-                if let Some(chunk) = chunker.row(&row.as_row()) {
-                    if tx.send(Piece::Chunk(chunk)).await.is_err() {
-                        return Ok(()); // the client is gone
-                    }
+                if let Some(chunk) = chunker.row(&row.as_row())
+                    && tx.send(Piece::Chunk(chunk)).await.is_err()
+                {
+                    return Ok(()); // the client is gone
                 }
             }
             if end {
