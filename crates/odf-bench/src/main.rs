@@ -11,8 +11,8 @@
 //! and ~70 million households of tallies, before and after storing visits; gzip bytes per visit on
 //! the wire; stored bytes per visit; the process's peak resident memory (server and simulated
 //! phones share this process, so it is an upper bound of the server's); rows/s of the visits export
-//! (store pages, the store stream alone, CSV and NDJSON over HTTP gzipped and plain). `--quick` (CI) is small and
-//! finishes in under a minute; `--long` stores 10 million visits before the last roll-up timing.
+//! (store pages, the store stream alone, CSV and NDJSON over HTTP gzipped and plain). `--quick`
+//! (CI) is small and finishes in under a minute; `--long` stores 10 million visits before the last roll-up timing.
 //! Figures are printed, never asserted: on a shared machine they vary from run to run.
 
 mod dashboard;
