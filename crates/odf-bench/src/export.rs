@@ -1,17 +1,22 @@
-//! The visits export: rows per second read from the store in its keyset pages, and downloaded
-//! over HTTP as CSV and as NDJSON by an admin of the province (every personal column included, the
-//! widest rows), with the bytes per row.
+//! The visits export: rows per second read from the store (in its keyset pages, and streamed with
+//! nothing written), and downloaded over HTTP as CSV and as NDJSON by an admin of the province
+//! (every personal column included, the widest rows), each gzipped (as browsers and `curl
+//! --compressed` ask; the client inflates) and plain, with the bytes per row.
 
 use std::time::Instant;
 
 use odf_domain::{AreaCode, Level, Role};
 use odf_server::commands;
-use odf_store::{ExportCursor, VisitFilter};
+use odf_store::{ExportCursor, ExportRow, RowWriter, VisitFilter};
+use reqwest::header::ACCEPT_ENCODING;
 
 use crate::BenchResult;
 use crate::db::{Backend, BenchDb};
 use crate::rollup::store_visits;
 use crate::server::Server;
+
+/// Visits per store page (what the paged stream reads at a time).
+const PAGE: u32 = 5_000;
 
 /// What one export way measured.
 #[derive(Debug, Clone)]
@@ -37,11 +42,10 @@ pub async fn measure(backend: &Backend, visits: usize) -> BenchResult<Vec<Export
     let mut after: Option<ExportCursor> = None;
     let mut rows = 0;
     loop {
-        let page =
-            db.store.export_visits(&filter, after, odf_server::routes::visits_export::PAGE_ROWS).await?;
+        let page = db.store.export_visits(&filter, after, PAGE).await?;
         rows += page.len();
         after = page.last().map(|r| r.cursor());
-        if page.len() < odf_server::routes::visits_export::PAGE_ROWS as usize {
+        if page.len() < PAGE as usize {
             break;
         }
     }
@@ -52,17 +56,39 @@ pub async fn measure(backend: &Backend, visits: usize) -> BenchResult<Vec<Export
         bytes_per_row: 0.0,
     });
 
+    // The stream's reader alone: every row read and decoded, one byte written for it.
+    let started = Instant::now();
+    let mut body = db.store.export_stream(filter, Box::new(OneByte)).await?;
+    let mut rows = 0;
+    while let Some(chunk) = body.next_chunk().await? {
+        rows += chunk.len();
+    }
+    figures.push(ExportFigures {
+        way: "store stream (read only)",
+        rows,
+        rows_per_s: rows as f64 / started.elapsed().as_secs_f64(),
+        bytes_per_row: 0.0,
+    });
+
     let server = Server::spawn(&db.store).await?;
     let token = server.account(&db.store, "analis", Role::Admin, province).await?;
-    for (way, extension, header) in [("HTTP CSV", "csv", 1), ("HTTP NDJSON", "ndjson", 0)] {
+    let downloads = [
+        ("HTTP CSV gzip", "csv", 1, true),
+        ("HTTP CSV plain", "csv", 1, false),
+        ("HTTP NDJSON gzip", "ndjson", 0, true),
+        ("HTTP NDJSON plain", "ndjson", 0, false),
+    ];
+    for (way, extension, header, gzip) in downloads {
         let started = Instant::now();
-        let mut response = server
+        let mut request = server
             .http
             .get(format!("{}/v1/export/{province}/visits.{extension}", server.base))
-            .bearer_auth(&token)
-            .send()
-            .await?
-            .error_for_status()?;
+            .bearer_auth(&token);
+        if !gzip {
+            // The client otherwise asks for gzip (and inflates it).
+            request = request.header(ACCEPT_ENCODING, "identity");
+        }
+        let mut response = request.send().await?.error_for_status()?;
         let (mut bytes, mut lines) = (0usize, 0usize);
         while let Some(chunk) = response.chunk().await? {
             bytes += chunk.len();
@@ -85,4 +111,15 @@ pub async fn measure(backend: &Backend, visits: usize) -> BenchResult<Vec<Export
         }
     }
     Ok(figures)
+}
+
+/// A writer of one byte a row: times the store's side of the stream alone, and counts the rows.
+struct OneByte;
+
+impl RowWriter for OneByte {
+    fn start(&mut self, _out: &mut Vec<u8>) {}
+
+    fn row(&mut self, out: &mut Vec<u8>, _row: &ExportRow<'_>) {
+        out.push(b'\n');
+    }
 }

@@ -10,11 +10,11 @@
 //! Measured: in-process store ingest against HTTP ingest of the same pushes (N phones, batches of
 //! 50 and 500, and their ratio) with push latency; roll-up p50/p95 with the national list of places
 //! and ~70 million households of tallies, before and after storing visits; gzip bytes per visit on
-//! the wire; stored bytes per visit; rows/s of the visits export (store pages, and CSV and NDJSON
-//! over HTTP); the resident memory of the `odf-server` process alone under 50 phones and
-//! dashboards (`memory`); the phone's recording and sync times and a first pull's bytes and round
-//! trips through the real client (`client`). `--quick` (CI) is small and finishes in under a
-//! minute; `--long` stores 10 million visits before the last roll-up timing.
+//! the wire; stored bytes per visit; rows/s of the visits export (store pages, the store stream
+//! alone, CSV and NDJSON over HTTP, gzipped and plain); the resident memory of the `odf-server`
+//! process alone under 50 phones and dashboards (`memory`); the phone's recording and sync times
+//! and a first pull's bytes and round trips through the real client (`client`). `--quick` (CI) is
+//! small; `--long` stores 10 million visits before the last roll-up timing.
 //! Figures are printed, never asserted: on a shared machine they vary from run to run.
 
 mod dashboard;
@@ -278,9 +278,9 @@ async fn main() -> BenchResult {
         );
     }
     println!();
-    println!("{:<9} {:<14} {:>9} {:>10} {:>7}", "backend", "visits export", "rows", "rows/s", "B/row");
+    println!("{:<9} {:<24} {:>9} {:>10} {:>7}", "backend", "visits export", "rows", "rows/s", "B/row");
     for (name, f) in &export_rows {
-        println!("{name:<9} {:<14} {:>9} {:>10.0} {:>7.0}", f.way, f.rows, f.rows_per_s, f.bytes_per_row);
+        println!("{name:<9} {:<24} {:>9} {:>10.0} {:>7.0}", f.way, f.rows, f.rows_per_s, f.bytes_per_row);
     }
     if !rollup_rows.is_empty() {
         println!();

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::certification::*;
-use crate::export::{ExportCursor, ExportVisit, VisitFilter};
+use crate::export::{ExportBody, ExportCursor, ExportVisit, RowWriter, VisitFilter};
 use crate::model::*;
 
 /// Everything the server stores, on one backend.
@@ -230,4 +230,9 @@ pub trait Exports: Send + Sync {
         after: Option<ExportCursor>,
         limit: u32,
     ) -> Result<Vec<ExportVisit>>;
+    /// The whole export as bytes: the rows [`export_visits`](Exports::export_visits) would give page
+    /// after page, in the same order, each handed to `writer` on the backend's reading thread, in
+    /// chunks read at most a few ahead of the caller (constant memory). SQLite reads one snapshot
+    /// (see `sqlite_export.rs`), PostgreSQL pages.
+    async fn export_stream(&self, filter: VisitFilter, writer: Box<dyn RowWriter>) -> Result<ExportBody>;
 }

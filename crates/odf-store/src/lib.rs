@@ -39,7 +39,9 @@ pub mod model;
 pub mod photos;
 mod plan;
 mod postgres;
+mod postgres_export;
 mod sqlite;
+mod sqlite_export;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod url;
@@ -51,7 +53,7 @@ pub use api::{
 pub use boundaries::{BoundaryParseError, boundary_from_geojson, parse_boundaries};
 pub use certification::*;
 pub use error::StoreError;
-pub use export::{ExportCursor, ExportVisit, MAX_EXPORT_PAGE, VisitFilter};
+pub use export::{ExportBody, ExportCursor, ExportRow, ExportVisit, MAX_EXPORT_PAGE, RowWriter, VisitFilter};
 pub use model::*;
 pub use photos::{FsPhotoStore, Held, MemoryPhotoStore, PhotoStore};
 pub use postgres::PgStore;

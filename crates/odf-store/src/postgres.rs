@@ -32,6 +32,15 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// The visits export streamed by one `COPY … TO STDOUT` (`postgres_export.rs`).
+    fn fast_export(
+        &self,
+        filter: crate::VisitFilter,
+        writer: Box<dyn crate::RowWriter>,
+    ) -> Result<crate::ExportBody, Box<dyn crate::RowWriter>> {
+        Ok(crate::postgres_export::stream(self.pool.clone(), filter, writer))
+    }
+
     /// Connects to a `postgres://` URL and applies migrations.
     pub async fn open(url: &DatabaseUrl) -> Result<PgStore, StoreError> {
         if url.backend() != Backend::Postgres {

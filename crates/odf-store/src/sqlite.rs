@@ -33,6 +33,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
     group: Arc<GroupCommit>,
+    /// The database file, for the visits export's own read-only connection (`sqlite_export.rs`).
+    file: Arc<Path>,
 }
 
 impl SqliteStore {
@@ -56,7 +58,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         let reader = SqlitePoolOptions::new().max_connections(READERS).connect_with(options).await?;
-        let store = SqliteStore { reader, writer, group: Arc::default() };
+        let store = SqliteStore { reader, writer, group: Arc::default(), file: Arc::from(path) };
         store.run_migrations().await?;
         Ok(store)
     }
@@ -72,6 +74,19 @@ impl SqliteStore {
 
     fn group(&self) -> &GroupCommit {
         &self.group
+    }
+
+    /// The visits export read by its own connection to the file (`sqlite_export.rs`).
+    fn fast_export(
+        &self,
+        filter: crate::VisitFilter,
+        writer: Box<dyn crate::RowWriter>,
+    ) -> Result<crate::ExportBody, Box<dyn crate::RowWriter>> {
+        // An in-memory database (none is opened today) cannot be shared with a second connection.
+        if self.file.as_os_str() == ":memory:" {
+            return Err(writer);
+        }
+        Ok(crate::sqlite_export::stream(self.file.to_path_buf(), filter, writer))
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {

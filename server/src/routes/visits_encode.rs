@@ -8,7 +8,7 @@
 use std::io::Write as _;
 
 use odf_domain::{AreaCode, GpsFlag};
-use odf_store::ExportVisit;
+use odf_store::ExportRow;
 
 use crate::routes::coverage::Lang;
 use crate::routes::export::push_csv_field;
@@ -97,7 +97,7 @@ impl Encoder {
         out.push(b'\n');
     }
 
-    pub fn row(&mut self, out: &mut Vec<u8>, row: &ExportVisit) {
+    pub fn row(&mut self, out: &mut Vec<u8>, row: &ExportRow<'_>) {
         if self.village.as_ref().is_none_or(|(code, _)| *code != row.village) {
             self.village = Some((row.village, row.village.to_string()));
         }
@@ -111,8 +111,8 @@ impl Encoder {
         self.village.as_ref().map_or("", |(_, text)| text)
     }
 
-    fn json_line(&self, out: &mut Vec<u8>, row: &ExportVisit) {
-        let visit = &row.visit;
+    fn json_line(&self, out: &mut Vec<u8>, row: &ExportRow<'_>) {
+        let visit = row;
         let mut uuid = uuid::Uuid::encode_buffer();
         out.extend_from_slice(b"{\"visit_id\":\"");
         out.extend_from_slice(visit.id.as_hyphenated().encode_lower(&mut uuid).as_bytes());
@@ -129,13 +129,13 @@ impl Encoder {
                 json_str(out, text);
             }
         };
-        text_key(out, "dusun", row.dusun.as_deref());
-        text_key(out, "rw", row.rw.as_deref());
-        text_key(out, "rt", row.rt.as_deref());
-        text_key(out, "head_name", self.personal.then_some(row.head_name.as_str()));
+        text_key(out, "dusun", row.dusun);
+        text_key(out, "rw", row.rw);
+        text_key(out, "rt", row.rt);
+        text_key(out, "head_name", self.personal.then_some(row.head_name));
         out.extend_from_slice(b",\"kk_count\":");
         out.extend_from_slice(itoa::Buffer::new().format(row.kk_count).as_bytes());
-        text_key(out, "sanitarian", self.personal.then_some(visit.sanitarian.as_str()));
+        text_key(out, "sanitarian", self.personal.then_some(visit.sanitarian));
         out.extend_from_slice(b",\"visited_at\":\"");
         odf_domain::timestamp::push(visit.visited_at, out);
         out.extend_from_slice(b"\",\"category\":\"");
@@ -166,8 +166,8 @@ impl Encoder {
             out.extend_from_slice(b",\"lng\":");
             json_f64(out, point.lng());
         }
-        text_key(out, "photo_sha256", visit.photo_sha256.as_deref());
-        text_key(out, "device_id", self.personal.then_some(visit.device_id.as_str()));
+        text_key(out, "photo_sha256", visit.photo_sha256);
+        text_key(out, "device_id", self.personal.then_some(visit.device_id));
         out.extend_from_slice(b",\"gps_flags\":[");
         for (i, flag) in row.flags.iter().enumerate() {
             if i > 0 {
@@ -182,8 +182,8 @@ impl Encoder {
         out.extend_from_slice(b"\"}\n");
     }
 
-    fn csv_row(&mut self, out: &mut Vec<u8>, row: &ExportVisit) {
-        let visit = &row.visit;
+    fn csv_row(&mut self, out: &mut Vec<u8>, row: &ExportRow<'_>) {
+        let visit = row;
         let personal = self.personal;
         let mut uuid = uuid::Uuid::encode_buffer();
         out.extend_from_slice(visit.id.as_hyphenated().encode_lower(&mut uuid).as_bytes());
@@ -200,13 +200,13 @@ impl Encoder {
                 out.extend_from_slice(cell.as_bytes());
             }
         };
-        text(out, row.dusun.as_deref().unwrap_or_default(), true);
-        text(out, row.rw.as_deref().unwrap_or_default(), true);
-        text(out, row.rt.as_deref().unwrap_or_default(), true);
-        text(out, &row.head_name, personal);
+        text(out, row.dusun.unwrap_or_default(), true);
+        text(out, row.rw.unwrap_or_default(), true);
+        text(out, row.rt.unwrap_or_default(), true);
+        text(out, row.head_name, personal);
         out.push(b',');
         out.extend_from_slice(itoa::Buffer::new().format(row.kk_count).as_bytes());
-        text(out, &visit.sanitarian, personal);
+        text(out, visit.sanitarian, personal);
         out.push(b',');
         odf_domain::timestamp::push(visit.visited_at, out);
         out.push(b',');
@@ -230,8 +230,8 @@ impl Encoder {
                 out.push(b',');
             }
         }
-        text(out, visit.photo_sha256.as_deref().unwrap_or_default(), true);
-        text(out, &visit.device_id, personal);
+        text(out, visit.photo_sha256.unwrap_or_default(), true);
+        text(out, visit.device_id, personal);
         out.push(b',');
         for (i, flag) in row.flags.iter().enumerate() {
             if i > 0 {
@@ -245,8 +245,8 @@ impl Encoder {
     }
 }
 
-fn answers(row: &ExportVisit) -> [Option<bool>; 7] {
-    let c = &row.visit.checklist;
+fn answers(row: &ExportRow<'_>) -> [Option<bool>; 7] {
+    let c = &row.checklist;
     [
         c.closed_toilet,
         c.safe_from_well,
@@ -273,6 +273,7 @@ fn json_f64(out: &mut Vec<u8>, value: f64) {
 mod tests {
     use chrono::{TimeZone, Utc};
     use odf_domain::{Category, Checklist, GeoPoint, Visit};
+    use odf_store::ExportVisit;
     use serde::Serialize;
 
     use super::*;
@@ -383,7 +384,7 @@ mod tests {
             let mut encoder = Encoder::new(Format::Ndjson, personal, Lang::En);
             for row in rows() {
                 let mut out = Vec::new();
-                encoder.row(&mut out, &row);
+                encoder.row(&mut out, &row.as_row());
                 assert_eq!(String::from_utf8(out).unwrap(), serde_line(&row, personal));
             }
         }
@@ -400,8 +401,8 @@ mod tests {
         let legacy = |c: Category| c.legacy().as_str();
         let mut admin = Encoder::new(Format::Csv, true, Lang::Id);
         let mut out = Vec::new();
-        admin.row(&mut out, &full);
-        admin.row(&mut out, &bare);
+        admin.row(&mut out, &full.as_row());
+        admin.row(&mut out, &bare.as_row());
         let sha = "ab".repeat(32);
         let expected = format!(
             "{id},{hh},74.04.01.2001,Dusun I,'-2,,Ibu Ṣiti \u{1},12,\"san \"\"a\"\", ok\",{v},layak_bersama,{},1,1,,0,,,,,\
@@ -414,7 +415,7 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), expected);
         let mut viewer = Encoder::new(Format::Csv, false, Lang::Id);
         let mut out = Vec::new();
-        viewer.row(&mut out, &full);
+        viewer.row(&mut out, &full.as_row());
         let expected = format!(
             "{id},{hh},74.04.01.2001,Dusun I,'-2,,12,{v},layak_bersama,{},1,1,,0,,,,,{sha},\
              outside_village;far_from_household,{r}\n",

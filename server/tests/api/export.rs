@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::common::*;
 use chrono::{Duration, Utc};
 use odf_domain::AreaCode;
-use odf_store::{ExportCursor, VisitFilter};
+use odf_store::{ExportCursor, ExportRow, RowWriter, VisitFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -206,4 +206,57 @@ pub async fn keyset_pages_join_up_to_the_whole_export(app: Arc<TestApp>) {
     }
     let none = VisitFilter { under: Some(AreaCode::parse("74.71").unwrap()), visited_by: None };
     assert!(app.store.export_visits(&none, None, 10).await.unwrap().is_empty());
+}
+
+/// Writes each row's `Debug` on a line: the stream's rows compared with the pages'.
+struct DebugLines;
+
+impl RowWriter for DebugLines {
+    fn start(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"start\n");
+    }
+
+    fn row(&mut self, out: &mut Vec<u8>, row: &ExportRow<'_>) {
+        out.extend_from_slice(format!("{:?}\n", row.to_visit()).as_bytes());
+    }
+}
+
+/// The streamed export (SQLite's own connection, PostgreSQL's `COPY`) reads exactly the rows, in
+/// the order and with the values, that the store's pages read, with and without a time bound.
+pub async fn the_stream_gives_the_rows_of_the_pages(app: Arc<TestApp>) {
+    visits(&app).await;
+    visits(&app).await;
+    app.raw_sql("UPDATE households SET rt = '=1', rw = NULL WHERE head_name = 'Wa Ode'").await;
+    let bounds = [None, Some(Utc::now() - Duration::days(2)), Some(Utc::now() + Duration::days(1))];
+    let areas = [None, Some("74"), Some("74.04.81"), Some("74.71")];
+    for (under, visited_by) in areas.iter().flat_map(|a| bounds.iter().map(move |b| (a, b))) {
+        let filter =
+            VisitFilter { under: under.map(|a| AreaCode::parse(a).unwrap()), visited_by: *visited_by };
+        let mut expected = String::from("start\n");
+        for row in app.store.export_visits(&filter, None, 1000).await.unwrap() {
+            expected.push_str(&format!("{row:?}\n"));
+        }
+        let mut body = app.store.export_stream(filter, Box::new(DebugLines)).await.unwrap();
+        let mut streamed = Vec::new();
+        while let Some(chunk) = body.next_chunk().await.unwrap() {
+            streamed.extend(chunk);
+        }
+        assert_eq!(String::from_utf8(streamed).unwrap(), expected, "{filter:?}");
+    }
+}
+
+/// A stored row the export cannot read ends the download as a failed transfer, not a short file.
+pub async fn a_row_that_cannot_be_read_breaks_the_download(app: Arc<TestApp>) {
+    visits(&app).await;
+    app.raw_sql("UPDATE visits SET flags = 'not json' WHERE village_code = '74.04.81.2001'").await;
+    let admin = app.login("admin").await;
+    // The error may come before the response's head left the server (the connection is then
+    // closed at once) or after (the body stops without its last chunk): a failure either way.
+    match app.http.get(app.url("/v1/export/74.04.81/visits.csv")).bearer_auth(&admin).send().await {
+        Ok(response) => {
+            assert_eq!(response.status().as_u16(), 200);
+            assert!(response.text().await.is_err(), "the body ended as if complete");
+        }
+        Err(err) => assert!(err.is_request() || err.is_body(), "{err}"),
+    }
 }

@@ -132,6 +132,8 @@ api_tests! {
         viewers_get_no_names_phones_or_gps_and_field_roles_are_refused,
         formula_cells_are_neutralised,
         keyset_pages_join_up_to_the_whole_export,
+        the_stream_gives_the_rows_of_the_pages,
+        a_row_that_cannot_be_read_breaks_the_download,
     }
     desk_forms (odf_server::ServerConfig::default()) {
         a_verifier_opens_records_decides_prints_and_revokes_through_the_desk,

@@ -1,10 +1,15 @@
 //! The visits export ([`Exports`]): one keyset page per call over the `(village_code, id)` index,
-//! each visit joined to its household.
-
-use odf_domain::{Checklist, ChecklistItem};
+//! each visit joined to its household; and the whole export streamed, by the backend's fast path
+//! when it has one (`fast_export`), else page after page.
 
 use super::*;
-use crate::export::{ExportCursor, ExportVisit, MAX_EXPORT_PAGE, VisitFilter};
+use crate::export::{
+    self as exports, Chunker, ExportBody, ExportCursor, ExportVisit, MAX_EXPORT_PAGE, Piece, PieceSender,
+    RowWriter, VisitFilter, checklist_of, flags_of,
+};
+
+/// Visits per page when a stream is read in pages.
+const STREAM_PAGE: u32 = 5_000;
 
 #[async_trait]
 impl Exports for ThisStore {
@@ -57,6 +62,77 @@ impl Exports for ThisStore {
         let mut village: Option<(String, AreaCode)> = None;
         rows.iter().map(|row| export_row(row, &mut village)).collect()
     }
+
+    async fn export_stream(&self, filter: VisitFilter, writer: Box<dyn RowWriter>) -> Result<ExportBody> {
+        match self.fast_export(filter, writer) {
+            Ok(body) => Ok(body),
+            Err(writer) => Ok(self.paged_stream(filter, writer)),
+        }
+    }
+}
+
+impl ThisStore {
+    /// The stream read in keyset pages on a task of its own, the next page read while this one is
+    /// written (so the export takes about the longer of the two, not their sum).
+    fn paged_stream(&self, filter: VisitFilter, writer: Box<dyn RowWriter>) -> ExportBody {
+        let (tx, body) = exports::channel();
+        let store = self.clone();
+        tokio::spawn(async move {
+            let piece = match store.write_pages(filter, writer, &tx).await {
+                Ok(()) => Piece::End,
+                Err(err) => {
+                    tracing::error!(error = %err, "visits export stopped half-way");
+                    Piece::Failed(err)
+                }
+            };
+            let _ = tx.send(piece).await;
+        });
+        body
+    }
+
+    async fn write_pages(
+        &self,
+        filter: VisitFilter,
+        writer: Box<dyn RowWriter>,
+        tx: &PieceSender,
+    ) -> Result<()> {
+        let read = |after: Option<ExportCursor>| {
+            let store = self.clone();
+            // Aborted when dropped, so a stream dropped half-way stops its read.
+            AbortOnDrop(tokio::spawn(async move { store.export_visits(&filter, after, STREAM_PAGE).await }))
+        };
+        let mut chunker = Chunker::new(writer);
+        let mut next = read(None);
+        loop {
+            let rows = (&mut next.0).await.map_err(StoreError::corrupt)??;
+            let end = rows.len() < STREAM_PAGE as usize;
+            if !end {
+                next = read(rows.last().map(ExportVisit::cursor));
+            }
+            for row in &rows {
+                if let Some(chunk) = chunker.row(&row.as_row())
+                    && tx.send(Piece::Chunk(chunk)).await.is_err()
+                {
+                    return Ok(()); // the client is gone
+                }
+            }
+            if end {
+                break;
+            }
+        }
+        if let Some(rest) = chunker.rest() {
+            let _ = tx.send(Piece::Chunk(rest)).await;
+        }
+        Ok(())
+    }
+}
+
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// One row of the query above, its columns read by position (the SELECT's order) and its text
@@ -81,7 +157,7 @@ fn export_row(row: &DbRow, village: &mut Option<(String, AreaCode)>) -> Result<E
             household_id: row.try_get(1)?,
             sanitarian: row.try_get(3)?,
             visited_at: row.try_get(4)?,
-            category: category_of(category)?,
+            category: exports::category_of(category)?,
             checklist: checklist_of(checklist)?,
             gps: point_of(row.try_get(7)?, row.try_get(8)?)?,
             photo_sha256: row.try_get(9)?,
@@ -89,7 +165,7 @@ fn export_row(row: &DbRow, village: &mut Option<(String, AreaCode)>) -> Result<E
         },
         village,
         // Most visits carry no flag: skip the parser for the empty list.
-        flags: if flags == "[]" { Vec::new() } else { parse_json::<Vec<GpsFlag>>(flags)? },
+        flags: flags_of(flags)?,
         received_at: row.try_get(12)?,
         head_name: row.try_get(13)?,
         kk_count: u16::try_from(kk).map_err(StoreError::corrupt)?,
@@ -97,78 +173,4 @@ fn export_row(row: &DbRow, village: &mut Option<(String, AreaCode)>) -> Result<E
         rw: row.try_get(16)?,
         rt: row.try_get(17)?,
     })
-}
-
-/// The checklist as the store writes it (`Checklist`'s keys in order, each `true`, `false` or
-/// `null`) read without serde's general parser; any other form goes through serde.
-fn checklist_of(text: &str) -> Result<Checklist> {
-    let canonical = || {
-        let mut rest = text.strip_prefix('{')?;
-        let mut answers = [None; 7];
-        for (i, (item, answer)) in ChecklistItem::ALL.iter().zip(&mut answers).enumerate() {
-            if i > 0 {
-                rest = rest.strip_prefix(',')?;
-            }
-            rest = rest.strip_prefix('"')?.strip_prefix(item.as_str())?.strip_prefix("\":")?;
-            (*answer, rest) = if let Some(r) = rest.strip_prefix("true") {
-                (Some(true), r)
-            } else if let Some(r) = rest.strip_prefix("false") {
-                (Some(false), r)
-            } else {
-                (None, rest.strip_prefix("null")?)
-            };
-        }
-        (rest == "}").then_some(answers)
-    };
-    let Some([a, b, c, d, e, f, g]) = canonical() else {
-        return parse_json(text);
-    };
-    Ok(Checklist {
-        closed_toilet: a,
-        safe_from_well: b,
-        strong_slab: c,
-        child_faeces_safe: d,
-        all_members_use: e,
-        water_and_soap: f,
-        no_faeces_around: g,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_checklist_reads_as_serde_reads_it() {
-        let mut every = vec![Checklist::default()];
-        for i in 0..7 {
-            for answer in [Some(true), Some(false)] {
-                let mut c = Checklist::default();
-                let fields = [
-                    &mut c.closed_toilet,
-                    &mut c.safe_from_well,
-                    &mut c.strong_slab,
-                    &mut c.child_faeces_safe,
-                    &mut c.all_members_use,
-                    &mut c.water_and_soap,
-                    &mut c.no_faeces_around,
-                ];
-                for field in fields.into_iter().skip(i) {
-                    *field = answer;
-                }
-                every.push(c);
-            }
-        }
-        for c in every {
-            let text = serde_json::to_string(&c).unwrap();
-            assert_eq!(checklist_of(&text).unwrap(), c, "{text}");
-        }
-        // Other forms (older rows, spaces, missing keys) still read through serde.
-        let loose = r#"{ "strong_slab": true }"#;
-        assert_eq!(
-            checklist_of(loose).unwrap(),
-            Checklist { strong_slab: Some(true), ..Checklist::default() }
-        );
-        assert!(checklist_of("{\"closed_toilet\":tru").is_err());
-    }
 }
