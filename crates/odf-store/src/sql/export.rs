@@ -1,8 +1,6 @@
 //! The visits export ([`Exports`]): one keyset page per call over the `(village_code, id)` index,
 //! each visit joined to its household.
 
-use odf_domain::{Checklist, ChecklistItem};
-
 use super::*;
 use crate::export::{ExportCursor, ExportVisit, MAX_EXPORT_PAGE, VisitFilter};
 
@@ -46,7 +44,7 @@ impl Exports for ThisStore {
             query.push(" AND village_code < ").push_bind(area.text_range().1);
         }
         if let Some(by) = filter.visited_by {
-            query.push(" AND visited_at <= ").push_bind(by);
+            query.push(" AND visited_at <= ").push_bind(micros_of(by));
         }
         query
             .push(" ORDER BY village_code, id LIMIT ")
@@ -71,8 +69,6 @@ fn export_row(row: &DbRow, village: &mut Option<(String, AreaCode)>) -> Result<E
             parsed
         }
     };
-    let category: &str = row.try_get(5)?;
-    let checklist: &str = row.try_get(6)?;
     let flags: &str = row.try_get(11)?;
     let kk: i64 = row.try_get(14)?;
     Ok(ExportVisit {
@@ -80,95 +76,21 @@ fn export_row(row: &DbRow, village: &mut Option<(String, AreaCode)>) -> Result<E
             id: row.try_get(0)?,
             household_id: row.try_get(1)?,
             sanitarian: row.try_get(3)?,
-            visited_at: row.try_get(4)?,
-            category: category_of(category)?,
-            checklist: checklist_of(checklist)?,
+            visited_at: time_of_micros(row.try_get(4)?)?,
+            category: category_of_code(row.try_get(5)?)?,
+            checklist: checklist_of_bits(row.try_get(6)?)?,
             gps: point_of(row.try_get(7)?, row.try_get(8)?)?,
-            photo_sha256: row.try_get(9)?,
+            photo_sha256: photo_hex(row.try_get(9)?)?,
             device_id: row.try_get(10)?,
         },
         village,
         // Most visits carry no flag: skip the parser for the empty list.
         flags: if flags == "[]" { Vec::new() } else { parse_json::<Vec<GpsFlag>>(flags)? },
-        received_at: row.try_get(12)?,
+        received_at: time_of_micros(row.try_get(12)?)?,
         head_name: row.try_get(13)?,
         kk_count: u16::try_from(kk).map_err(StoreError::corrupt)?,
         dusun: row.try_get(15)?,
         rw: row.try_get(16)?,
         rt: row.try_get(17)?,
     })
-}
-
-/// The checklist as the store writes it (`Checklist`'s keys in order, each `true`, `false` or
-/// `null`) read without serde's general parser; any other form goes through serde.
-fn checklist_of(text: &str) -> Result<Checklist> {
-    let canonical = || {
-        let mut rest = text.strip_prefix('{')?;
-        let mut answers = [None; 7];
-        for (i, (item, answer)) in ChecklistItem::ALL.iter().zip(&mut answers).enumerate() {
-            if i > 0 {
-                rest = rest.strip_prefix(',')?;
-            }
-            rest = rest.strip_prefix('"')?.strip_prefix(item.as_str())?.strip_prefix("\":")?;
-            (*answer, rest) = if let Some(r) = rest.strip_prefix("true") {
-                (Some(true), r)
-            } else if let Some(r) = rest.strip_prefix("false") {
-                (Some(false), r)
-            } else {
-                (None, rest.strip_prefix("null")?)
-            };
-        }
-        (rest == "}").then_some(answers)
-    };
-    let Some([a, b, c, d, e, f, g]) = canonical() else {
-        return parse_json(text);
-    };
-    Ok(Checklist {
-        closed_toilet: a,
-        safe_from_well: b,
-        strong_slab: c,
-        child_faeces_safe: d,
-        all_members_use: e,
-        water_and_soap: f,
-        no_faeces_around: g,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_checklist_reads_as_serde_reads_it() {
-        let mut every = vec![Checklist::default()];
-        for i in 0..7 {
-            for answer in [Some(true), Some(false)] {
-                let mut c = Checklist::default();
-                let fields = [
-                    &mut c.closed_toilet,
-                    &mut c.safe_from_well,
-                    &mut c.strong_slab,
-                    &mut c.child_faeces_safe,
-                    &mut c.all_members_use,
-                    &mut c.water_and_soap,
-                    &mut c.no_faeces_around,
-                ];
-                for field in fields.into_iter().skip(i) {
-                    *field = answer;
-                }
-                every.push(c);
-            }
-        }
-        for c in every {
-            let text = serde_json::to_string(&c).unwrap();
-            assert_eq!(checklist_of(&text).unwrap(), c, "{text}");
-        }
-        // Other forms (older rows, spaces, missing keys) still read through serde.
-        let loose = r#"{ "strong_slab": true }"#;
-        assert_eq!(
-            checklist_of(loose).unwrap(),
-            Checklist { strong_slab: Some(true), ..Checklist::default() }
-        );
-        assert!(checklist_of("{\"closed_toilet\":tru").is_err());
-    }
 }
