@@ -53,11 +53,21 @@ async fn main() {
             dusun: Some(format!("Dusun {}", 1 + rng.below(4))),
             rw: Some(format!("{:03}", 1 + rng.below(5))),
             rt: Some(format!("{:03}", 1 + rng.below(9))),
-            gps: Some(GeoPoint::new(-4.0 - rng.below(10_000) as f64 / 1e6, 122.5 + rng.below(10_000) as f64 / 1e6).unwrap()),
+            gps: Some(
+                GeoPoint::new(-4.0 - rng.below(10_000) as f64 / 1e6, 122.5 + rng.below(10_000) as f64 / 1e6)
+                    .unwrap(),
+            ),
         })
         .collect();
     for chunk in households.chunks(500) {
-        store.ingest(IngestBatch { households: chunk.to_vec(), received_from: "seed".into(), ..IngestBatch::default() }).await.unwrap();
+        store
+            .ingest(IngestBatch {
+                households: chunk.to_vec(),
+                received_from: "seed".into(),
+                ..IngestBatch::default()
+            })
+            .await
+            .unwrap();
     }
     let size_before = size(&url, &pg_name, false).await;
     let now = Utc::now();
@@ -69,8 +79,13 @@ async fn main() {
                 let home = &households[rng.below(households.len() as u64) as usize];
                 let mut yes = || Some(rng.below(4) != 0);
                 let checklist = Checklist {
-                    closed_toilet: yes(), safe_from_well: yes(), strong_slab: yes(), child_faeces_safe: yes(),
-                    all_members_use: yes(), water_and_soap: yes(), no_faeces_around: yes(),
+                    closed_toilet: yes(),
+                    safe_from_well: yes(),
+                    strong_slab: yes(),
+                    child_faeces_safe: yes(),
+                    all_members_use: yes(),
+                    water_and_soap: yes(),
+                    no_faeces_around: yes(),
                 };
                 let photo: String = (0..32).map(|_| format!("{:02x}", rng.below(256))).collect();
                 Visit {
@@ -109,7 +124,10 @@ async fn main() {
     let secs = started.elapsed().as_secs_f64();
     println!("ingest: 100000 visits in {secs:.1} s = {:.0} visits/s", 100_000.0 / secs);
     let size_after = size(&url, &pg_name, true).await;
-    println!("growth per visit: {:.0} B (main file / database, WAL excluded)", (size_after - size_before) as f64 / 100_000.0);
+    println!(
+        "growth per visit: {:.0} B (main file / database, WAL excluded)",
+        (size_after - size_before) as f64 / 100_000.0
+    );
 
     // A village's first 5,000 changes, in pages of 1,000; best and median of 7.
     let village = villages[0];
@@ -166,7 +184,10 @@ async fn main() {
              'village', h.village_code, 'head_name', h.head_name, 'kk_count', h.kk_count, 'dusun', h.dusun, 'rw', h.rw, \
              'rt', h.rt, 'gps', json_object('lat', h.lat, 'lng', h.lng), 'revision', h.revision) FROM households h \
              WHERE h.id = changes.row_id) WHERE kind = 'household'").execute(&mut conn).await.unwrap();
-        sqlx::query("UPDATE changes SET at = '2026-11-30T00:00:00.000001+00:00' WHERE at IS NULL").execute(&mut conn).await.unwrap();
+        sqlx::query("UPDATE changes SET at = '2026-11-30T00:00:00.000001+00:00' WHERE at IS NULL")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     let mut times = Vec::new();
     for _ in 0..7 {

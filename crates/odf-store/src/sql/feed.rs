@@ -73,7 +73,11 @@ pub(super) async fn rebuild(tx: &mut Tx, rows: Vec<FeedRow>) -> Result<Vec<Chang
                     (household_payload(&stored.household, stored.revision), row.at)
                 }
                 (None, kind) => {
-                    return Err(StoreError::corrupt(format!("change {} ({}) has no payload", row.seq, kind.as_str())));
+                    return Err(StoreError::corrupt(format!(
+                        "change {} ({}) has no payload",
+                        row.seq,
+                        kind.as_str()
+                    )));
                 }
             };
             Ok(Change {

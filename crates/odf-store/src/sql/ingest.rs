@@ -125,7 +125,6 @@ async fn ingest_in(tx: &mut Tx, mut batch: IngestBatch) -> Result<Vec<RecordOutc
     Ok(outcomes)
 }
 
-
 #[async_trait]
 impl Ingest for ThisStore {
     async fn ingest(&self, batch: IngestBatch) -> Result<Vec<RecordOutcome>> {

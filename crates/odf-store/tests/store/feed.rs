@@ -2,8 +2,8 @@
 //! rows, exactly as phones got them when the feed kept a JSON copy, also for a database written
 //! before the migrations.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono::SubsecRound;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use odf_domain::{AreaCode, Category, Checklist, GeoPoint, GpsFlag, HouseholdChanges, Scope, Visit};
 use odf_store::testing::RawDb;
 use odf_store::*;
@@ -18,7 +18,10 @@ use crate::edits::{edit, push_edits};
 type Pulled = (i64, ChangeKind, String, AreaCode, DateTime<Utc>, Value);
 
 fn pulled(page: &ChangePage) -> Vec<Pulled> {
-    page.changes.iter().map(|c| (c.seq, c.kind, c.entity_id.clone(), c.area, c.at, c.payload.clone())).collect()
+    page.changes
+        .iter()
+        .map(|c| (c.seq, c.kind, c.entity_id.clone(), c.area, c.at, c.payload.clone()))
+        .collect()
 }
 
 async fn pull_all(store: &AnyStore) -> Vec<Pulled> {
@@ -142,13 +145,17 @@ async fn seqs(raw: &RawDb, sqlite: bool) -> Vec<i64> {
     }
 }
 
-pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_changes(store: AnyStore, raw: RawDb) {
+pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_changes(
+    store: AnyStore,
+    raw: RawDb,
+) {
     let sqlite = store.backend_name() == "sqlite";
     let old = Old { sqlite };
     with_demo_places(&store).await;
     let (home, edited) = (household(VILLAGE_A, 2), household(VILLAGE_B, 1));
     store.ingest(batch(&[home.clone(), edited.clone()], &[])).await.unwrap();
-    let renamed = HouseholdChanges { head_name: Some("Wa Ode Baru".to_owned()), ..HouseholdChanges::default() };
+    let renamed =
+        HouseholdChanges { head_name: Some("Wa Ode Baru".to_owned()), ..HouseholdChanges::default() };
     push_edits(&store, &[edit(&edited, 1, 0, renamed)]).await;
     let edited_now = store.household(edited.id).await.unwrap().unwrap();
     assert_eq!(edited_now.revision, 2);
@@ -190,12 +197,18 @@ pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_chang
     let flags = [GpsFlag::OutsideVillage, GpsFlag::FarFromHousehold];
     let mut sql = String::new();
     sql += &old.change_row("household", &home.id.to_string(), VILLAGE_A, base, &household_payload(&home, 1));
-    sql += &old.change_row("household", &edited.id.to_string(), VILLAGE_B, base, &household_payload(&edited, 1));
+    sql +=
+        &old.change_row("household", &edited.id.to_string(), VILLAGE_B, base, &household_payload(&edited, 1));
     for (i, v) in visits.iter().enumerate() {
         let flagged: &[GpsFlag] = if i == 1 { &flags } else { &[] };
         sql += &old.visit_row(v, VILLAGE_A, flagged, received(i));
-        sql +=
-            &old.change_row("visit", &v.id.to_string(), VILLAGE_A, received(i), &serde_json::to_value(v).unwrap());
+        sql += &old.change_row(
+            "visit",
+            &v.id.to_string(),
+            VILLAGE_A,
+            received(i),
+            &serde_json::to_value(v).unwrap(),
+        );
     }
     let later = base + Duration::hours(2);
     sql += &old.change_row(
@@ -211,7 +224,13 @@ pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_chang
     // What the old feed held, as a pull handed it out.
     let mut expected: Vec<(ChangeKind, String, String, DateTime<Utc>, Value)> = Vec::new();
     let place_count = before_seqs.len() - 3 - visits.len();
-    expected.push((ChangeKind::Household, home.id.to_string(), VILLAGE_A.into(), base, household_payload(&home, 1)));
+    expected.push((
+        ChangeKind::Household,
+        home.id.to_string(),
+        VILLAGE_A.into(),
+        base,
+        household_payload(&home, 1),
+    ));
     expected.push((
         ChangeKind::Household,
         edited.id.to_string(),
@@ -220,7 +239,13 @@ pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_chang
         household_payload(&edited, 1),
     ));
     for (i, v) in visits.iter().enumerate() {
-        expected.push((ChangeKind::Visit, v.id.to_string(), VILLAGE_A.into(), received(i), serde_json::to_value(v).unwrap()));
+        expected.push((
+            ChangeKind::Visit,
+            v.id.to_string(),
+            VILLAGE_A.into(),
+            received(i),
+            serde_json::to_value(v).unwrap(),
+        ));
     }
     expected.push((
         ChangeKind::Household,
