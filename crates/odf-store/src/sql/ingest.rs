@@ -3,7 +3,7 @@
 //! edits in `edits.rs`, slips in `status.rs`; all in the one transaction of [`Ingest::ingest`].
 
 use super::batch::{lookup_known, upsert_device, write_plan};
-use super::feed::{self, feed_row};
+use super::feed;
 use super::*;
 use crate::group::Job;
 use tokio::sync::oneshot::error::TryRecvError;
@@ -244,9 +244,7 @@ impl Ingest for ThisStore {
 
     async fn changes_since(&self, scope: &Scope, cursor: i64, limit: u32) -> Result<ChangePage> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let mut query = QueryBuilder::new(
-            "SELECT seq, kind, entity_id, row_id, area_code, at, payload FROM changes WHERE seq > ",
-        );
+        let mut query = QueryBuilder::new(format!("{} seq > ", feed::FEED_SELECT));
         query.push_bind(cursor);
         match scope {
             Scope::All => {}
@@ -271,16 +269,10 @@ impl Ingest for ThisStore {
             }
         }
         query.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit) + 1);
-        // One snapshot: a household row and the feed rows naming it are read as of the same commit
-        // (an edit freezes the older feed rows in the transaction that changes the household).
-        let (changes, has_more) = self
-            .snapshot(async |tx| {
-                let rows = query.build().fetch_all(&mut *tx).await?;
-                let has_more = rows.len() > limit as usize;
-                let rows = rows.iter().take(limit as usize).map(feed_row).collect::<Result<Vec<_>>>()?;
-                Ok((feed::rebuild(tx, rows).await?, has_more))
-            })
-            .await?;
+        let rows = query.build().fetch_all(self.reader()).await?;
+        let has_more = rows.len() > limit as usize;
+        let changes =
+            rows.iter().take(limit as usize).map(feed::change_from_row).collect::<Result<Vec<Change>>>()?;
         let next_cursor = changes.last().map_or(cursor, |c| c.seq);
         Ok(ChangePage { changes, next_cursor, has_more })
     }

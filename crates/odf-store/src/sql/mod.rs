@@ -389,10 +389,10 @@ mod tests {
     #[test]
     fn every_checklist_survives_its_integer_form() {
         // All 3^7 answer combinations.
-        for mut n in 0..3_u32.pow(7) {
+        for mut n in 0..3_usize.pow(7) {
             let mut answers = [None; 7];
             for answer in &mut answers {
-                *answer = [None, Some(false), Some(true)][(n % 3) as usize];
+                *answer = [None, Some(false), Some(true)][n % 3];
                 n /= 3;
             }
             let [a, b, c, d, e, f, g] = answers;

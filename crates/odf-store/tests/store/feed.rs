@@ -178,8 +178,9 @@ pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_chang
     let base = Utc.with_ymd_and_hms(2026, 11, 2, 7, 30, 0).unwrap();
     let mut visits = Vec::new();
     for (i, micros) in [0_i64, 123_000, 654_321, 1].into_iter().enumerate() {
-        let mut v = visit(&home, Category::ALL[i % Category::ALL.len()], i as i64);
-        v.visited_at = base - Duration::days(i as i64) + Duration::microseconds(micros);
+        let days = i64::try_from(i).unwrap();
+        let mut v = visit(&home, Category::ALL[i % Category::ALL.len()], days);
+        v.visited_at = base - Duration::days(days) + Duration::microseconds(micros);
         v.checklist = Checklist {
             closed_toilet: Some(true),
             safe_from_well: Some(false),
@@ -189,11 +190,11 @@ pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_chang
         };
         if i % 2 == 1 {
             v.gps = Some(GeoPoint::new(-5.591_234_567, 122.712_345_678).unwrap());
-            v.photo_sha256 = Some(format!("{:02x}", i).repeat(32));
+            v.photo_sha256 = Some(format!("{i:02x}").repeat(32));
         }
         visits.push(v);
     }
-    let received = |i: usize| base + Duration::hours(1) + Duration::microseconds(i as i64 * 1_001);
+    let received = |i: usize| base + Duration::hours(1) + Duration::microseconds(i64::try_from(i).unwrap() * 1_001);
     let flags = [GpsFlag::OutsideVillage, GpsFlag::FarFromHousehold];
     let mut sql = String::new();
     sql += &old.change_row("household", &home.id.to_string(), VILLAGE_A, base, &household_payload(&home, 1));
