@@ -40,11 +40,11 @@ pub(super) fn change_from_row(row: &DbRow) -> Result<Change> {
     let (payload, at) = match (payload, kind, row_id) {
         (Some(text), _, _) => (parse_json(text)?, at),
         (None, ChangeKind::Visit, Some(id)) => {
-            let (visit, received_at) = joined_visit(row, id).map_err(|err| missing(seq, err))?;
+            let (visit, received_at) = joined_visit(row, id).map_err(|err| missing(seq, &err))?;
             (serde_json::to_value(&visit).map_err(StoreError::corrupt)?, at.or(Some(received_at)))
         }
         (None, ChangeKind::Household, Some(id)) => {
-            let (household, revision) = joined_household(row, id).map_err(|err| missing(seq, err))?;
+            let (household, revision) = joined_household(row, id).map_err(|err| missing(seq, &err))?;
             (household_payload(&household, revision), at)
         }
         (None, kind, _) => {
@@ -99,6 +99,6 @@ fn joined_household(row: &DbRow, id: Uuid) -> Result<(Household, i64)> {
     Ok((household, row.try_get(25)?))
 }
 
-fn missing(seq: i64, err: StoreError) -> StoreError {
+fn missing(seq: i64, err: &StoreError) -> StoreError {
     StoreError::corrupt(format!("change {seq}: {err}"))
 }

@@ -194,7 +194,8 @@ pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_chang
         }
         visits.push(v);
     }
-    let received = |i: usize| base + Duration::hours(1) + Duration::microseconds(i64::try_from(i).unwrap() * 1_001);
+    let received =
+        |i: usize| base + Duration::hours(1) + Duration::microseconds(i64::try_from(i).unwrap() * 1_001);
     let flags = [GpsFlag::OutsideVillage, GpsFlag::FarFromHousehold];
     let mut sql = String::new();
     sql += &old.change_row("household", &home.id.to_string(), VILLAGE_A, base, &household_payload(&home, 1));
