@@ -429,7 +429,8 @@ pub async fn a_tampered_certificate_or_certified_visit_fails_the_public_check(ap
 
     // A certified visit changed behind the server's back: the data no longer hashes to the signed value.
     app.raw_sql(
-        "UPDATE visits SET category = 'babs_terbuka' WHERE id IN \
+        // 6: babs_terbuka (the store's category codes, its migration 0010).
+        "UPDATE visits SET category = 6 WHERE id IN \
          (SELECT visit_id FROM verification_data WHERE kind = 'verification')",
     )
     .await;

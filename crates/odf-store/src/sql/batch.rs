@@ -72,16 +72,16 @@ pub(super) async fn write_plan(tx: &mut Tx, plan: &plan::IngestPlan, now: DateTi
                 .push_bind(v.household_id)
                 .push_bind(village.to_string())
                 .push_bind(v.sanitarian.clone())
-                .push_bind(v.visited_at)
-                .push_bind(v.category.as_str())
-                .push_bind(json_of(&v.checklist))
+                .push_bind(micros_of(v.visited_at))
+                .push_bind(category_code(v.category))
+                .push_bind(checklist_bits(&v.checklist))
                 .push_bind(v.gps.map(GeoPoint::lat))
                 .push_bind(v.gps.map(GeoPoint::lng))
-                .push_bind(v.photo_sha256.clone())
+                .push_bind(v.photo_sha256.as_deref().and_then(photo_bytes))
                 .push_bind(v.device_id.clone())
                 .push_bind(json_of(&flagged.flags))
                 .push_bind(hash.to_vec())
-                .push_bind(now);
+                .push_bind(micros_of(now));
         });
         query.build().execute(&mut *tx).await?;
     }
@@ -103,31 +103,21 @@ pub(super) async fn write_plan(tx: &mut Tx, plan: &plan::IngestPlan, now: DateTi
     }
     apply_tally_deltas(tx, &plan.tally_deltas, now).await?;
 
+    // The feed names the rows just written; the pull rebuilds their JSON (migration 0011). A
+    // visit's change time is its `received_at`: both are `now`.
     let mut changes = Vec::with_capacity(plan.new_households.len() + plan.new_visits.len());
     for (h, _, _) in &plan.new_households {
-        changes.push(household_change(h, 1));
+        changes.push(household_change(h));
     }
     for (flagged, village, _) in &plan.new_visits {
-        changes.push(PendingChange {
-            kind: ChangeKind::Visit,
-            entity_id: flagged.visit.id.to_string(),
-            area: *village,
-            payload: json_of(&flagged.visit),
-        });
+        changes.push(RowChange { kind: ChangeKind::Visit, id: flagged.visit.id, area: *village });
     }
-    insert_changes(tx, &changes, now).await
+    insert_row_changes(tx, &changes, now).await
 }
 
-/// A household's change-feed entry: the household with its revision, so phones can base edits on it.
-pub(super) fn household_change(household: &Household, revision: i64) -> PendingChange {
-    let mut payload = serde_json::to_value(household).unwrap_or_default();
-    payload["revision"] = revision.into();
-    PendingChange {
-        kind: ChangeKind::Household,
-        entity_id: household.id.to_string(),
-        area: household.village,
-        payload: payload.to_string(),
-    }
+/// A household's change-feed entry: the pull sends the household as stored, with its revision.
+pub(super) fn household_change(household: &Household) -> RowChange {
+    RowChange { kind: ChangeKind::Household, id: household.id, area: household.village }
 }
 
 /// Records what the phones of a group said about themselves. A device id belongs to the user who

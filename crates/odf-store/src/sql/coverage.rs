@@ -290,9 +290,8 @@ async fn recount_in(tx: &mut Tx) -> Result<(BTreeMap<AreaCode, Tally>, usize, us
     for row in rows {
         let id: Uuid = row.try_get("id")?;
         let household: Uuid = row.try_get("household_id")?;
-        let at: DateTime<Utc> = row.try_get("visited_at")?;
-        let category: String = row.try_get("category")?;
-        let category = category_of(&category)?;
+        let at = time_of_micros(row.try_get("visited_at")?)?;
+        let category = category_of_code(row.try_get("category")?)?;
         let newer =
             latest.get(&household).is_none_or(|(cur_at, cur_id, _)| is_later(at, id, *cur_at, *cur_id));
         if newer {
@@ -327,12 +326,11 @@ async fn history_facts_in(tx: &mut Tx, under: Option<AreaCode>) -> Result<Histor
         QueryBuilder::new("SELECT id, household_id, visited_at, category FROM visits WHERE 1 = 1");
     push_area_range(&mut query, "village_code", under);
     for row in query.build().fetch_all(&mut *tx).await? {
-        let category: String = row.try_get("category")?;
         facts.visits.push(VisitRow {
             id: row.try_get("id")?,
             household_id: row.try_get("household_id")?,
-            visited_at: row.try_get("visited_at")?,
-            category: category_of(&category)?,
+            visited_at: time_of_micros(row.try_get("visited_at")?)?,
+            category: category_of_code(row.try_get("category")?)?,
         });
     }
     let mut query = QueryBuilder::new("SELECT village_code, to_status, at FROM status_history WHERE 1 = 1");

@@ -69,6 +69,7 @@ async fn write_revision(
     revision: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    freeze_household_changes(tx, before).await?;
     sqlx::query(
         "UPDATE households SET head_name = $1, kk_count = $2, dusun = $3, rw = $4, rt = $5, lat = $6, lng = $7, \
          revision = $8 WHERE id = $9",
@@ -90,7 +91,7 @@ async fn write_revision(
             Tally::household(after.kk_count, latest) - Tally::household(before.household.kk_count, latest);
         apply_tally_deltas(tx, &BTreeMap::from([(after.village, delta)]), now).await?;
     }
-    insert_changes(tx, &[household_change(after, revision)], now).await
+    insert_row_changes(tx, &[household_change(after)], now).await
 }
 
 /// Applies one edit: whole when made on the current revision, merged field by field when stale.

@@ -5,7 +5,7 @@
 use super::*;
 use crate::export::{
     self as exports, Chunker, ExportBody, ExportCursor, ExportVisit, MAX_EXPORT_PAGE, Piece, PieceSender,
-    RowWriter, VisitFilter, checklist_of, flags_of,
+    RowWriter, VisitFilter, flags_of,
 };
 
 /// Visits per page when a stream is read in pages.
@@ -51,7 +51,7 @@ impl Exports for ThisStore {
             query.push(" AND village_code < ").push_bind(area.text_range().1);
         }
         if let Some(by) = filter.visited_by {
-            query.push(" AND visited_at <= ").push_bind(by);
+            query.push(" AND visited_at <= ").push_bind(micros_of(by));
         }
         query
             .push(" ORDER BY village_code, id LIMIT ")
@@ -147,8 +147,6 @@ fn export_row(row: &DbRow, village: &mut Option<(String, AreaCode)>) -> Result<E
             parsed
         }
     };
-    let category: &str = row.try_get(5)?;
-    let checklist: &str = row.try_get(6)?;
     let flags: &str = row.try_get(11)?;
     let kk: i64 = row.try_get(14)?;
     Ok(ExportVisit {
@@ -156,17 +154,17 @@ fn export_row(row: &DbRow, village: &mut Option<(String, AreaCode)>) -> Result<E
             id: row.try_get(0)?,
             household_id: row.try_get(1)?,
             sanitarian: row.try_get(3)?,
-            visited_at: row.try_get(4)?,
-            category: exports::category_of(category)?,
-            checklist: checklist_of(checklist)?,
+            visited_at: time_of_micros(row.try_get(4)?)?,
+            category: category_of_code(row.try_get(5)?)?,
+            checklist: checklist_of_bits(row.try_get(6)?)?,
             gps: point_of(row.try_get(7)?, row.try_get(8)?)?,
-            photo_sha256: row.try_get(9)?,
+            photo_sha256: photo_hex(row.try_get(9)?)?,
             device_id: row.try_get(10)?,
         },
         village,
         // Most visits carry no flag: skip the parser for the empty list.
         flags: flags_of(flags)?,
-        received_at: row.try_get(12)?,
+        received_at: time_of_micros(row.try_get(12)?)?,
         head_name: row.try_get(13)?,
         kk_count: u16::try_from(kk).map_err(StoreError::corrupt)?,
         dusun: row.try_get(15)?,

@@ -3,6 +3,7 @@
 //! edits in `edits.rs`, slips in `status.rs`; all in the one transaction of [`Ingest::ingest`].
 
 use super::batch::{lookup_known, upsert_devices, write_plan};
+use super::feed;
 use super::*;
 use crate::group::Job;
 use tokio::sync::oneshot::error::TryRecvError;
@@ -44,26 +45,26 @@ pub(super) fn household_from_row(row: &DbRow) -> Result<StoredHousehold> {
     })
 }
 
+/// A `visits` row (columns [`VISIT_COLUMNS`]), decoded from its compact types (migration 0010).
 pub(super) fn visit_from_row(row: &DbRow) -> Result<StoredVisit> {
-    let village: String = row.try_get("village_code")?;
-    let category: String = row.try_get("category")?;
-    let checklist: String = row.try_get("checklist")?;
-    let flags: String = row.try_get("flags")?;
+    let village: &str = row.try_get("village_code")?;
+    let flags: &str = row.try_get("flags")?;
     Ok(StoredVisit {
         visit: Visit {
             id: row.try_get("id")?,
             household_id: row.try_get("household_id")?,
             sanitarian: row.try_get("sanitarian")?,
-            visited_at: row.try_get("visited_at")?,
-            category: category_of(&category)?,
-            checklist: parse_json(&checklist)?,
+            visited_at: time_of_micros(row.try_get("visited_at")?)?,
+            category: category_of_code(row.try_get("category")?)?,
+            checklist: checklist_of_bits(row.try_get("checklist")?)?,
             gps: point_of(row.try_get("lat")?, row.try_get("lng")?)?,
-            photo_sha256: row.try_get("photo_sha256")?,
+            photo_sha256: photo_hex(row.try_get("photo_sha256")?)?,
             device_id: row.try_get("device_id")?,
         },
-        village: code_of(&village)?,
-        flags: parse_json::<Vec<GpsFlag>>(&flags)?,
-        received_at: row.try_get("received_at")?,
+        village: code_of(village)?,
+        // Nearly every visit has no flag: skip the parser for the empty list.
+        flags: if flags == "[]" { Vec::new() } else { parse_json::<Vec<GpsFlag>>(flags)? },
+        received_at: time_of_micros(row.try_get("received_at")?)?,
     })
 }
 
@@ -146,20 +147,6 @@ async fn write_records(tx: &mut Tx, batches: &[&IngestBatch]) -> Result<Vec<Vec<
         status::detect_slips(tx, &slips, now).await?;
     }
     Ok(outcomes)
-}
-
-fn change_from_row(row: &DbRow) -> Result<Change> {
-    let kind: String = row.try_get("kind")?;
-    let area: String = row.try_get("area_code")?;
-    let payload: String = row.try_get("payload")?;
-    Ok(Change {
-        seq: row.try_get("seq")?,
-        kind: ChangeKind::parse(&kind).ok_or_else(|| StoreError::corrupt(format!("change kind {kind}")))?,
-        entity_id: row.try_get("entity_id")?,
-        area: code_of(&area)?,
-        at: row.try_get("at")?,
-        payload: parse_json(&payload)?,
-    })
 }
 
 #[async_trait]
@@ -253,10 +240,15 @@ impl Ingest for ThisStore {
     }
 
     async fn photo_villages(&self, sha256: &str) -> Result<Vec<AreaCode>> {
+        // Hashes are stored as bytes; text that is not hex names no stored photo.
+        let Some(bytes) = photo_bytes(sha256) else { return Ok(Vec::new()) };
+        // The index holds the hash's first 4 bytes (migration 0010): the prefix finds the rows,
+        // the whole hash picks them.
         let codes: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT village_code FROM visits WHERE photo_sha256 = $1 ORDER BY village_code",
+            "SELECT DISTINCT village_code FROM visits \
+             WHERE substr(photo_sha256, 1, 4) = substr($1, 1, 4) AND photo_sha256 = $1 ORDER BY village_code",
         )
-        .bind(sha256)
+        .bind(bytes)
         .fetch_all(self.reader())
         .await?;
         codes.iter().map(|code| code_of(code)).collect()
@@ -285,9 +277,7 @@ impl Ingest for ThisStore {
 
     async fn changes_since(&self, scope: &Scope, cursor: i64, limit: u32) -> Result<ChangePage> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let mut query = QueryBuilder::new(
-            "SELECT seq, kind, entity_id, area_code, at, payload FROM changes WHERE seq > ",
-        );
+        let mut query = QueryBuilder::new(format!("{} seq > ", feed::FEED_SELECT));
         query.push_bind(cursor);
         match scope {
             Scope::All => {}
@@ -315,7 +305,7 @@ impl Ingest for ThisStore {
         let rows = query.build().fetch_all(self.reader()).await?;
         let has_more = rows.len() > limit as usize;
         let changes =
-            rows.iter().take(limit as usize).map(change_from_row).collect::<Result<Vec<Change>>>()?;
+            rows.iter().take(limit as usize).map(feed::change_from_row).collect::<Result<Vec<Change>>>()?;
         let next_cursor = changes.last().map_or(cursor, |c| c.seq);
         Ok(ChangePage { changes, next_cursor, has_more })
     }

@@ -266,8 +266,8 @@ async fn visits_by_rule(
          ORDER BY visited_at, id"
     ))
     .bind(record.village.to_string())
-    .bind(record.opened_at)
-    .bind(until)
+    .bind(micros_of(record.opened_at))
+    .bind(micros_of(until))
     .fetch_all(&mut *tx)
     .await?;
     let mut visits = Vec::new();

@@ -371,7 +371,8 @@ pub(crate) async fn changed_visits_or_certificate_columns_no_longer_match(store:
 
     // A certified visit rewritten behind the store's back changes the recomputed hash.
     raw.execute(
-        "UPDATE visits SET category = 'babs_terbuka' WHERE id IN \
+        // 6: babs_terbuka (the stored category codes, migration 0010).
+        "UPDATE visits SET category = 6 WHERE id IN \
          (SELECT visit_id FROM verification_data WHERE kind = 'verification')",
     )
     .await;
