@@ -20,7 +20,7 @@ const KK_PER_VILLAGE: i64 = 836;
 const AREAS: [(&str, &str); 4] =
     [("nasional", "nasional"), ("province", "74"), ("kabupaten", "74.04"), ("kecamatan", "74.04.11")];
 
-/// Migration 0013's fill of `area_tallies` from `village_tallies`, for the seeded tallies.
+/// Migration 0012's fill of `area_tallies` from `village_tallies`, for the seeded tallies.
 const SEED_AREA_TALLIES: &str = "INSERT INTO area_tallies (prefix, parent, houses, kk, kk_visited, \
     kk_access, kk_aman, kk_layak_sendiri, kk_layak_bersama, kk_belum_layak, kk_babs_tertutup, \
     kk_babs_terbuka, villages_with_data, villages_full_access) \
@@ -71,7 +71,7 @@ pub async fn measure(
         ))
         .await?;
     // The per-level rows the store keeps beside the village tallies, summed the way migration
-    // 0013 fills them for existing data.
+    // 0012 fills them for existing data.
     db.execute(SEED_AREA_TALLIES).await?;
     println!(
         "  [{}] {seeded} village tallies seeded ({} KK)",
