@@ -13,7 +13,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use odf_domain::{AreaCode, Category, Checklist, ChecklistItem, GeoPoint, GpsFlag, Visit};
+use odf_domain::{AreaCode, Category, Checklist, GeoPoint, GpsFlag, Visit};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -232,99 +232,7 @@ impl Chunker {
     }
 }
 
-/// A visit's category as stored: the canonical name without `Category::parse`'s allocations,
-/// anything else through it.
-pub(crate) fn category_of(text: &str) -> Result<Category> {
-    match Category::ALL.into_iter().find(|c| c.as_str() == text) {
-        Some(category) => Ok(category),
-        None => Category::parse(text).map_err(StoreError::corrupt),
-    }
-}
-
-/// The checklist as the store writes it (`Checklist`'s keys in order, each `true`, `false` or
-/// `null`) read without serde's general parser; any other form goes through serde.
-pub(crate) fn checklist_of(text: &str) -> Result<Checklist> {
-    let canonical = || {
-        let mut rest = text.strip_prefix('{')?;
-        let mut answers = [None; 7];
-        for (i, (item, answer)) in ChecklistItem::ALL.iter().zip(&mut answers).enumerate() {
-            if i > 0 {
-                rest = rest.strip_prefix(',')?;
-            }
-            rest = rest.strip_prefix('"')?.strip_prefix(item.as_str())?.strip_prefix("\":")?;
-            (*answer, rest) = if let Some(r) = rest.strip_prefix("true") {
-                (Some(true), r)
-            } else if let Some(r) = rest.strip_prefix("false") {
-                (Some(false), r)
-            } else {
-                (None, rest.strip_prefix("null")?)
-            };
-        }
-        (rest == "}").then_some(answers)
-    };
-    let Some([a, b, c, d, e, f, g]) = canonical() else {
-        return serde_json::from_str(text).map_err(StoreError::corrupt);
-    };
-    Ok(Checklist {
-        closed_toilet: a,
-        safe_from_well: b,
-        strong_slab: c,
-        child_faeces_safe: d,
-        all_members_use: e,
-        water_and_soap: f,
-        no_faeces_around: g,
-    })
-}
-
 /// The GPS flags as stored (a JSON array); most visits have none.
 pub(crate) fn flags_of(text: &str) -> Result<Vec<GpsFlag>> {
     if text == "[]" { Ok(Vec::new()) } else { serde_json::from_str(text).map_err(StoreError::corrupt) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_checklist_reads_as_serde_reads_it() {
-        let mut every = vec![Checklist::default()];
-        for i in 0..7 {
-            for answer in [Some(true), Some(false)] {
-                let mut c = Checklist::default();
-                let fields = [
-                    &mut c.closed_toilet,
-                    &mut c.safe_from_well,
-                    &mut c.strong_slab,
-                    &mut c.child_faeces_safe,
-                    &mut c.all_members_use,
-                    &mut c.water_and_soap,
-                    &mut c.no_faeces_around,
-                ];
-                for field in fields.into_iter().skip(i) {
-                    *field = answer;
-                }
-                every.push(c);
-            }
-        }
-        for c in every {
-            let text = serde_json::to_string(&c).unwrap();
-            assert_eq!(checklist_of(&text).unwrap(), c, "{text}");
-        }
-        // Other forms (older rows, spaces, missing keys) still read through serde.
-        let loose = r#"{ "strong_slab": true }"#;
-        assert_eq!(
-            checklist_of(loose).unwrap(),
-            Checklist { strong_slab: Some(true), ..Checklist::default() }
-        );
-        assert!(checklist_of("{\"closed_toilet\":tru").is_err());
-    }
-
-    #[test]
-    fn categories_read_as_category_parse_reads_them() {
-        for c in Category::ALL {
-            assert_eq!(category_of(c.as_str()).unwrap(), c);
-            assert_eq!(category_of(&c.as_str().to_uppercase()).unwrap(), c);
-        }
-        assert!(category_of("nope").is_err());
-    }
 }

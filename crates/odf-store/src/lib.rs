@@ -32,6 +32,7 @@ mod any;
 mod api;
 mod boundaries;
 pub mod certification;
+mod codec;
 mod error;
 mod export;
 mod group;

@@ -7,17 +7,15 @@
 //! The connection is taken out of the pool for the export (`detach`): a `COPY` dropped half-way
 //! (client gone) leaves its connection mid-protocol, so it is closed, never reused.
 
-use chrono::{DateTime, Utc};
 use futures_util::StreamExt as _;
-use odf_domain::{AreaCode, Category, GeoPoint, GpsFlag};
+use odf_domain::{AreaCode, GeoPoint, GpsFlag};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::codec::{category_of_code, checklist_of_bits, micros_of, time_of_micros};
 use crate::export::{
-    self, Chunker, ExportBody, ExportRow, Piece, PieceSender, RowWriter, VisitFilter, category_of,
-    checklist_of, flags_of,
+    self, Chunker, ExportBody, ExportRow, Piece, PieceSender, RowWriter, VisitFilter, flags_of,
 };
-use crate::sqlite_export::{checklist_of_bits, timestamp_of};
 use crate::{Result, StoreError};
 
 /// Streams the export with `COPY` on a connection of `pool`'s, on a task of its own.
@@ -43,7 +41,7 @@ async fn read(
     tx: &PieceSender,
 ) -> Result<()> {
     let mut conn = pool.acquire().await?.detach();
-    let statement = statement(&mut conn, filter).await?;
+    let statement = statement(filter);
     let mut messages = conn.copy_out_raw(&statement).await?;
     let mut chunker = Chunker::new(writer);
     let mut decoder = Decoder::default();
@@ -96,11 +94,11 @@ async fn read(
 
 /// The `COPY` statement: the paged query's columns and order, the filter's values written in (a
 /// `COPY` takes no parameters; an area code is digits and dots, the time is formatted here).
-async fn statement(conn: &mut sqlx::PgConnection, filter: &VisitFilter) -> Result<String> {
+fn statement(filter: &VisitFilter) -> String {
     let mut sql = String::from(
-        "COPY (SELECT v.id, v.household_id, v.village_code, v.sanitarian, v.visited_at::text, \
-         v.category::text, v.checklist::text, v.lat::float8, v.lng::float8, v.photo_sha256::text, \
-         v.device_id, v.flags::text, v.received_at::text, h.head_name, h.kk_count::int8, h.dusun, h.rw, h.rt \
+        "COPY (SELECT v.id, v.household_id, v.village_code, v.sanitarian, v.visited_at, \
+         v.category, v.checklist, v.lat::float8, v.lng::float8, v.photo_sha256, \
+         v.device_id, v.flags::text, v.received_at, h.head_name, h.kk_count::int8, h.dusun, h.rw, h.rt \
          FROM visits v JOIN households h ON h.id = v.household_id WHERE true",
     );
     if let Some(area) = filter.under {
@@ -112,22 +110,10 @@ async fn statement(conn: &mut sqlx::PgConnection, filter: &VisitFilter) -> Resul
         ));
     }
     if let Some(by) = filter.visited_by {
-        // In the column's representation: TIMESTAMPTZ, or migration 0010's microseconds.
-        let declared: Option<String> = sqlx::query_scalar(
-            "SELECT data_type FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = 'visits' AND column_name = 'visited_at'",
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
-        let bound = if declared.as_deref() == Some("bigint") {
-            by.timestamp_micros().to_string()
-        } else {
-            literal(&by.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)) + "::timestamptz"
-        };
-        sql.push_str(&format!(" AND v.visited_at <= {bound}"));
+        sql.push_str(&format!(" AND v.visited_at <= {}", micros_of(by)));
     }
     sql.push_str(" ORDER BY v.village_code, v.id) TO STDOUT (FORMAT binary)");
-    Ok(sql)
+    sql
 }
 
 /// A string literal; the text is our own (an area code's range, a formatted time), quotes doubled
@@ -191,15 +177,14 @@ fn tuple<'b>(data: &'b [u8], fields: &mut [Option<&'b [u8]>; COLUMNS]) -> Result
 }
 
 // ---- The stored representation of a visit: everything that knows the columns is below. ----
-//
-// Columns that migration 0010 changes are read as text (`::text` above) and told apart by their
-// form: a timestamp or microseconds, a category name or code, checklist JSON or bit mask, photo
-// hash hex or `\x`-prefixed bytea.
+// Migration 0010's integers and bytes in COPY's binary form (big-endian), decoded by
+// `crate::codec` as the store's own reads are.
 
 #[derive(Default)]
 struct Decoder {
     village: Option<(String, AreaCode)>,
     flags: Vec<GpsFlag>,
+    photo: String,
 }
 
 impl Decoder {
@@ -214,26 +199,22 @@ impl Decoder {
             }
         };
         self.flags = flags_of(text(f[11])?)?;
-        let category = text(f[5])?;
-        let checklist = text(f[6])?;
+        if let Some(hash) = f[9] {
+            if hash.len() != 32 {
+                return Err(StoreError::corrupt(format!("photo hash of {} bytes", hash.len())));
+            }
+            self.photo.clear();
+            self.photo.push_str(&hex::encode(hash));
+        }
         let kk = i64::from_be_bytes(fixed(f[14])?);
         Ok(ExportRow {
             id: Uuid::from_bytes(fixed(f[0])?),
             household_id: Uuid::from_bytes(fixed(f[1])?),
             village,
             sanitarian: text(f[3])?,
-            visited_at: timestamp(text(f[4])?)?,
-            category: match category.parse::<usize>() {
-                Ok(code) => code
-                    .checked_sub(1)
-                    .and_then(|i| Category::ALL.get(i).copied())
-                    .ok_or_else(|| StoreError::corrupt(format!("category {code}")))?,
-                Err(_) => category_of(category)?,
-            },
-            checklist: match checklist.parse::<i64>() {
-                Ok(bits) => checklist_of_bits(bits)?,
-                Err(_) => checklist_of(checklist)?,
-            },
+            visited_at: time_of_micros(i64::from_be_bytes(fixed(f[4])?))?,
+            category: category_of_code(i32::from_be_bytes(fixed(f[5])?))?,
+            checklist: checklist_of_bits(i32::from_be_bytes(fixed(f[6])?))?,
             gps: match (f[7], f[8]) {
                 (Some(lat), Some(lng)) => Some(
                     GeoPoint::new(
@@ -244,13 +225,10 @@ impl Decoder {
                 ),
                 _ => None,
             },
-            photo_sha256: match f[9] {
-                Some(hex) => Some(text(Some(hex.strip_prefix(b"\\x").unwrap_or(hex)))?),
-                None => None,
-            },
+            photo_sha256: f[9].map(|_| self.photo.as_str()),
             device_id: text(f[10])?,
             flags: &self.flags,
-            received_at: timestamp(text(f[12])?)?,
+            received_at: time_of_micros(i64::from_be_bytes(fixed(f[12])?))?,
             head_name: text(f[13])?,
             kk_count: u16::try_from(kk).map_err(StoreError::corrupt)?,
             dusun: f[15].map(|t| text(Some(t))).transpose()?,
@@ -269,15 +247,6 @@ fn fixed<const N: usize>(field: Option<&[u8]>) -> Result<[u8; N]> {
     field
         .and_then(|bytes| <[u8; N]>::try_from(bytes).ok())
         .ok_or_else(|| StoreError::corrupt(format!("a {N}-byte value expected")))
-}
-
-/// `timestamptz::text` (`2026-05-04 01:02:03.045678+00`, the session in UTC) or microseconds.
-fn timestamp(text: &str) -> Result<DateTime<Utc>> {
-    let parsed = match text.parse::<i64>() {
-        Ok(micros) => DateTime::from_timestamp_micros(micros),
-        Err(_) => timestamp_of(text),
-    };
-    parsed.ok_or_else(|| StoreError::corrupt(format!("timestamp {text:?}")))
 }
 
 #[cfg(test)]
@@ -315,12 +284,5 @@ mod tests {
         assert_eq!((fields[0], fields[15]), (Some(b"abc".as_slice()), None));
         assert_eq!(tuple(&data[header + row..], &mut fields).unwrap(), Some(TRAILER));
         assert!(header_len(b"PGCOPX\n\xff\r\n\0\0\0\0\0\0\0\0\0").is_err());
-    }
-
-    #[test]
-    fn postgres_timestamps_and_micros_read_alike() {
-        let at = timestamp("2026-05-04 01:02:03.045678+00").unwrap();
-        assert_eq!(timestamp(&at.timestamp_micros().to_string()).unwrap(), at);
-        assert!(timestamp("yesterday").is_err());
     }
 }

@@ -14,15 +14,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use odf_domain::{AreaCode, Category, Checklist, GeoPoint, GpsFlag};
+use chrono::{DateTime, Utc};
+use odf_domain::{AreaCode, GeoPoint, GpsFlag};
 use rusqlite::types::ValueRef;
 use rusqlite::{OpenFlags, Row};
 use uuid::Uuid;
 
+use crate::codec::{category_of_code, checklist_of_bits, micros_of, time_of_micros};
 use crate::export::{
-    self, Chunker, ExportBody, ExportRow, Piece, PieceSender, RowWriter, VisitFilter, category_of,
-    checklist_of, flags_of,
+    self, Chunker, ExportBody, ExportRow, Piece, PieceSender, RowWriter, VisitFilter, flags_of,
 };
 use crate::{Result, StoreError};
 
@@ -79,7 +79,7 @@ fn read(path: &Path, filter: &VisitFilter, writer: Box<dyn RowWriter>, tx: &Piec
         // Every code sorts below "~" (digits and dots).
         None => (String::new(), "~".to_owned()),
     };
-    let visited_by = filter.visited_by.map(|at| bound_of(&conn, at)).transpose()?;
+    let visited_by = filter.visited_by.map(micros_of);
     let mut chunker = Chunker::new(writer);
     let mut decoder = Decoder::default();
     let mut after: Option<(String, Vec<u8>)> = None;
@@ -94,7 +94,7 @@ fn read(path: &Path, filter: &VisitFilter, writer: Box<dyn RowWriter>, tx: &Piec
             stmt.raw_bind_parameter(3, id.as_slice()).map_err(db_error)?;
         }
         if let Some(by) = &visited_by {
-            stmt.raw_bind_parameter(4, by).map_err(db_error)?;
+            stmt.raw_bind_parameter(4, *by).map_err(db_error)?;
         }
         let mut rows = stmt.raw_query();
         let mut read = 0u64;
@@ -129,40 +129,7 @@ fn db_error(err: rusqlite::Error) -> StoreError {
 }
 
 // ---- The stored representation of a visit: everything that knows the columns is below. ----
-//
-// Both representations of the `visits` columns are read, told apart by each value's type: the
-// first one's text (RFC 3339 timestamps, category names, checklist JSON, photo hash in hex) and
-// migration 0010's integers and bytes (microseconds since the epoch, category code, checklist bit
-// mask, 32-byte hash; see the storage notes), so this file needs no change when it lands.
-
-/// `visited_by` as the store compares it with `visited_at`, in the column's representation: the
-/// text sqlx writes for a `DateTime<Utc>` (RFC 3339, `+00:00`) or microseconds since the epoch.
-/// The same value the paged path binds, so both select exactly the same rows.
-#[derive(Debug)]
-enum Bound {
-    Text(String),
-    Micros(i64),
-}
-
-fn bound_of(conn: &rusqlite::Connection, at: DateTime<Utc>) -> Result<Bound> {
-    let declared: Option<String> = conn
-        .query_row("SELECT type FROM pragma_table_info('visits') WHERE name = 'visited_at'", [], |r| r.get(0))
-        .map_err(db_error)?;
-    Ok(if declared.is_some_and(|t| t.eq_ignore_ascii_case("INTEGER")) {
-        Bound::Micros(at.timestamp_micros())
-    } else {
-        Bound::Text(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
-    })
-}
-
-impl rusqlite::ToSql for Bound {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        match self {
-            Bound::Text(text) => text.to_sql(),
-            Bound::Micros(micros) => micros.to_sql(),
-        }
-    }
-}
+// (migration 0010's integers and bytes, decoded by `crate::codec` as the store's own reads are)
 
 /// Reads rows of [`statement`] into [`ExportRow`]s. Holds what rows share: the last village's code
 /// (rows come in village order), the flags' and the photo hash's buffers.
@@ -188,6 +155,9 @@ impl Decoder {
         self.flags = flags_of(text(row, 11)?)?;
         let photo = column(row, 9)?;
         if let ValueRef::Blob(hash) = photo {
+            if hash.len() != 32 {
+                return Err(StoreError::corrupt(format!("photo hash of {} bytes", hash.len())));
+            }
             self.photo.clear();
             for byte in hash {
                 self.photo.push(char::from(HEX[usize::from(byte >> 4)]));
@@ -201,24 +171,18 @@ impl Decoder {
             village,
             sanitarian: text(row, 3)?,
             visited_at: timestamp(row, 4)?,
-            category: match column(row, 5)? {
-                ValueRef::Integer(code) => usize::try_from(code - 1)
-                    .ok()
-                    .and_then(|i| Category::ALL.get(i).copied())
-                    .ok_or_else(|| StoreError::corrupt(format!("category {code}")))?,
-                _ => category_of(text(row, 5)?)?,
-            },
-            checklist: match column(row, 6)? {
-                ValueRef::Integer(bits) => checklist_of_bits(bits)?,
-                _ => checklist_of(text(row, 6)?)?,
-            },
+            category: category_of_code(int32(row, 5)?)?,
+            checklist: checklist_of_bits(int32(row, 6)?)?,
             gps: match (real(row, 7)?, real(row, 8)?) {
                 (Some(lat), Some(lng)) => Some(GeoPoint::new(lat, lng).map_err(StoreError::corrupt)?),
                 _ => None,
             },
             photo_sha256: match photo {
                 ValueRef::Blob(_) => Some(self.photo.as_str()),
-                _ => optional_text(row, 9)?,
+                ValueRef::Null => None,
+                other => {
+                    return Err(StoreError::corrupt(format!("photo hash stored as {:?}", other.data_type())));
+                }
             },
             device_id: text(row, 10)?,
             flags: &self.flags,
@@ -233,24 +197,6 @@ impl Decoder {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Migration 0010's checklist: for item `i` of `ChecklistItem::ALL`, bit `i` set when answered,
-/// bit `8 + i` when answered yes.
-pub(crate) fn checklist_of_bits(bits: i64) -> Result<Checklist> {
-    if bits & !0x7f7f != 0 {
-        return Err(StoreError::corrupt(format!("checklist bits {bits:#x}")));
-    }
-    let answer = |i: u32| (bits & (1 << i) != 0).then_some(bits & (1 << (8 + i)) != 0);
-    Ok(Checklist {
-        closed_toilet: answer(0),
-        safe_from_well: answer(1),
-        strong_slab: answer(2),
-        child_faeces_safe: answer(3),
-        all_members_use: answer(4),
-        water_and_soap: answer(5),
-        no_faeces_around: answer(6),
-    })
-}
 
 fn column<'r>(row: &'r Row<'_>, i: usize) -> Result<ValueRef<'r>> {
     row.get_ref(i).map_err(db_error)
@@ -287,104 +233,10 @@ fn uuid(row: &Row<'_>, i: usize) -> Result<Uuid> {
     Uuid::from_slice(column(row, i)?.as_blob().map_err(StoreError::corrupt)?).map_err(StoreError::corrupt)
 }
 
+fn int32(row: &Row<'_>, i: usize) -> Result<i32> {
+    i32::try_from(integer(row, i)?).map_err(StoreError::corrupt)
+}
+
 fn timestamp(row: &Row<'_>, i: usize) -> Result<DateTime<Utc>> {
-    match column(row, i)? {
-        ValueRef::Integer(micros) => DateTime::from_timestamp_micros(micros)
-            .ok_or_else(|| StoreError::corrupt(format!("timestamp {micros}"))),
-        _ => {
-            let text = text(row, i)?;
-            timestamp_of(text).ok_or_else(|| StoreError::corrupt(format!("timestamp {text:?}")))
-        }
-    }
-}
-
-/// A stored timestamp: the form sqlx writes (`2026-05-04T01:02:03.045678+00:00`, 0 to 9
-/// fractional digits; also PostgreSQL's `2026-05-04 01:02:03.045678+00`) read by position,
-/// anything else as sqlx's reader does (RFC 3339, then SQLite's own `YYYY-MM-DD HH:MM:SS.SSS`).
-pub(crate) fn timestamp_of(text: &str) -> Option<DateTime<Utc>> {
-    fast_timestamp(text.as_bytes()).or_else(|| {
-        DateTime::parse_from_rfc3339(text)
-            .map(|at| at.to_utc())
-            .ok()
-            .or_else(|| NaiveDateTime::parse_from_str(text, "%F %T%.f").ok().map(|at| at.and_utc()))
-    })
-}
-
-fn fast_timestamp(b: &[u8]) -> Option<DateTime<Utc>> {
-    let rest =
-        b.strip_suffix(b"+00:00").or_else(|| b.strip_suffix(b"+00")).or_else(|| b.strip_suffix(b"Z"))?;
-    if rest.len() < 19
-        || rest[4] != b'-'
-        || rest[7] != b'-'
-        || !matches!(rest[10], b'T' | b' ')
-        || rest[13] != b':'
-        || rest[16] != b':'
-    {
-        return None;
-    }
-    let digits = |from: usize, to: usize| -> Option<u32> {
-        rest[from..to].iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
-    };
-    let nanos = match &rest[19..] {
-        [] => 0,
-        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
-            digits(20, rest.len())? * 10u32.pow(u32::try_from(9 - fraction.len()).ok()?)
-        }
-        _ => return None,
-    };
-    let year = i32::try_from(digits(0, 4)?).ok()?;
-    NaiveDate::from_ymd_opt(year, digits(5, 7)?, digits(8, 10)?)?
-        .and_hms_nano_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?, nanos)
-        .map(|at| at.and_utc())
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{SecondsFormat, TimeZone};
-
-    use super::*;
-
-    #[test]
-    fn timestamps_read_as_sqlx_reads_them() {
-        let base = Utc.with_ymd_and_hms(2026, 5, 4, 1, 2, 3).unwrap();
-        for nanos in [0, 45_000_000, 45_678_000, 45_678_901, 1] {
-            let at = base + chrono::Duration::nanoseconds(nanos);
-            for form in [SecondsFormat::AutoSi, SecondsFormat::Micros, SecondsFormat::Secs] {
-                for z in [false, true] {
-                    let text = at.to_rfc3339_opts(form, z);
-                    let expected = DateTime::parse_from_rfc3339(&text).unwrap().to_utc();
-                    assert_eq!(timestamp_of(&text), Some(expected), "{text}");
-                }
-            }
-        }
-        assert_eq!(timestamp_of("2026-05-04 01:02:03"), Some(base));
-        // PostgreSQL's `timestamptz::text` in a UTC session.
-        assert_eq!(
-            timestamp_of("2026-05-04 01:02:03.04+00"),
-            Some(base + chrono::Duration::milliseconds(40))
-        );
-        assert_eq!(timestamp_of("2026-05-04T01:02:03+07:00"), Some(base - chrono::Duration::hours(7)));
-        for bad in ["", "2026-05-04", "2026-13-04T01:02:03Z", "2026-05-04T01:02:03.Z", "x026-05-04T01:02:03Z"]
-        {
-            assert_eq!(timestamp_of(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn checklist_bits_read_as_the_storage_notes_write_them() {
-        // closed_toilet yes, strong_slab no, no_faeces_around yes, the rest unanswered.
-        let bits = (1 | 1 << 2 | 1 << 6) | (1 << 8 | 1 << 14);
-        let c = checklist_of_bits(bits).unwrap();
-        assert_eq!(
-            c,
-            Checklist {
-                closed_toilet: Some(true),
-                strong_slab: Some(false),
-                no_faeces_around: Some(true),
-                ..Checklist::default()
-            }
-        );
-        assert_eq!(checklist_of_bits(0).unwrap(), Checklist::default());
-        assert!(checklist_of_bits(1 << 7).is_err());
-    }
+    time_of_micros(integer(row, i)?)
 }

@@ -168,9 +168,31 @@ pub async fn put(
     ApiPath(name): ApiPath<String>,
     headers: HeaderMap,
     body: Body,
+) -> Response {
+    let mut body = Some(body);
+    let mut response = match receive(&state, &caller, &name, &headers, &mut body).await {
+        Ok(response) => response,
+        Err(err) => err.into_response(),
+    };
+    // An answer given without reading the body (already held whole, refused before reading) ends
+    // the connection: the unread bytes are still on it, and a client that sent the next request on
+    // the same connection would see it cut.
+    if body.is_some() {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// The upload itself; takes `body` out of its option only when it reads it.
+async fn receive(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    headers: &HeaderMap,
+    body: &mut Option<Body>,
 ) -> ApiResult<Response> {
-    let name = photo_in_scope(&state, &caller, &name).await?;
-    let range = declared_range(&headers)?;
+    let name = photo_in_scope(state, caller, name).await?;
+    let range = declared_range(headers)?;
     let photos = state.photos()?;
     if range.size > photos.max_bytes() {
         return Err(too_large(range.size, photos.max_bytes()));
@@ -178,6 +200,9 @@ pub async fn put(
     let progress = match photos.start(&name, range).await {
         Ok(Start::Complete(progress)) => progress,
         Ok(Start::Receive(receiving)) => {
+            let Some(body) = body.take() else {
+                return Err(ApiError::internal("photo body read twice"));
+            };
             let (bytes, cut) = read_body(body, range.len()).await;
             photos.write(receiving, &bytes, cut).await?
         }
