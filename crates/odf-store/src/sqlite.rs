@@ -55,6 +55,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Statement journals (a multi-row statement inside a group's transaction must be
+            // undoable on its own) in memory, not in a temporary file: they were 9 % of the
+            // writer's CPU, all of it `pwrite`, in a profile of ingest (README "Performance").
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         let reader = SqlitePoolOptions::new().max_connections(READERS).connect_with(options).await?;
