@@ -26,6 +26,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use odf_domain::verification::SplitMix64;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -96,15 +97,15 @@ pub struct Exchange {
     pub cut: Option<Cut>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     plan: CutPlan,
     /// Exchanges counted by the current plan.
     counted: usize,
     /// Cuts made under the current plan.
     cuts: usize,
-    /// The generator of a seeded plan (splitmix64).
-    draws: u64,
+    /// The generator of a seeded plan.
+    draws: SplitMix64,
     log: Vec<Exchange>,
     /// I/O failures the plan did not ask for (each one would be an unplanned cut).
     errors: Vec<String>,
@@ -119,7 +120,7 @@ impl State {
             self.counted += 1;
             let budget = plan.max_cuts.is_none_or(|max| self.cuts < max);
             if let Some((_, percent)) = plan.seeded {
-                let (chance, kind) = (draw(&mut self.draws) % 100, draw(&mut self.draws));
+                let (chance, kind) = (self.draws.below(100), self.draws.next_u64());
                 if chance < percent && budget && !plan.modes.is_empty() {
                     let kind = usize::try_from(kind % plan.modes.len() as u64).unwrap_or_default();
                     cut = Some(plan.modes[kind]);
@@ -137,16 +138,6 @@ impl State {
         self.log.push(Exchange { number, request_line: request_line.to_owned(), cut });
         cut
     }
-}
-
-/// splitmix64: small, and enough to spread cuts (and what the fault sessions record); the sequence is
-/// fixed by the seed.
-pub fn draw(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// The running proxy. Dropping it stops accepting connections.
@@ -176,7 +167,14 @@ impl Proxy {
             .map_err(|err| io::Error::new(io::ErrorKind::InvalidInput, format!("{server_url}: {err}")))?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            plan: CutPlan::default(),
+            counted: 0,
+            cuts: 0,
+            draws: SplitMix64::new(0),
+            log: Vec::new(),
+            errors: Vec::new(),
+        }));
         let shared = state.clone();
         let accept = tokio::spawn(async move {
             loop {
@@ -200,7 +198,7 @@ impl Proxy {
     /// Replaces the plan; its counters start again from zero (the log keeps going).
     pub fn set_plan(&self, plan: CutPlan) {
         let mut state = lock(&self.state);
-        state.draws = plan.seeded.map_or(0, |(seed, _)| seed);
+        state.draws = SplitMix64::new(plan.seeded.map_or(0, |(seed, _)| seed));
         state.plan = plan;
         state.counted = 0;
         state.cuts = 0;

@@ -7,41 +7,29 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use odf_domain::verification::SplitMix64;
 use odf_domain::{AreaCode, Level, Tally, VillageStatus, Wilayah};
 use odf_rollup::{AreaRef, Measure, Rollup, StatusRow};
 
 const WILAYAH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/wilayah.csv");
 const RUNS: usize = 5;
 
-/// Deterministic xorshift64, so every run measures the same campaign without a rand crate.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    /// Uniform-enough in `0..n`.
-    fn below(&mut self, n: u32) -> i64 {
-        i64::from(u32::try_from(self.next() >> 32).unwrap() % n)
-    }
+/// A number below `n` from the domain's SplitMix64: deterministic, so every run measures the same
+/// campaign.
+fn below(rng: &mut SplitMix64, n: u32) -> i64 {
+    i64::try_from(rng.below(u64::from(n))).unwrap_or(0)
 }
 
 /// A plausible village: 50-450 houses, up to 30% more KK than houses, 60-100% of KK visited, the
 /// visited KK spread over the six ladder rungs.
-fn synthetic_tally(rng: &mut XorShift) -> Tally {
-    let houses = 50 + rng.below(400);
-    let kk = houses + houses * rng.below(30) / 100;
-    let kk_visited = kk * (60 + rng.below(41)) / 100;
+fn synthetic_tally(rng: &mut SplitMix64) -> Tally {
+    let houses = 50 + below(rng, 400);
+    let kk = houses + houses * below(rng, 30) / 100;
+    let kk_visited = kk * (60 + below(rng, 41)) / 100;
     let mut kk_by_category = [0; 6];
     let mut left = kk_visited;
     for slot in kk_by_category.iter_mut().take(5) {
-        *slot = left * rng.below(60) / 100;
+        *slot = left * below(rng, 60) / 100;
         left -= *slot;
     }
     kk_by_category[5] = left;
@@ -50,8 +38,8 @@ fn synthetic_tally(rng: &mut XorShift) -> Tally {
     Tally { houses, kk, kk_visited, kk_access, kk_by_category }
 }
 
-fn synthetic_status(rng: &mut XorShift) -> Option<VillageStatus> {
-    match rng.below(100) {
+fn synthetic_status(rng: &mut SplitMix64) -> Option<VillageStatus> {
+    match below(rng, 100) {
         0..35 => Some(VillageStatus::Sbs),
         35..40 => Some(VillageStatus::Slipped),
         40..42 => Some(VillageStatus::Revoked),
@@ -103,7 +91,7 @@ fn main() {
         ms(load_time)
     );
 
-    let mut rng = XorShift(0x5EED_0DF0_2022_0074);
+    let mut rng = SplitMix64::new(0x5EED_0DF0_2022_0074);
     let mut tallies: Vec<(AreaCode, Tally)> = Vec::with_capacity(counts.desa);
     let mut statuses: Vec<StatusRow> = Vec::with_capacity(counts.desa);
     for village in wilayah.at_level(Level::Desa) {
@@ -127,7 +115,7 @@ fn main() {
     // The same inputs in random order (Fisher-Yates), as an unsorted source would give them.
     let mut shuffled = tallies.clone();
     for i in (1..shuffled.len()).rev() {
-        let j = usize::try_from(rng.next() % (i as u64 + 1)).unwrap();
+        let j = usize::try_from(rng.below(i as u64 + 1)).unwrap();
         shuffled.swap(i, j);
     }
     let (shuffled_time, _) =

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use odf_domain::verification::SplitMix64;
 use odf_domain::{AreaCode, Category, Checklist, Household, Place, Visit};
 use odf_store::{
     AnyStore, DatabaseUrl, FlaggedVisit, IngestBatch, Outcome, PgStore, RecordOutcome, SqliteStore,
@@ -45,21 +46,9 @@ enum Mode {
 
 const MODES: [Mode; 4] = [Mode::Batch(50), Mode::Batch(500), Mode::Batch(5000), Mode::Concurrent];
 
-/// xorshift64*: tiny, deterministic, good enough to spread visits.
-#[derive(Debug)]
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n as u64).unwrap_or(0)
-    }
+/// A number below `n` from the domain's SplitMix64: deterministic, so every run stores the same data.
+fn pick(rng: &mut SplitMix64, n: usize) -> usize {
+    usize::try_from(rng.below(n as u64)).unwrap_or(0)
 }
 
 /// The data every run stores: the demo places, households, and visits to them.
@@ -76,14 +65,14 @@ fn generate(visit_count: usize) -> BenchResult<Data> {
     if villages.is_empty() {
         return Err("the demo places have no villages".into());
     }
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = SplitMix64::new(0x9E37_79B9_7F4A_7C15);
     let households: Vec<Household> = (0..(visit_count / 10).max(1))
         .map(|i| Household {
             id: Uuid::now_v7(),
             village: villages[i % villages.len()],
             head_name: format!("Kepala Keluarga {i}"),
-            kk_count: [1, 2, 3][rng.below(3)],
-            dusun: Some(format!("Dusun {}", 1 + rng.below(4))),
+            kk_count: [1, 2, 3][pick(&mut rng, 3)],
+            dusun: Some(format!("Dusun {}", 1 + pick(&mut rng, 4))),
             rw: None,
             rt: None,
             gps: None,
@@ -93,14 +82,14 @@ fn generate(visit_count: usize) -> BenchResult<Data> {
     let mut visits = Vec::with_capacity(visit_count);
     for i in 0..visit_count {
         // Whole seconds up to 30 days back: ties between visits of one household do happen.
-        let ago = i64::try_from(60 + rng.below(30 * 24 * 3600))?;
+        let ago = i64::try_from(60 + pick(&mut rng, 30 * 24 * 3600))?;
         let visited_at = DateTime::from_timestamp(now - ago, 0).ok_or("visit time out of range")?;
         visits.push(Visit {
             id: Uuid::now_v7(),
-            household_id: households[rng.below(households.len())].id,
+            household_id: households[pick(&mut rng, households.len())].id,
             sanitarian: format!("sanitarian{}", i % 7),
             visited_at,
-            category: Category::ALL[rng.below(Category::ALL.len())],
+            category: Category::ALL[pick(&mut rng, Category::ALL.len())],
             checklist: Checklist::default(),
             gps: None,
             photo_sha256: None,

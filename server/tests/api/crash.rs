@@ -19,6 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, Utc};
+use odf_domain::verification::SplitMix64;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -29,19 +30,6 @@ const PUSHERS: usize = 4;
 const VISITS_PER_BATCH: usize = 3;
 /// Kills of the negative control, which must lose records.
 const CONTROL_KILLS: usize = 3;
-
-/// splitmix64: a seeded sequence, so a failing run can be repeated with its seed.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % below
-    }
-}
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -182,7 +170,7 @@ async fn rounds(
     app: &TestApp,
     data_dir: &std::path::Path,
     kills: usize,
-    rng: &mut Seeded,
+    rng: &mut SplitMix64,
     ledger: &Arc<Mutex<Ledger>>,
     control: bool,
 ) -> (Vec<Batch>, usize) {
@@ -193,7 +181,7 @@ async fn rounds(
     let token = app.login("san_a").await;
     for _ in 0..kills {
         let server = start(&app.db_url, data_dir);
-        let target = usize::try_from(1 + rng.next(6)).unwrap();
+        let target = usize::try_from(1 + rng.below(6)).unwrap();
         let (acks, mut seen) = watch::channel(0_usize);
         let url = format!("{}/v1/sync/push", server.base);
         let mut tasks = Vec::new();
@@ -241,7 +229,7 @@ pub async fn acknowledged_records_survive_sigkill_exactly_once(app: Arc<TestApp>
     let backend = app.db_url.split(':').next().unwrap_or_default().to_owned();
     let kills = usize::try_from(env_number("ODF_CRASH_KILLS", 6)).unwrap();
     let seed = env_number("ODF_CRASH_SEED", 17);
-    let mut rng = Seeded(seed);
+    let mut rng = SplitMix64::new(seed);
     let data_dir = tempfile::tempdir().unwrap();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
 

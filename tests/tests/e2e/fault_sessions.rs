@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
+use odf_domain::verification::SplitMix64;
 use odf_e2e_tests::server::{
     SAN_A, SAN_B, Server, VILLAGE_1, VILLAGE_2, VILLAGE_3, assert_recount_clean, holdings,
 };
@@ -23,14 +24,14 @@ fn env_number(name: &str, default: u64) -> u64 {
 }
 
 /// A number below `below` from the sessions' own generator (the proxy draws its cuts from its seed).
-fn draw(state: &mut u64, below: u64) -> u64 {
-    odf_e2e_tests::proxy::draw(state) % below
+fn draw(rng: &mut SplitMix64, below: u64) -> u64 {
+    rng.below(below)
 }
 
 pub(crate) async fn seeded_fault_sessions_lose_and_double_nothing(server: Server) {
     let sessions = env_number("ODF_FAULT_SESSIONS", 20);
     let seed = env_number("ODF_FAULT_SEED", 17);
-    let mut rng = seed;
+    let mut rng = SplitMix64::new(seed);
     let proxy = Proxy::start(&server.url).await.unwrap();
     // Two phones whose villages overlap (A: 1 and 2, B: 2 and 3).
     let mut phones = vec![
