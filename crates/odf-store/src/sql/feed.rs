@@ -13,7 +13,8 @@ use super::*;
 /// padded to ten. Segments have fixed widths (2.2.2.4) and none is zero, so each code has its own
 /// number and everything at or under an area is one range of numbers ([`area_key_range`]). A query
 /// uses the index only when it names this very expression.
-pub(super) const AREA_KEY: &str = "CAST(substr(replace(area_code, '.', '') || '0000000000', 1, 10) AS BIGINT)";
+pub(super) const AREA_KEY: &str =
+    "CAST(substr(replace(area_code, '.', '') || '0000000000', 1, 10) AS BIGINT)";
 
 /// The [`AREA_KEY`]s of `area` and everything under it: `lo <= key < hi`.
 pub(super) fn area_key_range(area: AreaCode) -> (i64, i64) {

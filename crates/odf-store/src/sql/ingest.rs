@@ -234,8 +234,8 @@ impl Ingest for ThisStore {
              WHERE village_code = (SELECT village_code FROM households WHERE id = $1) AND household_id = $1"
         ))
         .bind(household)
-            .fetch_all(self.reader())
-            .await?;
+        .fetch_all(self.reader())
+        .await?;
         let mut visits = rows.iter().map(visit_from_row).collect::<Result<Vec<_>>>()?;
         visits.sort_by_key(|v| (v.visit.visited_at, v.visit.id));
         Ok(visits)
