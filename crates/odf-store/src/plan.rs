@@ -40,7 +40,7 @@ pub(crate) struct Known {
 pub(crate) struct IngestPlan {
     /// Each with the username of whoever pushed it (batches of a group come from different users).
     pub new_households: Vec<(Household, ContentHash, String)>,
-    pub new_visits: Vec<(FlaggedVisit, AreaCode, ContentHash)>,
+    pub new_visits: Vec<(FlaggedVisit, AreaCode)>,
     /// The new latest visit of each household whose latest changed (one entry per household, the
     /// last of the group).
     pub latest: BTreeMap<Uuid, LatestVisit>,
@@ -64,8 +64,18 @@ pub(crate) fn household_hash(household: &Household) -> ContentHash {
     hash_json(household)
 }
 
+/// Hashed as stored (nothing keeps the hash since migration 0014: a stored visit is hashed again
+/// when a copy comes back, see `batch::lookup_known`): the photo hash as its stored bytes give it
+/// back. The domain accepts only lowercase hex, which this leaves as it is; anything else is stored
+/// as its bytes or not at all, and is hashed so.
 pub(crate) fn visit_hash(visit: &Visit) -> ContentHash {
-    hash_json(visit)
+    match &visit.photo_sha256 {
+        Some(photo) if !odf_domain::photo::is_photo_hash(photo) => {
+            let stored = crate::codec::photo_bytes(photo).map(hex::encode);
+            hash_json(&Visit { photo_sha256: stored, ..visit.clone() })
+        }
+        _ => hash_json(visit),
+    }
 }
 
 fn hash_json<T: serde::Serialize>(value: &T) -> ContentHash {
@@ -141,7 +151,7 @@ impl IngestPlan {
             decided.outcomes.push(self.add_visit(flagged, known, &mut batch_latest));
         }
         let mut found: BTreeMap<AreaCode, &Visit> = BTreeMap::new();
-        for (flagged, village, _) in &self.new_visits[first_new_visit..] {
+        for (flagged, village) in &self.new_visits[first_new_visit..] {
             let visit = &flagged.visit;
             let is_latest = batch_latest.get(&visit.household_id) == Some(&visit.id);
             if is_latest && !visit.category.has_access() {
@@ -225,7 +235,7 @@ impl IngestPlan {
         }
         let village = state.village;
         known.visit_hashes.insert(id, hash);
-        self.new_visits.push((flagged, village, hash));
+        self.new_visits.push((flagged, village));
         RecordOutcome::new(RecordKind::Visit, id, Outcome::Accepted)
     }
 

@@ -3,7 +3,7 @@
 //! rows at a time, in the caller's transaction.
 
 use super::coverage::apply_tally_deltas;
-use super::ingest::{HOUSEHOLD_SELECT, household_from_row};
+use super::ingest::{HOUSEHOLD_SELECT, VISIT_COLUMNS, household_from_row, visit_from_row};
 use super::*;
 
 pub(super) async fn lookup_known(tx: &mut Tx, lookups: &plan::Lookups) -> Result<Known> {
@@ -16,8 +16,12 @@ pub(super) async fn lookup_known(tx: &mut Tx, lookups: &plan::Lookups) -> Result
     for row in fetch_in(tx, "SELECT id, content_hash FROM households", "id", &lookups.household_ids).await? {
         known.household_hashes.insert(row.try_get("id")?, hash_of(&row)?);
     }
-    for row in fetch_in(tx, "SELECT id, content_hash FROM visits", "id", &lookups.visit_ids).await? {
-        known.visit_hashes.insert(row.try_get("id")?, hash_of(&row)?);
+    // Visits keep no hash (migration 0014): a stored visit found here (a copy sent again, rare) is
+    // decoded and hashed as the pushed copy is, which gives the hash it was stored with.
+    let stored_visits = format!("SELECT {VISIT_COLUMNS} FROM visits");
+    for row in fetch_in(tx, &stored_visits, "id", &lookups.visit_ids).await? {
+        let stored = visit_from_row(&row)?;
+        known.visit_hashes.insert(stored.visit.id, plan::visit_hash(&stored.visit));
     }
     for row in fetch_in(tx, HOUSEHOLD_SELECT, "h.id", &lookups.visited_household_ids).await? {
         let stored = household_from_row(&row)?;
@@ -64,9 +68,9 @@ pub(super) async fn write_plan(tx: &mut Tx, plan: &plan::IngestPlan, now: DateTi
     for chunk in plan.new_visits.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::new(
             "INSERT INTO visits (id, household_id, village_code, sanitarian, visited_at, category, checklist, \
-             lat, lng, photo_sha256, device_id, flags, content_hash, received_at) ",
+             lat, lng, photo_sha256, device_id, flags, received_at) ",
         );
-        query.push_values(chunk, |mut row, (flagged, village, hash)| {
+        query.push_values(chunk, |mut row, (flagged, village)| {
             let v = &flagged.visit;
             row.push_bind(v.id)
                 .push_bind(v.household_id)
@@ -80,7 +84,6 @@ pub(super) async fn write_plan(tx: &mut Tx, plan: &plan::IngestPlan, now: DateTi
                 .push_bind(v.photo_sha256.as_deref().and_then(photo_bytes))
                 .push_bind(v.device_id.clone())
                 .push_bind(json_of(&flagged.flags))
-                .push_bind(hash.to_vec())
                 .push_bind(micros_of(now));
         });
         query.build().execute(&mut *tx).await?;
@@ -109,7 +112,7 @@ pub(super) async fn write_plan(tx: &mut Tx, plan: &plan::IngestPlan, now: DateTi
     for (h, _, _) in &plan.new_households {
         changes.push(household_change(h));
     }
-    for (flagged, village, _) in &plan.new_visits {
+    for (flagged, village) in &plan.new_visits {
         changes.push(RowChange { kind: ChangeKind::Visit, id: flagged.visit.id, area: *village });
     }
     insert_row_changes(tx, &changes, now).await

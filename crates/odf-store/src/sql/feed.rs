@@ -9,6 +9,25 @@
 
 use super::*;
 
+/// The key of the `changes_area` index (migration 0014): the area code as one number, its digits
+/// padded to ten. Segments have fixed widths (2.2.2.4) and none is zero, so each code has its own
+/// number and everything at or under an area is one range of numbers ([`area_key_range`]). A query
+/// uses the index only when it names this very expression.
+pub(super) const AREA_KEY: &str =
+    "CAST(substr(replace(area_code, '.', '') || '0000000000', 1, 10) AS BIGINT)";
+
+/// The [`AREA_KEY`]s of `area` and everything under it: `lo <= key < hi`.
+pub(super) fn area_key_range(area: AreaCode) -> (i64, i64) {
+    let text = area.to_string();
+    let (mut digits, mut count) = (0_i64, 0_u32);
+    for digit in text.bytes().filter(u8::is_ascii_digit) {
+        digits = digits * 10 + i64::from(digit - b'0');
+        count += 1;
+    }
+    let scale = 10_i64.pow(10_u32.saturating_sub(count));
+    (digits * scale, (digits + 1) * scale)
+}
+
 /// The page query up to its `WHERE`; the scope and cursor conditions name only `changes`'
 /// columns (`seq`, `area_code`), which neither joined table has. Read by position in
 /// [`change_from_row`].

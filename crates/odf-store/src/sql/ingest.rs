@@ -226,10 +226,16 @@ impl Ingest for ThisStore {
     }
 
     async fn visits_of(&self, household: Uuid) -> Result<Vec<StoredVisit>> {
-        let rows = sqlx::query(&format!("SELECT {VISIT_COLUMNS} FROM visits WHERE household_id = $1"))
-            .bind(household)
-            .fetch_all(self.reader())
-            .await?;
+        // No index on household_id (migration 0014; this is the only reader that would use it):
+        // the household's visits are found among its village's, through `(village_code, id)`. A
+        // household never changes village.
+        let rows = sqlx::query(&format!(
+            "SELECT {VISIT_COLUMNS} FROM visits \
+             WHERE village_code = (SELECT village_code FROM households WHERE id = $1) AND household_id = $1"
+        ))
+        .bind(household)
+        .fetch_all(self.reader())
+        .await?;
         let mut visits = rows.iter().map(visit_from_row).collect::<Result<Vec<_>>>()?;
         visits.sort_by_key(|v| (v.visit.visited_at, v.visit.id));
         Ok(visits)
@@ -287,14 +293,14 @@ impl Ingest for ThisStore {
             Scope::Areas(areas) => {
                 query.push(" AND (");
                 for (i, area) in areas.iter().enumerate() {
-                    let (lo, hi) = area.text_range();
+                    let (lo, hi) = feed::area_key_range(*area);
                     if i > 0 {
                         query.push(" OR ");
                     }
                     query
-                        .push("(area_code >= ")
+                        .push(format!("({} >= ", feed::AREA_KEY))
                         .push_bind(lo)
-                        .push(" AND area_code < ")
+                        .push(format!(" AND {} < ", feed::AREA_KEY))
                         .push_bind(hi)
                         .push(")");
                 }

@@ -58,7 +58,7 @@ type Tx = <Db as sqlx::Database>::Connection;
 type DbRow = <Db as sqlx::Database>::Row;
 
 /// Rows per multi-row statement: well under both backends' bind-parameter limits (SQLite 32,766,
-/// PostgreSQL 65,535) for our widest row (14 columns).
+/// PostgreSQL 65,535) for our widest row (13 columns).
 const ROWS_PER_STATEMENT: usize = 500;
 const MAX_PAGE: u32 = 1000;
 
@@ -222,16 +222,18 @@ async fn insert_row_changes(tx: &mut Tx, changes: &[RowChange], at: DateTime<Utc
 
 /// Before a household row is updated: the feed rows that still rebuild their payload from it get
 /// the JSON they stand for written into them, so they keep announcing the revision they announced.
-/// Edits are rare; the rows are found through the `(area_code, seq)` index of the household's village.
+/// Edits are rare; the rows are found through the `changes_area` index, by the key of the
+/// household's village (its own number: `feed::AREA_KEY`).
 async fn freeze_household_changes(tx: &mut Tx, before: &StoredHousehold) -> Result<()> {
     let household = &before.household;
-    sqlx::query(
+    sqlx::query(&format!(
         "UPDATE changes SET payload = $1, entity_id = $2 \
-         WHERE area_code = $3 AND kind = 'household' AND row_id = $4 AND payload IS NULL",
-    )
+         WHERE {} = $3 AND kind = 'household' AND row_id = $4 AND payload IS NULL",
+        feed::AREA_KEY
+    ))
     .bind(household_payload(household, before.revision).to_string())
     .bind(household.id.to_string())
-    .bind(household.village.to_string())
+    .bind(feed::area_key_range(household.village).0)
     .bind(household.id)
     .execute(&mut *tx)
     .await?;

@@ -257,19 +257,23 @@ pub(crate) async fn a_database_written_before_the_lean_feed_pulls_the_same_chang
         household_payload(&edited_now.household, 2),
     ));
 
-    let (visits_sql, changes_sql) = if sqlite {
+    // 0014 too: the code writes visits as it left them.
+    let (visits_sql, changes_sql, lean_sql) = if sqlite {
         (
             include_str!("../../migrations/sqlite/0010_compact_visits.sql"),
             include_str!("../../migrations/sqlite/0011_lean_change_feed.sql"),
+            include_str!("../../migrations/sqlite/0014_lean_visits.sql"),
         )
     } else {
         (
             include_str!("../../migrations/postgres/0010_compact_visits.sql"),
             include_str!("../../migrations/postgres/0011_lean_change_feed.sql"),
+            include_str!("../../migrations/postgres/0014_lean_visits.sql"),
         )
     };
     raw.execute(visits_sql).await;
     raw.execute(changes_sql).await;
+    raw.execute(lean_sql).await;
 
     let after = pull_all(&store).await;
     assert_eq!(after.iter().map(|c| c.0).collect::<Vec<_>>(), before_seqs, "every seq kept");

@@ -14,12 +14,14 @@ mod coverage;
 mod edits;
 mod feed;
 mod ingest;
+mod lean_visits;
 mod places;
 mod verification;
 
 odf_store::store_tests!(
     feed::a_database_written_before_the_lean_feed_pulls_the_same_changes,
     feed::feed_entries_keep_what_they_announced_when_a_household_is_edited,
+    lean_visits::a_database_written_before_the_lean_visits_answers_resent_visits_the_same,
     places::migrations_can_run_again_and_the_backend_is_named,
     places::places_import_idempotently_and_renames_are_updates,
     places::boundaries_import_idempotently_and_reach_the_change_feed,
