@@ -82,11 +82,16 @@ pub(crate) fn photo_bytes(hex_text: &str) -> Option<Vec<u8>> {
 }
 
 pub(crate) fn photo_hex(bytes: Option<&[u8]>) -> Result<Option<String>> {
-    match bytes {
-        Some(bytes) if bytes.len() == 32 => Ok(Some(hex::encode(bytes))),
-        Some(bytes) => Err(StoreError::corrupt(format!("photo hash of {} bytes", bytes.len()))),
-        None => Ok(None),
+    bytes.map(|bytes| photo_hex_in(bytes, &mut [0; 64]).map(str::to_owned)).transpose()
+}
+
+/// [`photo_hex`] written into `buf`, without a `String`: the exports' decoders hex one per row.
+pub(crate) fn photo_hex_in<'b>(bytes: &[u8], buf: &'b mut [u8; 64]) -> Result<&'b str> {
+    if bytes.len() != 32 {
+        return Err(StoreError::corrupt(format!("photo hash of {} bytes", bytes.len())));
     }
+    hex::encode_to_slice(bytes, buf).map_err(StoreError::corrupt)?;
+    std::str::from_utf8(buf).map_err(StoreError::corrupt)
 }
 
 #[cfg(test)]
@@ -146,5 +151,9 @@ mod tests {
         assert_eq!(bytes.as_ref().map(Vec::len), Some(32));
         assert_eq!(photo_hex(bytes.as_deref()).ok().flatten(), Some(hash));
         assert!(photo_hex(Some(&[1, 2, 3])).is_err());
+        assert_eq!(photo_hex(None).ok(), Some(None));
+        let bytes: Vec<u8> = (0..32).map(|i| i * 8).collect();
+        let mut buf = [0; 64];
+        assert_eq!(photo_hex_in(&bytes, &mut buf).ok(), Some(hex::encode(&bytes).as_str()));
     }
 }

@@ -167,6 +167,21 @@ pub(crate) fn channel() -> (PieceSender, ExportBody) {
     (tx, ExportBody { rx, finished: false })
 }
 
+/// Ends a stream: the reader's result becomes its last piece (the end, or the error that stopped
+/// it, logged here), sent after every chunk the reader sent. Every backend's reader ends through
+/// this, so a failed export reads and logs the same whichever read it.
+pub(crate) async fn finish(tx: &PieceSender, result: Result<()>) {
+    let piece = match result {
+        Ok(()) => Piece::End,
+        Err(err) => {
+            tracing::error!(error = %err, "visits export stopped half-way");
+            Piece::Failed(err)
+        }
+    };
+    // The receiver may be gone (client left): nothing to tell then.
+    let _ = tx.send(piece).await;
+}
+
 /// The bytes of one export, chunk by chunk ([`Exports::export_stream`](crate::Exports::export_stream)).
 /// Dropping it stops the read.
 pub struct ExportBody {

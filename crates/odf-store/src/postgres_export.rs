@@ -12,7 +12,7 @@ use odf_domain::{AreaCode, GeoPoint, GpsFlag};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::codec::{category_of_code, checklist_of_bits, micros_of, time_of_micros};
+use crate::codec::{category_of_code, checklist_of_bits, micros_of, photo_hex_in, time_of_micros};
 use crate::export::{
     self, Chunker, ExportBody, ExportRow, Piece, PieceSender, RowWriter, VisitFilter, flags_of,
 };
@@ -22,14 +22,8 @@ use crate::{Result, StoreError};
 pub(crate) fn stream(pool: PgPool, filter: VisitFilter, writer: Box<dyn RowWriter>) -> ExportBody {
     let (tx, body) = export::channel();
     tokio::spawn(async move {
-        let piece = match read(&pool, &filter, writer, &tx).await {
-            Ok(()) => Piece::End,
-            Err(err) => {
-                tracing::error!(error = %err, "visits export stopped half-way");
-                Piece::Failed(err)
-            }
-        };
-        let _ = tx.send(piece).await;
+        let result = read(&pool, &filter, writer, &tx).await;
+        export::finish(&tx, result).await;
     });
     body
 }
@@ -180,11 +174,18 @@ fn tuple<'b>(data: &'b [u8], fields: &mut [Option<&'b [u8]>; COLUMNS]) -> Result
 // Migration 0010's integers and bytes in COPY's binary form (big-endian), decoded by
 // `crate::codec` as the store's own reads are.
 
-#[derive(Default)]
+/// Reads COPY rows into [`ExportRow`]s. Holds what rows share: the last village's code (rows come
+/// in village order), the flags' and the photo hash's buffers.
 struct Decoder {
     village: Option<(String, AreaCode)>,
     flags: Vec<GpsFlag>,
-    photo: String,
+    photo: [u8; 64],
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder { village: None, flags: Vec::new(), photo: [0; 64] }
+    }
 }
 
 impl Decoder {
@@ -199,13 +200,10 @@ impl Decoder {
             }
         };
         self.flags = flags_of(text(f[11])?)?;
-        if let Some(hash) = f[9] {
-            if hash.len() != 32 {
-                return Err(StoreError::corrupt(format!("photo hash of {} bytes", hash.len())));
-            }
-            self.photo.clear();
-            self.photo.push_str(&hex::encode(hash));
-        }
+        let photo_sha256 = match f[9] {
+            Some(hash) => Some(photo_hex_in(hash, &mut self.photo)?),
+            None => None,
+        };
         let kk = i64::from_be_bytes(fixed(f[14])?);
         Ok(ExportRow {
             id: Uuid::from_bytes(fixed(f[0])?),
@@ -225,7 +223,7 @@ impl Decoder {
                 ),
                 _ => None,
             },
-            photo_sha256: f[9].map(|_| self.photo.as_str()),
+            photo_sha256,
             device_id: text(f[10])?,
             flags: &self.flags,
             received_at: time_of_micros(i64::from_be_bytes(fixed(f[12])?))?,

@@ -68,27 +68,33 @@ const HEADER_EN: &str = "code,name,level,kk_registered,kk_visited,kk_with_access
 /// `=`, `+`, `-`, `@`, a tab or a carriage return, as in `=HYPERLINK(...)` in a place name) gets a
 /// leading apostrophe, so it is shown as text and never evaluated.
 fn csv_field(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+    let mut out = Vec::with_capacity(text.len() + 2);
     push_csv_field(&mut out, text);
-    out
+    // Text in, text out: the bytes added are ASCII quotes and apostrophes.
+    String::from_utf8(out).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
 /// Appends `text` to `out` as [`csv_field`] writes it, without a new string per cell (the visits
 /// export writes hundreds of thousands of rows a second).
-pub(crate) fn push_csv_field(out: &mut String, text: &str) {
+pub(crate) fn push_csv_field(out: &mut Vec<u8>, text: &str) {
     let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quoted = text.contains([',', '"', '\n', '\r']);
+    let quoted = text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
     if quoted {
-        out.push('"');
+        out.push(b'"');
     }
     if formula {
-        out.push('\'');
+        out.push(b'\'');
     }
     if quoted {
-        out.push_str(&text.replace('"', "\"\""));
-        out.push('"');
+        for part in text.split_inclusive('"') {
+            out.extend_from_slice(part.as_bytes());
+            if part.ends_with('"') {
+                out.push(b'"');
+            }
+        }
+        out.push(b'"');
     } else {
-        out.push_str(text);
+        out.extend_from_slice(text.as_bytes());
     }
 }
 

@@ -227,6 +227,10 @@ pub async fn the_stream_gives_the_rows_of_the_pages(app: Arc<TestApp>) {
     visits(&app).await;
     visits(&app).await;
     app.raw_sql("UPDATE households SET rt = '=1', rw = NULL WHERE head_name = 'Wa Ode'").await;
+    // A household in another village than its visits: SQLite's reader holds one village's
+    // households at a time and must find this one by id.
+    app.raw_sql(&format!("UPDATE households SET village_code = '{VILLAGE_B}' WHERE head_name = '{HEAD}'"))
+        .await;
     let bounds = [None, Some(Utc::now() - Duration::days(2)), Some(Utc::now() + Duration::days(1))];
     let areas = [None, Some("74"), Some("74.04.81"), Some("74.71")];
     for (under, visited_by) in areas.iter().flat_map(|a| bounds.iter().map(move |b| (a, b))) {

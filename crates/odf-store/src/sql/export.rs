@@ -78,14 +78,8 @@ impl ThisStore {
         let (tx, body) = exports::channel();
         let store = self.clone();
         tokio::spawn(async move {
-            let piece = match store.write_pages(filter, writer, &tx).await {
-                Ok(()) => Piece::End,
-                Err(err) => {
-                    tracing::error!(error = %err, "visits export stopped half-way");
-                    Piece::Failed(err)
-                }
-            };
-            let _ = tx.send(piece).await;
+            let result = store.write_pages(filter, writer, &tx).await;
+            exports::finish(&tx, result).await;
         });
         body
     }
