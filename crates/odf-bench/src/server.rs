@@ -88,7 +88,12 @@ pub async fn login(http: &reqwest::Client, base: &str, username: &str) -> BenchR
 /// Sends one push body (gzipped JSON, as `data::push_body` makes it) to the server at `base` as
 /// the phone signed in with `token`, and returns the server's answer: the one HTTP push of the
 /// ingest and memory parts.
-pub async fn push(http: &reqwest::Client, base: &str, token: &str, body: Vec<u8>) -> BenchResult<PushResponse> {
+pub async fn push(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> BenchResult<PushResponse> {
     let answer = http
         .post(format!("{base}/v1/sync/push"))
         .bearer_auth(token)

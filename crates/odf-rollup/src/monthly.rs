@@ -41,7 +41,12 @@ pub struct MonthlySeries<'w> {
 
 /// The months from `from` to `to` (inclusive) and the local day each ends on: its last day in the
 /// area's time zone, or today there for the current month, after which the series stops.
-pub(crate) fn month_days(area: AreaRef, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> Vec<(String, NaiveDate)> {
+pub(crate) fn month_days(
+    area: AreaRef,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Vec<(String, NaiveDate)> {
     let today = area.local_date(now);
     let mut days = Vec::new();
     let mut month = NaiveDate::from_ymd_opt(from.year(), from.month(), 1);
@@ -96,8 +101,9 @@ impl<'w> MonthlySeries<'w> {
             let by = |at: DateTime<Utc>| village.local_date(at) <= month.day;
             let mut latest: Option<&VisitFact> = None;
             for visit in visits.iter().filter(|v| v.household_id == household.id && by(v.visited_at)) {
-                if latest.is_none_or(|current| is_later(visit.visited_at, visit.id, current.visited_at, current.id))
-                {
+                if latest.is_none_or(|current| {
+                    is_later(visit.visited_at, visit.id, current.visited_at, current.id)
+                }) {
                     latest = Some(visit);
                 }
             }
@@ -137,7 +143,8 @@ impl<'w> MonthlySeries<'w> {
                 .filter(|fact| self.counts(fact.village) && fact.status.counts_as_sbs())
                 .count();
             let as_of = self.area.end_of_day(month.day).map_or(self.now, |end| end.min(self.now));
-            let desa_sbs = Ratio { numerator: i64::try_from(certified).unwrap_or(i64::MAX), denominator: total };
+            let desa_sbs =
+                Ratio { numerator: i64::try_from(certified).unwrap_or(i64::MAX), denominator: total };
             points.push(Point {
                 period: month.period,
                 as_of,
@@ -217,7 +224,8 @@ mod tests {
                 });
             }
         }
-        let statuses = [VillageStatus::Dipicu, VillageStatus::Sbs, VillageStatus::Slipped, VillageStatus::Revoked];
+        let statuses =
+            [VillageStatus::Dipicu, VillageStatus::Sbs, VillageStatus::Slipped, VillageStatus::Revoked];
         for _ in 0..25 {
             let at = when(&mut rng);
             for _ in 0..=rng.next(2) {
@@ -232,7 +240,14 @@ mod tests {
         facts
     }
 
-    fn streamed(facts: &Facts, wilayah: &Wilayah, area: AreaRef, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> Vec<Point> {
+    fn streamed(
+        facts: &Facts,
+        wilayah: &Wilayah,
+        area: AreaRef,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Vec<Point> {
         let mut series = MonthlySeries::new(wilayah, area, from, to, now);
         for household in &facts.households {
             let visits: Vec<VisitFact> =
@@ -246,18 +261,27 @@ mod tests {
     fn the_same_points_as_the_roll_ups_of_the_facts() {
         let places = wilayah();
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        let areas = ["nasional", "31", "74", "74.04", "74.04.01", "74.04.01.2001", "94.01.01", "74.04.02.2009"];
+        let areas =
+            ["nasional", "31", "74", "74.04", "74.04.01", "74.04.01.2001", "94.01.01", "74.04.02.2009"];
         for seed in 0..40 {
             let facts = facts(seed);
             for area in areas {
                 let area: AreaRef = area.parse().unwrap();
                 for (from, to, now) in [
                     (day(2025, 7, 1), day(2026, 6, 1), Utc.with_ymd_and_hms(2026, 6, 20, 3, 0, 0).unwrap()),
-                    (day(2025, 11, 1), day(2026, 3, 1), Utc.with_ymd_and_hms(2026, 3, 31, 17, 30, 0).unwrap()),
+                    (
+                        day(2025, 11, 1),
+                        day(2026, 3, 1),
+                        Utc.with_ymd_and_hms(2026, 3, 31, 17, 30, 0).unwrap(),
+                    ),
                     (day(2026, 1, 1), day(2026, 9, 1), Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()),
                 ] {
                     let old = facts.monthly(&places, area, from, to, now);
-                    assert_eq!(streamed(&facts, &places, area, from, to, now), old, "seed {seed} area {area:?}");
+                    assert_eq!(
+                        streamed(&facts, &places, area, from, to, now),
+                        old,
+                        "seed {seed} area {area:?}"
+                    );
                 }
             }
         }

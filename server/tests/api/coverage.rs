@@ -274,13 +274,23 @@ pub async fn the_streamed_monthly_trend_equals_the_series_of_all_the_facts(app: 
             visits: rows
                 .visits
                 .iter()
-                .map(|v| VisitFact { id: v.id, household_id: v.household_id, visited_at: v.visited_at, category: v.category })
+                .map(|v| VisitFact {
+                    id: v.id,
+                    household_id: v.household_id,
+                    visited_at: v.visited_at,
+                    category: v.category,
+                })
                 .collect(),
-            statuses: rows.statuses.iter().map(|s| StatusFact { village: s.village, status: s.status, at: s.at }).collect(),
+            statuses: rows
+                .statuses
+                .iter()
+                .map(|s| StatusFact { village: s.village, status: s.status, at: s.at })
+                .collect(),
         };
         for (from, to) in windows {
             let old = facts.monthly(&wilayah, area, from, to, now);
-            let streamed = odf_server::web::monthly_from_store(&app.store, &wilayah, area, from, to, now).await.unwrap();
+            let streamed =
+                odf_server::web::monthly_from_store(&app.store, &wilayah, area, from, to, now).await.unwrap();
             assert!(!old.is_empty());
             assert_eq!(streamed, old, "{text} {from}..{to}");
         }

@@ -358,7 +358,11 @@ async fn status_changes_in(tx: &mut Tx, under: Option<AreaCode>) -> Result<Vec<S
     for row in query.build().fetch_all(&mut *tx).await? {
         let village: String = row.try_get("village_code")?;
         let status: String = row.try_get("to_status")?;
-        statuses.push(StatusRow { village: code_of(&village)?, status: status_of(&status)?, at: row.try_get("at")? });
+        statuses.push(StatusRow {
+            village: code_of(&village)?,
+            status: status_of(&status)?,
+            at: row.try_get("at")?,
+        });
     }
     Ok(statuses)
 }

@@ -277,7 +277,11 @@ pub(crate) async fn create(
         };
         // Hashing the new password holds as much memory as a sign-in's check: it takes a turn
         // among the same `login.max_concurrent` permits.
-        let permit = state.password_checks().acquire_owned().await.map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
+        let permit = state
+            .password_checks()
+            .acquire_owned()
+            .await
+            .map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
         let added = commands::add_user(state.store(), spec, admin.username()).await;
         drop(permit);
         let user = match added {
@@ -370,8 +374,11 @@ pub(crate) async fn act(
             }
             "sandi" => {
                 // A new password's hash takes a turn among the sign-ins' permits (see `create`).
-                let permit =
-                    state.password_checks().acquire_owned().await.map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
+                let permit = state
+                    .password_checks()
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
                 let reset = commands::reset_password(store, &user.username, actor).await;
                 drop(permit);
                 let password = reset.map_err(|e| admin.refused(e))?;
