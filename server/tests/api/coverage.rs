@@ -227,7 +227,7 @@ async fn a_year_of_visits(app: &TestApp, sanitarian: &str, village: &str, seed: 
             let at = if v == 2 { first } else { first + Duration::hours(v * 700) };
             visits.push(json!({
                 "id": Uuid::now_v7(), "household_id": home["id"], "sanitarian": sanitarian,
-                "visited_at": at.min(Utc::now()), "category": categories[((seed + h + v) % 6) as usize],
+                "visited_at": at.min(Utc::now()), "category": categories[usize::try_from((seed + h + v) % 6).unwrap()],
                 "device_id": "hp",
             }));
         }
