@@ -201,7 +201,7 @@ mod tests {
         let mut rng = Lcg(seed);
         let start = Utc.with_ymd_and_hms(2025, 11, 1, 0, 0, 0).unwrap();
         // Hours within ~9 months, so some facts fall near month and day boundaries in each zone.
-        let mut when = |rng: &mut Lcg| start + Duration::hours(i64::try_from(rng.next(24 * 270)).unwrap());
+        let when = |rng: &mut Lcg| start + Duration::hours(i64::try_from(rng.next(24 * 270)).unwrap());
         let mut facts = Facts::default();
         for _ in 0..60 {
             let village = code(villages[usize::try_from(rng.next(7)).unwrap()]);
