@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use odf_domain::{AreaCode, Household, Role, Visit};
-use odf_mobile_api::sync::{PushResponse, RecordStatus};
+use odf_mobile_api::sync::RecordStatus;
 use odf_server::commands;
 use odf_store::{AnyStore, IngestBatch, Outcome};
 
@@ -103,22 +103,12 @@ async fn over_http(server: &Server, tokens: &[String], pushes: &Pushes) -> Bench
     let mut tasks = Vec::new();
     for ((_, list), token) in pushes.phones.iter().zip(tokens) {
         let bodies: Vec<(usize, Vec<u8>)> = list.iter().map(|(v, body)| (v.len(), body.clone())).collect();
-        let (http, url, token) =
-            (server.http.clone(), format!("{}/v1/sync/push", server.base), token.clone());
+        let (http, base, token) = (server.http.clone(), server.base.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(bodies.len());
             for (expected, body) in bodies {
                 let sent = Instant::now();
-                let response = http
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .header("content-encoding", "gzip")
-                    .body(body)
-                    .send()
-                    .await?
-                    .error_for_status()?;
-                let answer: PushResponse = response.json().await?;
+                let answer = crate::server::push(&http, &base, &token, body).await?;
                 latencies.push(sent.elapsed().as_secs_f64() * 1e3);
                 let accepted = answer.results.iter().filter(|r| r.status == RecordStatus::Accepted).count();
                 if accepted != expected {

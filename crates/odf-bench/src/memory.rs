@@ -15,12 +15,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use odf_domain::{AreaCode, AreaRef, Level, Role};
-use odf_mobile_api::sync::{PushResponse, RecordStatus};
+use odf_mobile_api::sync::RecordStatus;
 use odf_server::commands;
 use odf_store::IngestBatch;
 
 use crate::db::{Backend, BenchDb};
-use crate::server::{add_account, login};
+use crate::server::{add_account, login, push};
 use crate::{BenchResult, dashboard, data, percentile};
 
 /// KK per village, as the roll-up part seeds them (× 83,762 villages ≈ 70 million).
@@ -227,22 +227,12 @@ pub async fn measure(
     let started = Instant::now();
     let mut pushers = Vec::new();
     for (list, token) in bodies.into_iter().zip(tokens) {
-        let (http, url) = (http.clone(), format!("{}/v1/sync/push", server.base));
+        let (http, base) = (http.clone(), server.base.clone());
         pushers.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(list.len());
             for body in list {
                 let sent = Instant::now();
-                let answer: PushResponse = http
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .header("content-encoding", "gzip")
-                    .body(body)
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .json()
-                    .await?;
+                let answer = push(&http, &base, &token, body).await?;
                 latencies.push(sent.elapsed().as_secs_f64() * 1e3);
                 if answer.results.iter().any(|r| r.status != RecordStatus::Accepted) {
                     return Err::<Vec<f64>, crate::BenchError>("a visit was not accepted".into());

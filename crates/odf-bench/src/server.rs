@@ -2,6 +2,7 @@
 //! dashboards, reached over loopback HTTP exactly as phones reach it.
 
 use odf_domain::{AreaRef, Role};
+use odf_mobile_api::sync::PushResponse;
 use odf_server::commands::{self, UserSpec};
 use odf_server::{AppState, ServerConfig};
 use odf_store::AnyStore;
@@ -82,6 +83,29 @@ pub async fn login(http: &reqwest::Client, base: &str, username: &str) -> BenchR
         .error_for_status()?;
     let body: Value = response.json().await?;
     Ok(body["token"].as_str().ok_or("login answered no token")?.to_owned())
+}
+
+/// Sends one push body (gzipped JSON, as `data::push_body` makes it) to the server at `base` as
+/// the phone signed in with `token`, and returns the server's answer: the one HTTP push of the
+/// ingest and memory parts.
+pub async fn push(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> BenchResult<PushResponse> {
+    let answer = http
+        .post(format!("{base}/v1/sync/push"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(body)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(answer)
 }
 
 /// The bench's password, for a phone (`odf-client`) that signs in itself.

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use odf_domain::coverage::is_later;
 use odf_domain::{AreaCode, Category, Tally, VillageStatus, Wilayah};
 use serde::Serialize;
@@ -152,26 +152,10 @@ impl Facts {
         to: NaiveDate,
         now: DateTime<Utc>,
     ) -> Vec<Point> {
-        let today = area.local_date(now);
-        let mut points = Vec::new();
-        let mut month = NaiveDate::from_ymd_opt(from.year(), from.month(), 1);
-        while let Some(first) = month.filter(|m| *m <= to) {
-            let next = if first.month() == 12 {
-                NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-            };
-            let Some(last) = next.and_then(|n| n.pred_opt()) else { break };
-            let day = last.min(today);
-            if let Some(point) = self.point(wilayah, area, day, now, first.format("%Y-%m").to_string()) {
-                points.push(point);
-            }
-            if day == today {
-                break;
-            }
-            month = next;
-        }
-        points
+        crate::monthly::month_days(area, from, to, now)
+            .into_iter()
+            .filter_map(|(period, day)| self.point(wilayah, area, day, now, period))
+            .collect()
     }
 }
 

@@ -33,9 +33,11 @@ mod counts;
 mod figures;
 pub mod history;
 mod measure;
+mod monthly;
 mod rollup;
 
 pub use counts::{CategoryCounts, Households, LegacyCounts, VillageCounts};
 pub use figures::{AreaFigures, KabupatenSbs, RollupLevel, VillageDetail};
 pub use measure::{Figure, KksThresholds, KksTier, Measure, ThresholdError};
+pub use monthly::MonthlySeries;
 pub use rollup::{AreaRef, IgnoreReason, IgnoredRow, InputKind, LevelSums, NATIONAL_NAME, Rollup, StatusRow};

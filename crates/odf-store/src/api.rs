@@ -203,6 +203,15 @@ pub trait Coverage: Send + Sync {
     /// Households, visit dates and status changes of the villages at or under `under`, for
     /// rebuilding coverage as of past dates (the only reader of raw visits besides `recount`).
     async fn history_facts(&self, under: Option<AreaCode>) -> Result<HistoryFacts>;
+    /// The same facts as [`Coverage::history_facts`], one household at a time: `each` gets every
+    /// household at or under `under` with its visits (those recorded at or under `under`), then
+    /// the status changes are returned (oldest first). Holds one household's visits at a time, not
+    /// the area's: what a monthly series of a province or the nation is rebuilt from.
+    async fn household_histories(
+        &self,
+        under: Option<AreaCode>,
+        each: &mut (dyn for<'h> FnMut(&'h HouseholdRow, &'h [VisitRow]) + Send),
+    ) -> Result<Vec<StatusRow>>;
     /// When anything at or under `under` last entered the change feed, place names left out (they
     /// are not field data).
     async fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<chrono::DateTime<chrono::Utc>>>;

@@ -39,7 +39,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 pub use admin::Uploads;
 pub use reader::Reader;
-pub use trend::TrendCache;
+pub use trend::{TrendCache, monthly_from_store};
 
 /// The cookie remembering the reader's language choice.
 const LANG_COOKIE: &str = "lang";

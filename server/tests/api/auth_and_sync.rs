@@ -540,3 +540,34 @@ pub async fn a_login_retried_with_its_idempotency_key_gets_the_same_session(app:
     assert_eq!(status, 400, "{body}");
     assert!(body["error"]["code"].is_string());
 }
+
+/// Sign-ins beyond `login.max_concurrent` wait for a password-check permit and then succeed; none
+/// is refused for being one too many. The test holds every permit itself, so no check can run
+/// until it lets go: what finishes before then would have skipped the bound.
+pub async fn logins_beyond_the_bound_wait_for_a_permit_and_then_succeed(app: Arc<TestApp>) {
+    let checks = app.state.password_checks();
+    let bound = app.config.login_max_concurrent;
+    let held = checks.clone().acquire_many_owned(u32::try_from(bound).unwrap()).await.unwrap();
+    let users = ["admin", "viewer", "ver", "ver2", "ver3", "san_k"];
+    assert!(users.len() > bound);
+    let logins: Vec<_> = users
+        .iter()
+        .map(|username| {
+            let (app, username) = (app.clone(), (*username).to_owned());
+            tokio::spawn(async move {
+                let body = json!({ "username": username, "password": PASSWORD });
+                app.http.post(app.url("/v1/auth/login")).json(&body).send().await.unwrap().status()
+            })
+        })
+        .collect();
+    // Give every request its turns up to the permit; none can get further while the test holds them.
+    for _ in 0..200 {
+        tokio::task::yield_now().await;
+    }
+    assert!(logins.iter().all(|login| !login.is_finished()), "a sign-in finished without a permit");
+    drop(held);
+    for login in logins {
+        assert_eq!(login.await.unwrap(), 200);
+    }
+    assert_eq!(checks.available_permits(), bound);
+}

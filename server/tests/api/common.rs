@@ -39,6 +39,8 @@ pub struct TestApp {
     pub db_url: String,
     /// The settings the server runs with.
     pub config: ServerConfig,
+    /// The server's state, for tests that hold its limits (e.g. the password-check permits).
+    pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -84,7 +86,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
         let state = AppState::new(store.clone(), config.clone());
-        let server = tokio::spawn(odf_server::serve(listener, state, async {
+        let server = tokio::spawn(odf_server::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
         TestApp {
@@ -93,6 +95,7 @@ impl TestApp {
             store,
             db_url: String::new(),
             config,
+            state,
             shutdown: Some(tx),
             server,
         }

@@ -210,3 +210,89 @@ pub async fn past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dat
     let (status, _) = app.get("/v1/coverage/74.04?as_of=yesterday", &viewer).await;
     assert_eq!(status, 400);
 }
+
+/// Households of `village` pushed by `sanitarian`, each with up to three visits spread over the
+/// past year (two at the same moment now and then), so the months differ.
+async fn a_year_of_visits(app: &TestApp, sanitarian: &str, village: &str, seed: i64) {
+    let token = app.login(sanitarian).await;
+    let categories = ["JSP", "SHARING", "BABS", "JSSP", "babs_tertutup", "belum_layak"];
+    let mut homes = Vec::new();
+    let mut visits = Vec::new();
+    for h in 0..8_i64 {
+        let home = json!({
+            "id": Uuid::now_v7(), "village": village, "head_name": format!("H{h}"), "kk_count": 1 + h % 3,
+        });
+        let first = Utc::now() - Duration::hours((seed * 977 + h * 1_291) % (24 * 330));
+        for v in 0..(seed + h) % 4 {
+            let at = if v == 2 { first } else { first + Duration::hours(v * 700) };
+            visits.push(json!({
+                "id": Uuid::now_v7(), "household_id": home["id"], "sanitarian": sanitarian,
+                "visited_at": at.min(Utc::now()), "category": categories[usize::try_from((seed + h + v) % 6).unwrap()],
+                "device_id": "hp",
+            }));
+        }
+        homes.push(home);
+    }
+    let body = json!({
+        "device": { "device_id": "hp", "app_version": "t", "pending_count": 0 },
+        "households": homes, "visits": visits,
+    });
+    let (status, body) = app.post("/v1/sync/push", &token, &body).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The dashboard's trend is streamed from the store household by household
+/// (`odf_server::web::monthly_from_store`); it must give exactly the figures of the series rebuilt
+/// from every fact at once (`Facts::monthly`, as `/series` computes them).
+pub async fn the_streamed_monthly_trend_equals_the_series_of_all_the_facts(app: Arc<TestApp>) {
+    use odf_rollup::history::{Facts, HouseholdFact, StatusFact, VisitFact};
+    campaign(&app).await;
+    a_year_of_visits(&app, "san_a", VILLAGE_A, 1).await;
+    a_year_of_visits(&app, "san_a", VILLAGE_B, 2).await;
+    a_year_of_visits(&app, "san_k", KELURAHAN, 3).await;
+    let wilayah = odf_server::places::load_wilayah(&app.store).await.unwrap();
+    let now = Utc::now();
+    let today = now.date_naive();
+    let windows = [
+        (today - chrono::Months::new(11), today),
+        (today - chrono::Months::new(7), today - chrono::Months::new(2)),
+    ];
+    for text in ["nasional", "74", "74.04", "74.04.81", VILLAGE_A, VILLAGE_B, "74.71", KELURAHAN] {
+        let area: odf_domain::AreaRef = text.parse().unwrap();
+        let rows = app.store.history_facts(area.code()).await.unwrap();
+        let facts = Facts {
+            households: rows
+                .households
+                .iter()
+                .map(|h| HouseholdFact {
+                    id: h.id,
+                    village: h.village,
+                    kk_count: h.kk_count,
+                    received_at: h.received_at,
+                })
+                .collect(),
+            visits: rows
+                .visits
+                .iter()
+                .map(|v| VisitFact {
+                    id: v.id,
+                    household_id: v.household_id,
+                    visited_at: v.visited_at,
+                    category: v.category,
+                })
+                .collect(),
+            statuses: rows
+                .statuses
+                .iter()
+                .map(|s| StatusFact { village: s.village, status: s.status, at: s.at })
+                .collect(),
+        };
+        for (from, to) in windows {
+            let old = facts.monthly(&wilayah, area, from, to, now);
+            let streamed =
+                odf_server::web::monthly_from_store(&app.store, &wilayah, area, from, to, now).await.unwrap();
+            assert!(!old.is_empty());
+            assert_eq!(streamed, old, "{text} {from}..{to}");
+        }
+    }
+}

@@ -54,12 +54,14 @@ api_tests! {
         gzip_pushes_are_accepted_and_oversized_or_malformed_bodies_get_json_errors,
         operations_endpoints_answer,
         edits_from_two_phones_merge_and_an_admin_resolves_the_conflict,
+        logins_beyond_the_bound_wait_for_a_permit_and_then_succeed,
     }
     coverage (odf_server::ServerConfig::default()) {
         a_kabupaten_roll_up_names_both_measures_and_counts_villages_without_data,
         coverage_comes_as_csv_geojson_stbm_recap_and_dhis2,
         a_viewer_cannot_read_coverage_outside_their_area,
         past_dates_and_monthly_series_are_rebuilt_from_visit_and_status_dates,
+        the_streamed_monthly_trend_equals_the_series_of_all_the_facts,
     }
     national (odf_server::ServerConfig::default()) {
         a_national_viewer_reads_the_nation_and_every_area_below_it,

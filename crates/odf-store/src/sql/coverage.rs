@@ -101,6 +101,18 @@ impl Coverage for ThisStore {
         self.snapshot(async |tx| history_facts_in(tx, under).await).await
     }
 
+    async fn household_histories(
+        &self,
+        under: Option<AreaCode>,
+        each: &mut (dyn for<'h> FnMut(&'h HouseholdRow, &'h [VisitRow]) + Send),
+    ) -> Result<Vec<StatusRow>> {
+        self.snapshot(async |tx| {
+            households_with_visits_in(tx, under, each).await?;
+            status_changes_in(tx, under).await
+        })
+        .await
+    }
+
     async fn last_change_at(&self, under: Option<AreaCode>) -> Result<Option<DateTime<Utc>>> {
         let prefix = under.map_or_else(String::new, |area| area.to_string());
         let at = sqlx::query_scalar("SELECT last_change_at FROM area_freshness WHERE prefix = $1")
@@ -333,17 +345,79 @@ async fn history_facts_in(tx: &mut Tx, under: Option<AreaCode>) -> Result<Histor
             category: category_of_code(row.try_get("category")?)?,
         });
     }
+    facts.statuses = status_changes_in(tx, under).await?;
+    Ok(facts)
+}
+
+/// The status changes of the villages at or under `under`, oldest first.
+async fn status_changes_in(tx: &mut Tx, under: Option<AreaCode>) -> Result<Vec<StatusRow>> {
     let mut query = QueryBuilder::new("SELECT village_code, to_status, at FROM status_history WHERE 1 = 1");
     push_area_range(&mut query, "village_code", under);
     query.push(" ORDER BY id");
+    let mut statuses = Vec::new();
     for row in query.build().fetch_all(&mut *tx).await? {
         let village: String = row.try_get("village_code")?;
         let status: String = row.try_get("to_status")?;
-        facts.statuses.push(StatusRow {
+        statuses.push(StatusRow {
             village: code_of(&village)?,
             status: status_of(&status)?,
             at: row.try_get("at")?,
         });
     }
-    Ok(facts)
+    Ok(statuses)
+}
+
+/// Every household at or under `under` with its visits recorded there, handed to `each` one
+/// household at a time. The rows are streamed, ordered by village then household, so what is held
+/// is one household's visits (SQLite sorts within a village only, walking `households_village`).
+async fn households_with_visits_in(
+    tx: &mut Tx,
+    under: Option<AreaCode>,
+    each: &mut (dyn for<'h> FnMut(&'h HouseholdRow, &'h [VisitRow]) + Send),
+) -> Result<()> {
+    use futures_util::TryStreamExt as _;
+    let mut query = QueryBuilder::new(
+        "SELECT h.id, h.village_code, h.kk_count, h.received_at, v.id AS visit_id, v.visited_at, v.category \
+         FROM households h LEFT JOIN visits v ON v.household_id = h.id",
+    );
+    push_area_range(&mut query, "v.village_code", under);
+    query.push(" WHERE 1 = 1");
+    push_area_range(&mut query, "h.village_code", under);
+    query.push(" ORDER BY h.village_code, h.id");
+    let mut rows = query.build().fetch(&mut *tx);
+    let mut current: Option<HouseholdRow> = None;
+    let mut visits: Vec<VisitRow> = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        let id: Uuid = row.try_get("id")?;
+        if current.is_none_or(|household| household.id != id) {
+            if let Some(household) = current.take() {
+                each(&household, &visits);
+            }
+            visits.clear();
+            let village: String = row.try_get("village_code")?;
+            let kk: i64 = row.try_get("kk_count")?;
+            current = Some(HouseholdRow {
+                id,
+                village: code_of(&village)?,
+                kk_count: u16::try_from(kk).map_err(StoreError::corrupt)?,
+                received_at: row.try_get("received_at")?,
+            });
+        }
+        if let Some(visit_id) = row.try_get::<Option<Uuid>, _>("visit_id")? {
+            let at: Option<i64> = row.try_get("visited_at")?;
+            let category: Option<i32> = row.try_get("category")?;
+            visits.push(VisitRow {
+                id: visit_id,
+                household_id: id,
+                visited_at: time_of_micros(at.ok_or_else(|| StoreError::corrupt("visit without a time"))?)?,
+                category: category_of_code(
+                    category.ok_or_else(|| StoreError::corrupt("visit without a category"))?,
+                )?,
+            });
+        }
+    }
+    if let Some(household) = current {
+        each(&household, &visits);
+    }
+    Ok(())
 }

@@ -265,8 +265,15 @@ impl Places for ThisStore {
         );
         push_area_range(&mut query, "code", under);
         query.push(" ORDER BY code");
-        let rows = query.build().fetch_all(self.reader()).await?;
-        rows.iter().map(|row| area_from_row(row, false)).collect()
+        // Streamed: the national list is ~91,600 rows, and holding them all as rows before
+        // converting took ~80 MB at once (SQLite copies each value), where the records take ~15.
+        use futures_util::TryStreamExt as _;
+        let mut rows = query.build().fetch(self.reader());
+        let mut areas = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            areas.push(area_from_row(&row, false)?);
+        }
+        Ok(areas)
     }
 
     async fn boundaries_of(&self, codes: &[AreaCode]) -> Result<Vec<(AreaCode, serde_json::Value)>> {

@@ -275,7 +275,16 @@ pub(crate) async fn create(
             villages,
             password: password.clone(),
         };
-        let user = match commands::add_user(state.store(), spec, admin.username()).await {
+        // Hashing the new password holds as much memory as a sign-in's check: it takes a turn
+        // among the same `login.max_concurrent` permits.
+        let permit = state
+            .password_checks()
+            .acquire_owned()
+            .await
+            .map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
+        let added = commands::add_user(state.store(), spec, admin.username()).await;
+        drop(permit);
+        let user = match added {
             Ok(user) => user,
             Err(err) => {
                 let failed = admin.refused(err);
@@ -364,9 +373,15 @@ pub(crate) async fn act(
                 Ok(back())
             }
             "sandi" => {
-                let password = commands::reset_password(store, &user.username, actor)
+                // A new password's hash takes a turn among the sign-ins' permits (see `create`).
+                let permit = state
+                    .password_checks()
+                    .acquire_owned()
                     .await
-                    .map_err(|e| admin.refused(e))?;
+                    .map_err(|e| admin.fail(crate::error::ApiError::internal(e)))?;
+                let reset = commands::reset_password(store, &user.username, actor).await;
+                drop(permit);
+                let password = reset.map_err(|e| admin.refused(e))?;
                 let a = admin.a;
                 Ok(secret_page(
                     &admin,
