@@ -2,6 +2,8 @@
 //! checklist answer, a photo's SHA-256, the device and the sanitarian. Deterministic (SplitMix64)
 //! apart from the ids and times.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, Utc};
 use odf_domain::verification::SplitMix64;
 use odf_domain::{AreaCode, Category, Checklist, GeoPoint, Household, Visit};
@@ -37,6 +39,25 @@ pub fn households(villages: &[AreaCode], count: usize, seed: u64) -> BenchResult
     Ok(out)
 }
 
+/// Which households a phone's visits go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// Each visit to a household drawn from all of them: every push spread over every village.
+    Uniform,
+    /// Each push to households of one village, drawn afresh per push: a sanitarian walking a
+    /// village and syncing from it.
+    Field,
+}
+
+impl Pattern {
+    pub fn name(self) -> &'static str {
+        match self {
+            Pattern::Uniform => "uniform",
+            Pattern::Field => "field",
+        }
+    }
+}
+
 /// `count` visits to `households`, made by `sanitarian` on `device`, in the last 30 days.
 pub fn visits(
     households: &[Household],
@@ -45,11 +66,38 @@ pub fn visits(
     device: &str,
     seed: u64,
 ) -> Vec<Visit> {
+    visits_in(households, Pattern::Uniform, (count, count), sanitarian, device, seed)
+}
+
+/// `count` visits to `households` in pushes of `batch`, made by `sanitarian` on `device`, in the
+/// last 30 days, the households chosen by `pattern`.
+pub fn visits_in(
+    households: &[Household],
+    pattern: Pattern,
+    (count, batch): (usize, usize),
+    sanitarian: &str,
+    device: &str,
+    seed: u64,
+) -> Vec<Visit> {
     let mut rng = SplitMix64::new(seed);
     let now = Utc::now();
+    let mut by_village: BTreeMap<AreaCode, Vec<&Household>> = BTreeMap::new();
+    for household in households {
+        by_village.entry(household.village).or_default().push(household);
+    }
+    let villages: Vec<Vec<&Household>> = by_village.into_values().collect();
+    let mut walked: &[&Household] = &[];
     (0..count)
-        .map(|_| {
-            let home = &households[pick(&mut rng, households.len())];
+        .map(|i| {
+            let home = match pattern {
+                Pattern::Uniform => &households[pick(&mut rng, households.len())],
+                Pattern::Field => {
+                    if i % batch.max(1) == 0 {
+                        walked = &villages[pick(&mut rng, villages.len())];
+                    }
+                    walked[pick(&mut rng, walked.len())]
+                }
+            };
             let yes = |rng: &mut SplitMix64| Some(rng.below(4) != 0);
             let mut photo = [0u8; 32];
             for byte in &mut photo {

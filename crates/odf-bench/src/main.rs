@@ -91,6 +91,13 @@ async fn main() -> BenchResult {
     }
     // (batch, pushes per phone): 8 phones × 250 × 50 = 100,000 visits, as in the table.
     let sizes: [(usize, usize); 2] = if args.quick { [(50, 10), (500, 1)] } else { [(50, 250), (500, 25)] };
+    // Every size with visits spread over all villages, and the pushes of 50 once more with each push
+    // in one village, as a sanitarian walking a village syncs (`data::Pattern`).
+    let ingest_runs = [
+        (data::Pattern::Uniform, sizes[0]),
+        (data::Pattern::Uniform, sizes[1]),
+        (data::Pattern::Field, sizes[0]),
+    ];
     let requests = if args.quick { 20 } else { 100 };
     let visit_steps: Vec<usize> = match (args.quick, args.long) {
         (true, false) => vec![20_000],
@@ -119,17 +126,21 @@ async fn main() -> BenchResult {
 
     let mut ingest_rows = Vec::new();
     for backend in backends.iter().filter(|_| runs("ingest")) {
-        for (batch, pushes) in sizes {
-            let f = ingest::measure(backend, args.phones, batch, pushes).await?;
+        for (pattern, (batch, pushes)) in ingest_runs {
+            let f = ingest::measure(backend, pattern, args.phones, batch, pushes).await?;
             ingest_rows.push((backend.name(), f.clone()));
             push(
                 &mut report["ingest"],
                 json!({
-                    "backend": backend.name(), "batch": f.batch, "visits": f.visits,
+                    "backend": backend.name(), "pattern": f.pattern, "batch": f.batch, "visits": f.visits,
                     "in_process_visits_per_s": f.in_process_per_s.round(), "http_visits_per_s": f.http_per_s.round(),
                     "http_to_in_process_ratio": f.http_per_s / f.in_process_per_s,
                     "push_p50_ms": f.push_p50_ms, "push_p95_ms": f.push_p95_ms,
                     "gzip_bytes_per_visit": f.gzip_bytes_per_visit, "stored_bytes_per_visit": f.stored_bytes_per_visit,
+                    "in_process_written_bytes_per_visit": f.in_process_written_per_visit,
+                    "http_written_bytes_per_visit": f.http_written_per_visit,
+                    "in_process_cpu_us_per_visit": f.in_process_cpu_us_per_visit,
+                    "http_cpu_us_per_visit": f.http_cpu_us_per_visit,
                 }),
             );
         }
@@ -251,8 +262,9 @@ async fn main() -> BenchResult {
 
     println!();
     println!(
-        "{:<9} {:>5} {:>8} {:>12} {:>10} {:>6} {:>8} {:>8} {:>9} {:>9}",
+        "{:<9} {:<8} {:>5} {:>8} {:>12} {:>10} {:>6} {:>8} {:>8} {:>9} {:>9} {:>11} {:>15}",
         "backend",
+        "pattern",
         "batch",
         "visits",
         "in-process/s",
@@ -261,11 +273,17 @@ async fn main() -> BenchResult {
         "p50 ms",
         "p95 ms",
         "gzip B/v",
-        "stored B/v"
+        "stored B/v",
+        "written B/v",
+        "CPU us/v in/HTTP"
     );
     for (name, f) in &ingest_rows {
+        let figure = |value: Option<f64>| value.map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"));
+        let written = figure(f.http_written_per_visit);
+        let cpu = format!("{}/{}", figure(f.in_process_cpu_us_per_visit), figure(f.http_cpu_us_per_visit));
         println!(
-            "{name:<9} {:>5} {:>8} {:>12.0} {:>10.0} {:>6.2} {:>8.1} {:>8.1} {:>9.1} {:>9.0}",
+            "{name:<9} {:<8} {:>5} {:>8} {:>12.0} {:>10.0} {:>6.2} {:>8.1} {:>8.1} {:>9.1} {:>9.0} {written:>11} {cpu:>15}",
+            f.pattern,
             f.batch,
             f.visits,
             f.in_process_per_s,

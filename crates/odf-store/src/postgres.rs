@@ -85,6 +85,9 @@ impl PgStore {
         self.pool.close().await;
     }
 
+    /// A write transaction committed: nothing to do (SQLite wakes its checkpointer here).
+    fn committed(&self) {}
+
     /// PostgreSQL has its own online backup, `pg_dump`, which also keeps roles and settings; a copy
     /// made row by row here would only be a slower, weaker one.
     async fn backup_into(&self, _target: &Path) -> Result<(), StoreError> {

@@ -20,7 +20,10 @@ use sqlx::sqlite::{
 
 use crate::error::StoreError;
 use crate::group::GroupCommit;
+
+mod checkpoint;
 use crate::url::{Backend, DatabaseUrl};
+use checkpoint::Checkpointer;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -33,6 +36,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
     group: Arc<GroupCommit>,
+    /// Copies the WAL into the database file beside the writer (`checkpoint.rs`).
+    checkpointer: Arc<Checkpointer>,
     /// The database file, for the visits export's own read-only connection (`sqlite_export.rs`).
     file: Arc<Path>,
 }
@@ -59,10 +64,15 @@ impl SqliteStore {
             // undoable on its own) in memory, not in a temporary file: they were 9 % of the
             // writer's CPU, all of it `pwrite`, in a profile of ingest (README "Performance").
             .pragma("temp_store", "memory")
+            // Checkpoints are made beside the writer (`checkpoint.rs`); this is only the bound on
+            // the WAL's length should they fall behind.
+            .pragma("wal_autocheckpoint", checkpoint::WAL_BOUND_PAGES.to_string())
             .busy_timeout(Duration::from_secs(30));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let checkpointer = Arc::new(Checkpointer::start(&options).await?);
         let reader = SqlitePoolOptions::new().max_connections(READERS).connect_with(options).await?;
-        let store = SqliteStore { reader, writer, group: Arc::default(), file: Arc::from(path) };
+        let store =
+            SqliteStore { reader, writer, group: Arc::default(), checkpointer, file: Arc::from(path) };
         store.run_migrations().await?;
         Ok(store)
     }
@@ -138,8 +148,14 @@ impl SqliteStore {
         SqliteStore::open_path(target).await
     }
 
-    /// Closes both pools, checkpointing the WAL.
+    /// A write transaction committed (`sql/mod.rs`, `ThisStore::write`).
+    fn committed(&self) {
+        self.checkpointer.committed();
+    }
+
+    /// Closes both pools and the checkpointer's connection; the last to close checkpoints the WAL.
     async fn close_pools(&self) {
+        self.checkpointer.close().await;
         self.reader.close().await;
         self.writer.close().await;
     }

@@ -66,7 +66,9 @@ impl ThisStore {
     /// Runs `work` in a write transaction (writers are serialised, see the backend) and commits
     /// when it succeeds; an error rolls everything back.
     async fn write<T>(&self, work: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
-        commit_after(self.begin_write().await?, work).await
+        let done = commit_after(self.begin_write().await?, work).await?;
+        self.committed();
+        Ok(done)
     }
 
     /// Runs `work` in a read transaction that sees one snapshot throughout.
