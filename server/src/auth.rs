@@ -148,11 +148,11 @@ pub async fn caller_of_token(state: &AppState, token: &str) -> Result<Caller, Ap
         return Err(ApiError::unauthenticated());
     }
     let hash = token_hash(token);
-    let session = state.store().session(hash).await?.ok_or_else(ApiError::unauthenticated)?;
+    // One read for the session and its user: every request of every phone starts here.
+    let (session, user) = state.store().session_user(hash).await?.ok_or_else(ApiError::unauthenticated)?;
     if !session.is_active(Utc::now()) {
         return Err(ApiError::unauthenticated());
     }
-    let user = state.store().user(session.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
     if user.disabled {
         return Err(ApiError::new(
             axum::http::StatusCode::FORBIDDEN,

@@ -56,12 +56,14 @@ impl Metrics {
         Metrics { registry, requests, latency, records, rejects }
     }
 
-    pub fn record(&self, kind: &str, status: &str) {
-        self.records.with_label_values(&[kind, status]).inc();
+    /// Counts `count` pushed records of `kind` answered `status`.
+    pub fn record(&self, kind: &str, status: &str, count: u64) {
+        self.records.with_label_values(&[kind, status]).inc_by(count);
     }
 
-    pub fn reject(&self, code: &str) {
-        self.rejects.with_label_values(&[code]).inc();
+    /// Counts `count` pushed records refused with `code`.
+    pub fn reject(&self, code: &str, count: u64) {
+        self.rejects.with_label_values(&[code]).inc_by(count);
     }
 
     /// The Prometheus text exposition of every metric.

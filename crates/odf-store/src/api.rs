@@ -82,6 +82,9 @@ pub trait Accounts: Send + Sync {
     async fn set_user_password(&self, username: &str, password_hash: &str) -> Result<()>;
     async fn create_session(&self, session: NewSession) -> Result<()>;
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<SessionRecord>>;
+    /// The session of `token_hash` with its user, in one read: what every authenticated request
+    /// asks first. `None` when either is missing.
+    async fn session_user(&self, token_hash: [u8; 32]) -> Result<Option<(SessionRecord, UserRecord)>>;
     /// Marks a session revoked; `false` when there was no such active session.
     async fn revoke_session(&self, token_hash: [u8; 32]) -> Result<bool>;
     /// Opens a login session under an idempotency key, or, when a login of the same user with the
@@ -107,6 +110,9 @@ pub trait Ingest: Send + Sync {
     async fn resolve_conflict(&self, id: Uuid, choose_other: bool, actor: &str) -> Result<HouseholdConflict>;
     /// The stored households among `ids` (unknown ids are left out), in no particular order.
     async fn households_by_id(&self, ids: &[Uuid]) -> Result<Vec<StoredHousehold>>;
+    /// Where those of `ids` that are stored lie: village and registered point, no more. What a
+    /// push's scope and GPS checks need, read narrower than [`Ingest::households_by_id`].
+    async fn household_places(&self, ids: &[Uuid]) -> Result<Vec<HouseholdPlace>>;
     async fn households_in(&self, village: AreaCode) -> Result<Vec<StoredHousehold>>;
     /// A household's visits, oldest first.
     async fn visits_of(&self, household: Uuid) -> Result<Vec<StoredVisit>>;

@@ -259,6 +259,14 @@ impl RecordOutcome {
     }
 }
 
+/// Where a stored household lies ([`crate::Ingest::household_places`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HouseholdPlace {
+    pub id: Uuid,
+    pub village: AreaCode,
+    pub gps: Option<GeoPoint>,
+}
+
 /// A household as stored, with what its latest visit found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredHousehold {

@@ -177,6 +177,30 @@ impl Accounts for ThisStore {
         }))
     }
 
+    async fn session_user(&self, token_hash: [u8; 32]) -> Result<Option<(SessionRecord, UserRecord)>> {
+        // The user's columns by their own names, the session's under `session_`-prefixed ones.
+        let row = sqlx::query(
+            "SELECT s.user_id AS session_user_id, s.kind AS session_kind, s.created_at AS session_created_at, \
+             s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at, \
+             u.id, u.username, u.display_name, u.password_hash, u.role, u.area, u.villages, u.disabled, \
+             u.created_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash.to_vec())
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: String = row.try_get("session_kind")?;
+        let session = SessionRecord {
+            user_id: row.try_get("session_user_id")?,
+            kind: SessionKind::parse(&kind)
+                .ok_or_else(|| StoreError::corrupt(format!("session kind {kind}")))?,
+            created_at: row.try_get("session_created_at")?,
+            expires_at: row.try_get("session_expires_at")?,
+            revoked_at: row.try_get("session_revoked_at")?,
+        };
+        Ok(Some((session, user_from_row(&row)?)))
+    }
+
     async fn revoke_session(&self, token_hash: [u8; 32]) -> Result<bool> {
         self.write(async |tx| {
             let done = sqlx::query(

@@ -217,6 +217,32 @@ impl Ingest for ThisStore {
         rows.iter().map(household_from_row).collect()
     }
 
+    async fn household_places(&self, ids: &[Uuid]) -> Result<Vec<HouseholdPlace>> {
+        const SELECT: &str = "SELECT id, village_code, lat, lng FROM households";
+        let mut unique = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        // As in `households_by_id`: one statement is one snapshot by itself.
+        let rows = if unique.is_empty() {
+            Vec::new()
+        } else if unique.len() <= ROWS_PER_STATEMENT {
+            let mut reader = self.reader().acquire().await?;
+            fetch_in(&mut reader, SELECT, "id", &unique).await?
+        } else {
+            self.snapshot(async |tx| fetch_in(tx, SELECT, "id", &unique).await).await?
+        };
+        rows.iter()
+            .map(|row| {
+                let village: String = row.try_get("village_code")?;
+                Ok(HouseholdPlace {
+                    id: row.try_get("id")?,
+                    village: code_of(&village)?,
+                    gps: point_of(row.try_get("lat")?, row.try_get("lng")?)?,
+                })
+            })
+            .collect()
+    }
+
     async fn households_in(&self, village: AreaCode) -> Result<Vec<StoredHousehold>> {
         let rows = sqlx::query(&format!("{HOUSEHOLD_SELECT} WHERE h.village_code = $1 ORDER BY h.id"))
             .bind(village.to_string())

@@ -47,6 +47,12 @@ pub(crate) async fn users_and_sessions_round_trip(store: AnyStore, _raw: RawDb) 
     assert!(!store.revoke_session(token_hash).await.unwrap());
     assert!(!store.session(token_hash).await.unwrap().unwrap().is_active(Utc::now()));
     assert!(store.session([9u8; 32]).await.unwrap().is_none());
+    // The one read authentication makes: the session as `session` reads it, with its user.
+    let (joined, user) = store.session_user(token_hash).await.unwrap().unwrap();
+    assert_eq!(joined, store.session(token_hash).await.unwrap().unwrap());
+    assert_eq!(user, store.user(sanitarian.id).await.unwrap().unwrap());
+    assert!(user.disabled && joined.revoked_at.is_some());
+    assert!(store.session_user([9u8; 32]).await.unwrap().is_none());
 }
 
 pub(crate) async fn an_account_covering_the_whole_country_round_trips(store: AnyStore, _raw: RawDb) {

@@ -196,6 +196,15 @@ pub(crate) async fn households_are_found_by_id_in_one_call(store: AnyStore, _raw
     assert!(found[0].latest_visit.is_some());
     assert!(found[1].latest_visit.is_none());
     assert!(store.households_by_id(&[]).await.unwrap().is_empty());
+    // The narrow read a push's checks make: the same households, village and point only.
+    let mut places = store.household_places(&[homes[2].id, unknown, homes[1].id, homes[1].id]).await.unwrap();
+    places.sort_by_key(|p| p.id);
+    let expected: Vec<HouseholdPlace> = found
+        .iter()
+        .map(|h| HouseholdPlace { id: h.household.id, village: h.household.village, gps: h.household.gps })
+        .collect();
+    assert_eq!(places, expected);
+    assert!(store.household_places(&[]).await.unwrap().is_empty());
 }
 
 pub(crate) async fn device_reports_are_kept_with_the_batch_and_replaced_by_newer_ones(

@@ -59,8 +59,8 @@ impl HouseholdPlaces {
             households.iter().map(|h| (h.id, (h.village, h.gps))).collect();
         let missing: Vec<Uuid> = referenced.filter(|id| !places.contains_key(id)).collect();
         if !missing.is_empty() {
-            for stored in state.store().households_by_id(&missing).await? {
-                places.insert(stored.household.id, (stored.household.village, stored.household.gps));
+            for stored in state.store().household_places(&missing).await? {
+                places.insert(stored.id, (stored.village, stored.gps));
             }
         }
         Ok(HouseholdPlaces(places))
@@ -143,13 +143,31 @@ pub async fn push(
     Ok(Json(PushResponse { results, server_time: Utc::now() }))
 }
 
+/// Counts the push's answers by kind and outcome, and its refusals by code: one counter update per
+/// distinct label rather than per record (a label lookup hashes and locks).
 fn count_in_metrics(state: &AppState, results: &[RecordResult]) {
-    let metrics = state.metrics();
+    let mut records: Vec<((&str, &str), u64)> = Vec::new();
+    let mut rejects: Vec<(&str, u64)> = Vec::new();
     for result in results {
-        metrics.record(result.kind.as_str(), result.status.as_str());
+        tally(&mut records, (result.kind.as_str(), result.status.as_str()));
         if let Some(code) = result.code.as_deref().filter(|_| result.status == RecordStatus::Rejected) {
-            metrics.reject(code);
+            tally(&mut rejects, code);
         }
+    }
+    let metrics = state.metrics();
+    for ((kind, status), count) in records {
+        metrics.record(kind, status, count);
+    }
+    for (code, count) in rejects {
+        metrics.reject(code, count);
+    }
+}
+
+/// Adds one to `key`'s count: a push has a handful of distinct labels, so a list is enough.
+fn tally<K: PartialEq>(counts: &mut Vec<(K, u64)>, key: K) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, count)) => *count += 1,
+        None => counts.push((key, 1)),
     }
 }
 
