@@ -84,10 +84,13 @@ pub(crate) fn day(text: &str, field: &'static str) -> ApiResult<NaiveDate> {
 }
 
 async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::history::Facts> {
+    Ok(facts_from(state.store().history_facts(under(area)).await?))
+}
+
+/// The store's dated rows as the roll-up's facts (for the `/series` route and past days).
+pub fn facts_from(rows: odf_store::HistoryFacts) -> odf_rollup::history::Facts {
     use odf_rollup::history::{Facts, HouseholdFact, StatusFact, VisitFact};
-    let under = under(area);
-    let rows = state.store().history_facts(under).await?;
-    Ok(Facts {
+    Facts {
         households: rows
             .households
             .into_iter()
@@ -113,7 +116,7 @@ async fn facts_of(state: &AppState, area: AreaRef) -> ApiResult<odf_rollup::hist
             .into_iter()
             .map(|s| StatusFact { village: s.village, status: s.status, at: s.at })
             .collect(),
-    })
+    }
 }
 
 /// An area code or `nasional`, as a path names it.

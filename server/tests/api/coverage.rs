@@ -245,7 +245,6 @@ async fn a_year_of_visits(app: &TestApp, sanitarian: &str, village: &str, seed: 
 /// (`odf_server::web::monthly_from_store`); it must give exactly the figures of the series rebuilt
 /// from every fact at once (`Facts::monthly`, as `/series` computes them).
 pub async fn the_streamed_monthly_trend_equals_the_series_of_all_the_facts(app: Arc<TestApp>) {
-    use odf_rollup::history::{Facts, HouseholdFact, StatusFact, VisitFact};
     campaign(&app).await;
     a_year_of_visits(&app, "san_a", VILLAGE_A, 1).await;
     a_year_of_visits(&app, "san_a", VILLAGE_B, 2).await;
@@ -259,34 +258,8 @@ pub async fn the_streamed_monthly_trend_equals_the_series_of_all_the_facts(app: 
     ];
     for text in ["nasional", "74", "74.04", "74.04.81", VILLAGE_A, VILLAGE_B, "74.71", KELURAHAN] {
         let area: odf_domain::AreaRef = text.parse().unwrap();
-        let rows = app.store.history_facts(area.code()).await.unwrap();
-        let facts = Facts {
-            households: rows
-                .households
-                .iter()
-                .map(|h| HouseholdFact {
-                    id: h.id,
-                    village: h.village,
-                    kk_count: h.kk_count,
-                    received_at: h.received_at,
-                })
-                .collect(),
-            visits: rows
-                .visits
-                .iter()
-                .map(|v| VisitFact {
-                    id: v.id,
-                    household_id: v.household_id,
-                    visited_at: v.visited_at,
-                    category: v.category,
-                })
-                .collect(),
-            statuses: rows
-                .statuses
-                .iter()
-                .map(|s| StatusFact { village: s.village, status: s.status, at: s.at })
-                .collect(),
-        };
+        let facts =
+            odf_server::routes::coverage::facts_from(app.store.history_facts(area.code()).await.unwrap());
         for (from, to) in windows {
             let old = facts.monthly(&wilayah, area, from, to, now);
             let streamed =

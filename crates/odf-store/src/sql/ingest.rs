@@ -95,6 +95,25 @@ impl ThisStore {
     }
 }
 
+impl ThisStore {
+    /// The rows of `select` whose `column` is one of `ids` (each once), as of one snapshot. One
+    /// statement sees one snapshot by itself: a push's lookup (the common case, every push) is then
+    /// one plain read rather than a transaction's three or four round trips.
+    async fn rows_by_id(&self, select: &str, column: &str, ids: &[Uuid]) -> Result<Vec<DbRow>> {
+        let mut unique = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.is_empty() {
+            Ok(Vec::new())
+        } else if unique.len() <= ROWS_PER_STATEMENT {
+            let mut reader = self.reader().acquire().await?;
+            fetch_in(&mut reader, select, column, &unique).await
+        } else {
+            self.snapshot(async |tx| fetch_in(tx, select, column, &unique).await).await
+        }
+    }
+}
+
 /// The batches of a group, in queue order, inside the caller's transaction; one list of outcomes
 /// per batch, each exactly what writing the batches one after the other would answer.
 ///
@@ -201,36 +220,12 @@ impl Ingest for ThisStore {
     }
 
     async fn households_by_id(&self, ids: &[Uuid]) -> Result<Vec<StoredHousehold>> {
-        let mut unique = ids.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        // One statement sees one snapshot by itself: a push's lookup (the common case, every push)
-        // is then one plain read rather than a transaction's three or four round trips.
-        let rows = if unique.is_empty() {
-            Vec::new()
-        } else if unique.len() <= ROWS_PER_STATEMENT {
-            let mut reader = self.reader().acquire().await?;
-            fetch_in(&mut reader, HOUSEHOLD_SELECT, "h.id", &unique).await?
-        } else {
-            self.snapshot(async |tx| fetch_in(tx, HOUSEHOLD_SELECT, "h.id", &unique).await).await?
-        };
+        let rows = self.rows_by_id(HOUSEHOLD_SELECT, "h.id", ids).await?;
         rows.iter().map(household_from_row).collect()
     }
 
     async fn household_places(&self, ids: &[Uuid]) -> Result<Vec<HouseholdPlace>> {
-        const SELECT: &str = "SELECT id, village_code, lat, lng FROM households";
-        let mut unique = ids.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        // As in `households_by_id`: one statement is one snapshot by itself.
-        let rows = if unique.is_empty() {
-            Vec::new()
-        } else if unique.len() <= ROWS_PER_STATEMENT {
-            let mut reader = self.reader().acquire().await?;
-            fetch_in(&mut reader, SELECT, "id", &unique).await?
-        } else {
-            self.snapshot(async |tx| fetch_in(tx, SELECT, "id", &unique).await).await?
-        };
+        let rows = self.rows_by_id("SELECT id, village_code, lat, lng FROM households", "id", ids).await?;
         rows.iter()
             .map(|row| {
                 let village: String = row.try_get("village_code")?;
