@@ -25,6 +25,20 @@ fn user_from_row(row: &DbRow) -> Result<UserRecord> {
     })
 }
 
+/// A `sessions` row whose columns are named `{prefix}user_id`, `{prefix}kind` and so on (prefixed
+/// where the session is joined with its user, whose columns keep their own names).
+fn session_from_row(row: &DbRow, prefix: &str) -> Result<SessionRecord> {
+    let column = |name: &str| format!("{prefix}{name}");
+    let kind: String = row.try_get(column("kind").as_str())?;
+    Ok(SessionRecord {
+        user_id: row.try_get(column("user_id").as_str())?,
+        kind: SessionKind::parse(&kind).ok_or_else(|| StoreError::corrupt(format!("session kind {kind}")))?,
+        created_at: row.try_get(column("created_at").as_str())?,
+        expires_at: row.try_get(column("expires_at").as_str())?,
+        revoked_at: row.try_get(column("revoked_at").as_str())?,
+    })
+}
+
 #[async_trait]
 impl Accounts for ThisStore {
     async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
@@ -165,16 +179,7 @@ impl Accounts for ThisStore {
         .bind(token_hash.to_vec())
         .fetch_optional(self.reader())
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let kind: String = row.try_get("kind")?;
-        Ok(Some(SessionRecord {
-            user_id: row.try_get("user_id")?,
-            kind: SessionKind::parse(&kind)
-                .ok_or_else(|| StoreError::corrupt(format!("session kind {kind}")))?,
-            created_at: row.try_get("created_at")?,
-            expires_at: row.try_get("expires_at")?,
-            revoked_at: row.try_get("revoked_at")?,
-        }))
+        row.map(|row| session_from_row(&row, "")).transpose()
     }
 
     async fn session_user(&self, token_hash: [u8; 32]) -> Result<Option<(SessionRecord, UserRecord)>> {
@@ -189,16 +194,7 @@ impl Accounts for ThisStore {
         .fetch_optional(self.reader())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let kind: String = row.try_get("session_kind")?;
-        let session = SessionRecord {
-            user_id: row.try_get("session_user_id")?,
-            kind: SessionKind::parse(&kind)
-                .ok_or_else(|| StoreError::corrupt(format!("session kind {kind}")))?,
-            created_at: row.try_get("session_created_at")?,
-            expires_at: row.try_get("session_expires_at")?,
-            revoked_at: row.try_get("session_revoked_at")?,
-        };
-        Ok(Some((session, user_from_row(&row)?)))
+        Ok(Some((session_from_row(&row, "session_")?, user_from_row(&row)?)))
     }
 
     async fn revoke_session(&self, token_hash: [u8; 32]) -> Result<bool> {
